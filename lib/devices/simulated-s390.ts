@@ -1,0 +1,69 @@
+// The s390 kernel's TOD model (arch/s390/kvm/kvm-s390.c), in TypeScript: the
+// guest TOD is the host TOD plus a per-VM epoch, and with the multiple-epoch
+// facility (139) an epoch index that carries and borrows with it.
+import { KvmError } from '../errors';
+import { hostTod as realHostTod } from '../host-tod';
+import { Tod, assertTod } from '../tod';
+import { ClockDevice } from './clock-device';
+
+const MASK64 = (1n << 64n) - 1n;
+const EINVAL = 22;
+const EOPNOTSUPP = 95;
+
+/** Options of {@link SimulatedS390Tod}. */
+export interface SimulatedS390TodOptions {
+  /** The host TOD; the real clock (see host-tod.ts) by default. */
+  hostTod?: () => Tod;
+  /** Facility 139, the multiple-epoch facility: on by default, as on current machines. */
+  multipleEpoch?: boolean;
+  /** A protected-virtualization guest: every read and write is EOPNOTSUPP. */
+  protectedGuest?: boolean;
+}
+
+/**
+ * A simulated s390 guest TOD, behaving as KVM does: the default device where there is
+ * no KVM, and the fixture of the fast tests. Errors are the kernel's: a nonzero epoch
+ * index without facility 139 is a KvmError EINVAL.
+ */
+export class SimulatedS390Tod implements ClockDevice<Tod> {
+  private epoch = 0n;
+  private epochIdx = 0;
+  private readonly hostTod: () => Tod;
+  readonly multipleEpoch: boolean;
+  readonly protectedGuest: boolean;
+
+  constructor(options: SimulatedS390TodOptions = {}) {
+    this.hostTod = options.hostTod ?? realHostTod;
+    this.multipleEpoch = options.multipleEpoch ?? true;
+    this.protectedGuest = options.protectedGuest ?? false;
+  }
+
+  read(): Tod {
+    this.refuseIfProtected('KVM_GET_DEVICE_ATTR');
+    const host = assertTod(this.hostTod(), 'hostTod()');
+    const low = (host.low + this.epoch) & MASK64;
+    if (!this.multipleEpoch) return { high: 0, low };
+    const carry = low < host.low ? 1 : 0;
+    return { high: (host.high + this.epochIdx + carry) & 0xff, low };
+  }
+
+  write(value: Tod): void {
+    const tod = assertTod(value);
+    this.refuseIfProtected('KVM_SET_DEVICE_ATTR');
+    if (!this.multipleEpoch && tod.high !== 0) throw this.kernelError(EINVAL, 'KVM_SET_DEVICE_ATTR');
+    const host = assertTod(this.hostTod(), 'hostTod()');
+    this.epoch = (tod.low - host.low) & MASK64;
+    if (this.multipleEpoch) {
+      const borrow = tod.low < host.low ? 1 : 0;
+      this.epochIdx = (tod.high - host.high - borrow) & 0xff;
+    }
+  }
+
+  private refuseIfProtected(request: string): void {
+    if (this.protectedGuest) throw this.kernelError(EOPNOTSUPP, request);
+  }
+
+  private kernelError(errno: number, request: string): KvmError {
+    return new KvmError(errno, 'ioctl', { request, attribute: 'KVM_S390_VM_TOD_EXT' });
+  }
+}

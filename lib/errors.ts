@@ -1,0 +1,54 @@
+import { getSystemErrorMap } from 'util';
+
+/** Where a failed system call happened, as the addon reports it. */
+export interface KvmErrorDetails {
+  /** The ioctl's name, e.g. `'KVM_GET_DEVICE_ATTR'`. */
+  request?: string;
+  /** The descriptor the call was made on. */
+  fd?: number;
+  /** The device attribute, e.g. `'KVM_S390_VM_TOD_EXT'`. */
+  attribute?: string;
+  /** The path, for `open`. */
+  path?: string;
+}
+
+/**
+ * A failed system call on a KVM descriptor, shaped like Node's SystemError:
+ * `errno` is negative (`-25` for ENOTTY), `code` is the errno's name and
+ * `syscall` the call. `request` names the ioctl.
+ */
+export class KvmError extends Error {
+  /** The negated errno, as in Node's own errors. */
+  readonly errno: number;
+  /** The errno's name: `'ENOTTY'`, `'ENXIO'`, ... */
+  readonly code: string;
+  /** `'ioctl'`, `'open'` or `'close'`. */
+  readonly syscall: string;
+  readonly request?: string;
+  readonly fd?: number;
+  readonly attribute?: string;
+  readonly path?: string;
+
+  /**
+   * @param errno the errno, positive (as the C library has it) or negative (as Node has it)
+   * @param syscall the failed call
+   */
+  constructor(errno: number, syscall: string, details: KvmErrorDetails = {}) {
+    const negative = -Math.abs(errno);
+    const [code, description] = getSystemErrorMap().get(negative) ?? [`Unknown system error ${negative}`, 'unknown error'];
+    const what = [details.request ?? syscall, details.attribute].filter(Boolean).join(' ');
+    const where = details.fd !== undefined ? ` on fd ${details.fd}` : details.path !== undefined ? ` '${details.path}'` : '';
+    super(`${what}${where} failed: ${syscall} ${code} (errno ${negative}): ${description}`);
+    this.errno = negative;
+    this.code = code;
+    this.syscall = syscall;
+    if (details.request !== undefined) this.request = details.request;
+    if (details.fd !== undefined) this.fd = details.fd;
+    if (details.attribute !== undefined) this.attribute = details.attribute;
+    if (details.path !== undefined) this.path = details.path;
+  }
+
+  override get name(): string {
+    return 'KvmError';
+  }
+}

@@ -1,0 +1,16 @@
+// The host's TOD clock as this process can know it: wall time, read through the
+// monotonic clock so that it has nanosecond resolution and never steps back.
+import { Tod, todFromUnixNs } from './tod';
+
+const wallAtStart = BigInt(Date.now()) * 1_000_000n;
+const monoAtStart = process.hrtime.bigint();
+
+/** Unix time in nanoseconds, monotonic within this process. */
+export function hostUnixNs(): bigint {
+  return wallAtStart + (process.hrtime.bigint() - monoAtStart);
+}
+
+/** The host TOD now. */
+export function hostTod(): Tod {
+  return todFromUnixNs(hostUnixNs());
+}

@@ -1,0 +1,31 @@
+// The public surface of kvm-tod, and nothing else.
+export { KvmError, KvmErrorDetails } from './errors';
+export { constants } from './native';
+export { openKvm, createVm, createVcpu, closeFd, checkExtension, getApiVersion } from './kvm';
+export { getTod, setTod, hasTodAttribute, probeTodExtension, TodAttribute } from './s390-tod';
+export { getKvmClock, setKvmClock, kvmclockCtrl, KvmClockData, SetKvmClockOptions } from './kvmclock';
+export {
+  Tod,
+  assertTod,
+  todToBigInt,
+  todFromBigInt,
+  todToUnixNs,
+  todFromUnixNs,
+  todToDate,
+  todFromDate,
+  todToIsoString,
+  formatTod,
+  todDiffNs,
+  TOD_UNITS_PER_US,
+  TOD_UNIX_EPOCH,
+} from './tod';
+export { hostTod, hostUnixNs } from './host-tod';
+export { ClockDevice } from './devices/clock-device';
+export { S390TodDevice } from './devices/s390-tod';
+export { KvmClockDevice } from './devices/kvmclock';
+export { SimulatedS390Tod, SimulatedS390TodOptions } from './devices/simulated-s390';
+export { GuestClock, GuestClockOptions } from './guest-clock';
+export { createGuestClock, deviceFor } from './create-guest-clock';
+export { KvmTodWarning, WarningCodes, WarningCode, WarningSink } from './warnings';
+export { Channels, HoldMessage, ReleaseMessage, FallbackMessage } from './diagnostics';
+export { encodeTodSection, decodeTodSection, saveTodSection, loadTodSection, TodSectionError } from './migration';

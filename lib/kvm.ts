@@ -1,0 +1,56 @@
+// The KVM system device and the descriptors it hands out.
+import { binding } from './native';
+
+/**
+ * Opens the KVM device read-write (close-on-exec).
+ * @throws {TypeError} `path` is not a non-empty string without NUL bytes.
+ * @throws {KvmError} `syscall: 'open'`, e.g. `ENOENT` (no KVM), `EACCES` (not in group kvm).
+ */
+export function openKvm(path = '/dev/kvm'): number {
+  return binding.openKvm(path);
+}
+
+/**
+ * Creates a VM (KVM_CREATE_VM) and returns its descriptor. The descriptor works only in
+ * the process that created it (threads included).
+ * @param machineType architecture-specific; 0 everywhere but for special machines.
+ * @throws {TypeError|RangeError} a bad descriptor or machine type.
+ * @throws {KvmError} `request: 'KVM_CREATE_VM'`: `ENOTTY` (not a KVM descriptor), `EBADF`, `EINVAL`, `ENOMEM`.
+ */
+export function createVm(kvmFd: number, machineType = 0): number {
+  return binding.createVm(kvmFd, machineType);
+}
+
+/**
+ * Creates vCPU `id` (KVM_CREATE_VCPU) of a VM and returns its descriptor.
+ * @throws {KvmError} `request: 'KVM_CREATE_VCPU'`: `EEXIST`, `EINVAL`, `ENOTTY`, `EBADF`.
+ */
+export function createVcpu(vmFd: number, id = 0): number {
+  return binding.createVcpu(vmFd, id);
+}
+
+/**
+ * Closes a descriptor this library opened.
+ * @throws {KvmError} `syscall: 'close'`, `EBADF` for a descriptor that is not open.
+ */
+export function closeFd(fd: number): void {
+  binding.closeFd(fd);
+}
+
+/**
+ * KVM_CHECK_EXTENSION on the KVM or a VM descriptor: 0 where the capability is
+ * missing, else a positive, capability-specific answer (for KVM_CAP_ADJUST_CLOCK,
+ * the supported KVM_CLOCK_* flags).
+ * @throws {KvmError} `request: 'KVM_CHECK_EXTENSION'`: `ENOTTY` (not KVM), `EBADF`.
+ */
+export function checkExtension(fd: number, capability: number): number {
+  return binding.checkExtension(fd, capability);
+}
+
+/**
+ * KVM_GET_API_VERSION: 12 on every kernel since 2.6.22.
+ * @throws {KvmError} `request: 'KVM_GET_API_VERSION'`: `ENOTTY`, `EBADF`.
+ */
+export function getApiVersion(kvmFd: number): number {
+  return binding.getApiVersion(kvmFd);
+}

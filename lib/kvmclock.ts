@@ -1,0 +1,61 @@
+// x86 kvmclock: KVM_GET_CLOCK / KVM_SET_CLOCK on a VM descriptor.
+import { binding, constants, scratch } from './native';
+
+/** What KVM_GET_CLOCK answers. */
+export interface KvmClockData {
+  /** The guest's kvmclock, in nanoseconds. */
+  clock: bigint;
+  /** KVM_CLOCK_* flags: TSC_STABLE, REALTIME, HOST_TSC. */
+  flags: number;
+  /** Host CLOCK_REALTIME (ns) at the same instant; present with KVM_CLOCK_REALTIME. */
+  realtime?: bigint;
+  /** Host TSC at the same instant; present with KVM_CLOCK_HOST_TSC. */
+  hostTsc?: bigint;
+}
+
+/** Options of {@link setKvmClock}. */
+export interface SetKvmClockOptions {
+  /**
+   * Host CLOCK_REALTIME (ns) at which `clock` was true: with it the kernel
+   * (KVM_CLOCK_REALTIME) advances the clock by the wall time since then.
+   */
+  realtime?: bigint;
+}
+
+/**
+ * Reads the VM's kvmclock (KVM_GET_CLOCK).
+ * @throws {TypeError|RangeError} `vmFd` is not a descriptor number.
+ * @throws {KvmError} `request: 'KVM_GET_CLOCK'`: `ENOTTY` (not an x86 VM), `EBADF`, `EIO`
+ *   (a VM descriptor of another process).
+ */
+export function getKvmClock(vmFd: number): KvmClockData {
+  const flags = binding.getKvmClock(vmFd);
+  const data: KvmClockData = { clock: scratch[0], flags };
+  if (flags & constants.KVM_CLOCK_REALTIME) data.realtime = scratch[1];
+  if (flags & constants.KVM_CLOCK_HOST_TSC) data.hostTsc = scratch[2];
+  return data;
+}
+
+/**
+ * Writes the VM's kvmclock (KVM_SET_CLOCK).
+ * @throws {TypeError|RangeError} `clock` (or `options.realtime`) is not a bigint in 0..2^64-1.
+ * @throws {KvmError} `request: 'KVM_SET_CLOCK'`: `ENOTTY`, `EBADF`, `EINVAL` (realtime not
+ *   supported by this kernel).
+ */
+export function setKvmClock(vmFd: number, clock: bigint, options: SetKvmClockOptions = {}): void {
+  if (options.realtime === undefined) {
+    binding.setKvmClock(vmFd, clock);
+  } else {
+    binding.setKvmClock(vmFd, clock, constants.KVM_CLOCK_REALTIME, options.realtime);
+  }
+}
+
+/**
+ * KVM_KVMCLOCK_CTRL on a vCPU: tells the guest it was paused, so its soft-lockup
+ * watchdog does not fire.
+ * @throws {KvmError} `request: 'KVM_KVMCLOCK_CTRL'`: `EINVAL` where the guest has not
+ *   enabled kvmclock, `ENOTTY`, `EBADF`.
+ */
+export function kvmclockCtrl(vcpuFd: number): void {
+  binding.kvmclockCtrl(vcpuFd);
+}

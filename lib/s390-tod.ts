@@ -1,0 +1,62 @@
+// The s390 TOD clock attribute group (KVM_S390_VM_TOD) on a VM descriptor.
+import { binding, constants, scratch } from './native';
+import { Tod, assertTod } from './tod';
+
+/** The TOD attributes KVM_HAS_DEVICE_ATTR can be asked about. */
+export type TodAttribute = 'low' | 'high' | 'ext';
+
+const ATTRIBUTES: Record<TodAttribute, number> = {
+  low: constants.KVM_S390_VM_TOD_LOW,
+  high: constants.KVM_S390_VM_TOD_HIGH,
+  ext: constants.KVM_S390_VM_TOD_EXT,
+};
+
+/**
+ * Reads the guest TOD: KVM_GET_DEVICE_ATTR of KVM_S390_VM_TOD_EXT, or, where the
+ * kernel answers ENXIO (before Linux 4.15), of LOW then HIGH.
+ * @throws {TypeError|RangeError} `vmFd` is not a descriptor number.
+ * @throws {KvmError} `request: 'KVM_GET_DEVICE_ATTR'` with `attribute` set: `ENOTTY` on a
+ *   non-s390 VM or a non-KVM descriptor, `EBADF`, `EOPNOTSUPP` for a protected guest.
+ */
+export function getTod(vmFd: number): Tod {
+  const high = binding.getTod(vmFd);
+  return { high, low: scratch[0] };
+}
+
+/**
+ * Writes the guest TOD: KVM_SET_DEVICE_ATTR of KVM_S390_VM_TOD_EXT, or, where the kernel
+ * answers ENXIO, of LOW then HIGH (where the kernel accepts only `high === 0`).
+ * @throws {TypeError|RangeError} a bad descriptor or Tod (see {@link assertTod}), before any ioctl.
+ * @throws {KvmError} `request: 'KVM_SET_DEVICE_ATTR'`: `EINVAL` for a nonzero epoch index
+ *   without the multiple-epoch facility, `EOPNOTSUPP` for a protected guest, `ENOTTY`, `EBADF`.
+ */
+export function setTod(vmFd: number, tod: Tod): void {
+  const { high, low } = assertTod(tod);
+  binding.setTod(vmFd, high, low);
+}
+
+/**
+ * KVM_HAS_DEVICE_ATTR for a TOD attribute: true where the kernel has it, false where it
+ * answers ENXIO. Kernels report only 'low' and 'high' here, even those that support 'ext':
+ * use {@link probeTodExtension} for that.
+ * @throws {TypeError} `attribute` is not 'low', 'high' or 'ext'.
+ * @throws {KvmError} `request: 'KVM_HAS_DEVICE_ATTR'`: `ENOTTY` on a non-s390 VM, `EBADF`.
+ */
+export function hasTodAttribute(vmFd: number, attribute: TodAttribute): boolean {
+  const attr = typeof attribute === 'string' ? ATTRIBUTES[attribute] : undefined;
+  if (attr === undefined || !Object.prototype.hasOwnProperty.call(ATTRIBUTES, attribute)) {
+    const error = new TypeError(`The "attribute" argument must be one of 'low', 'high', 'ext'. Received ${String(attribute)}`);
+    (error as TypeError & { code: string }).code = 'ERR_INVALID_ARG_VALUE';
+    throw error;
+  }
+  return binding.hasTodAttribute(vmFd, attr);
+}
+
+/**
+ * Whether the extended TOD attribute works, learned by reading it (the only way: HAS
+ * does not report it). False where the kernel answers ENXIO.
+ * @throws {KvmError} any other errno of the read: `ENOTTY`, `EBADF`, `EOPNOTSUPP`.
+ */
+export function probeTodExtension(vmFd: number): boolean {
+  return binding.probeTodExtension(vmFd);
+}

@@ -1,0 +1,44 @@
+// What GuestClock says when it falls back instead of failing the VM.
+
+/** The codes of {@link KvmTodWarning}, one per kind of failure. */
+export const WarningCodes = {
+  /** Stop: the guest clock could not be read, so it keeps running (the behaviour without this library). */
+  HOLD_FAILED: 'KVM_TOD_HOLD_FAILED',
+  /** Cont: the held clock could not be written back; the guest sees the whole pause. */
+  RESTORE_FAILED: 'KVM_TOD_RESTORE_FAILED',
+  /** Migration: the guest clock could not be saved, or the incoming section had no value. */
+  NOT_MIGRATED: 'KVM_TOD_NOT_MIGRATED',
+  /** The `protectedGuest` function threw; the state change was ignored, as for a protected guest. */
+  PROTECTED_CHECK_FAILED: 'KVM_TOD_PROTECTED_CHECK_FAILED',
+} as const;
+
+export type WarningCode = (typeof WarningCodes)[keyof typeof WarningCodes];
+
+/** A warning from GuestClock: what it could not do, why (`cause`), and what it did instead. */
+export class KvmTodWarning extends Error {
+  constructor(
+    readonly code: WarningCode,
+    message: string,
+    readonly cause?: unknown,
+  ) {
+    super(cause instanceof Error ? `${message}: ${cause.message}` : message);
+  }
+
+  override get name(): string {
+    return 'KvmTodWarning';
+  }
+}
+
+/** Where warnings go: `process.emitWarning` unless the caller passes its own sink. */
+export type WarningSink = (warning: KvmTodWarning) => void;
+
+export const emitProcessWarning: WarningSink = (warning) => process.emitWarning(warning);
+
+/** Delivers a warning; a sink that throws must not turn a warning into a failure. */
+export function deliver(sink: WarningSink, warning: KvmTodWarning): void {
+  try {
+    sink(warning);
+  } catch {
+    emitProcessWarning(warning);
+  }
+}

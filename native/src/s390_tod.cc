@@ -1,0 +1,119 @@
+// Extended attribute first; LOW + HIGH only when the kernel answers ENXIO, which
+// is how a kernel older than 4.15 (no KVM_S390_VM_TOD_EXT) says "unknown attr".
+// Any other errno is the answer and is reported as it is.
+#include "s390_tod.h"
+
+#include <cerrno>
+#include <cstdint>
+
+#include "addon_data.h"
+#include "args.h"
+#include "errors.h"
+#include "ioctl.h"
+#include "uapi.h"
+
+namespace kvmtod {
+
+namespace {
+
+const char* AttrName(uint64_t attr) {
+  switch (attr) {
+    case kS390VmTodLow: return "KVM_S390_VM_TOD_LOW";
+    case kS390VmTodHigh: return "KVM_S390_VM_TOD_HIGH";
+    default: return "KVM_S390_VM_TOD_EXT";
+  }
+}
+
+const char* RequestName(unsigned long request) {
+  if (request == KVM_GET_DEVICE_ATTR) return "KVM_GET_DEVICE_ATTR";
+  if (request == KVM_SET_DEVICE_ATTR) return "KVM_SET_DEVICE_ATTR";
+  return "KVM_HAS_DEVICE_ATTR";
+}
+
+// Returns 0 or a positive errno.
+int TodAttr(int fd, unsigned long request, uint64_t attr, void* data) {
+  kvm_device_attr a{};
+  a.group = kS390VmTod;
+  a.attr = attr;
+  a.addr = reinterpret_cast<uintptr_t>(data);
+  long r = Ioctl(fd, request, &a);
+  return r < 0 ? static_cast<int>(-r) : 0;
+}
+
+Napi::Error TodError(Napi::Env env, int err, int fd, unsigned long request, uint64_t attr) {
+  CallSite site{"ioctl", RequestName(request), fd};
+  site.attribute = AttrName(attr);
+  return KvmError(env, err, site);
+}
+
+// Runs one attribute ioctl and throws its errno, if any.
+void TodAttrOrThrow(Napi::Env env, int fd, unsigned long request, uint64_t attr, void* data) {
+  int err = TodAttr(fd, request, attr, data);
+  if (err != 0) throw TodError(env, err, fd, request, attr);
+}
+
+}  // namespace
+
+Napi::Value GetTod(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = ArgFd(info, 0, "vmFd");
+  uint64_t* out = Data(env).scratch;
+  // Zeroed: a kernel that fails part-way must not leave us stack garbage.
+  TodClockExt ext{};
+  int err = TodAttr(fd, KVM_GET_DEVICE_ATTR, kS390VmTodExt, &ext);
+  if (err == 0) {
+    out[0] = ext.tod;
+    return Napi::Number::New(env, ext.epoch_idx);
+  }
+  if (err != ENXIO) throw TodError(env, err, fd, KVM_GET_DEVICE_ATTR, kS390VmTodExt);
+  uint64_t low = 0;
+  uint8_t high = 0;
+  TodAttrOrThrow(env, fd, KVM_GET_DEVICE_ATTR, kS390VmTodLow, &low);
+  TodAttrOrThrow(env, fd, KVM_GET_DEVICE_ATTR, kS390VmTodHigh, &high);
+  out[0] = low;
+  return Napi::Number::New(env, high);
+}
+
+Napi::Value SetTod(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = ArgFd(info, 0, "vmFd");
+  uint8_t high = static_cast<uint8_t>(
+      ArgUint(info, 1, "tod.high", 255, "an integer >= 0 && <= 255", 0x100));
+  if (info[1].IsUndefined()) throw InvalidArgType(env, "tod.high", "number", info[1]);
+  if (info[2].IsUndefined()) throw InvalidArgType(env, "tod.low", "bigint", info[2]);
+  uint64_t low = ArgU64(info, 2, "tod.low", 0);
+  TodClockExt ext{};
+  ext.epoch_idx = high;
+  ext.tod = low;
+  int err = TodAttr(fd, KVM_SET_DEVICE_ATTR, kS390VmTodExt, &ext);
+  if (err == 0) return env.Undefined();
+  if (err != ENXIO) throw TodError(env, err, fd, KVM_SET_DEVICE_ATTR, kS390VmTodExt);
+  // The order QEMU uses: LOW, then HIGH (which the kernel accepts only as 0).
+  TodAttrOrThrow(env, fd, KVM_SET_DEVICE_ATTR, kS390VmTodLow, &low);
+  TodAttrOrThrow(env, fd, KVM_SET_DEVICE_ATTR, kS390VmTodHigh, &high);
+  return env.Undefined();
+}
+
+Napi::Value HasTodAttribute(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = ArgFd(info, 0, "vmFd");
+  uint32_t attr = ArgUint(info, 1, "attribute", 2, "0 (low), 1 (high) or 2 (ext)", 3);
+  if (attr == 3) throw InvalidArgType(env, "attribute", "number", info[1]);
+  int err = TodAttr(fd, KVM_HAS_DEVICE_ATTR, attr, nullptr);
+  if (err == ENXIO) return Napi::Boolean::New(env, false);
+  if (err != 0) throw TodError(env, err, fd, KVM_HAS_DEVICE_ATTR, attr);
+  return Napi::Boolean::New(env, true);
+}
+
+Napi::Value ProbeTodExtension(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = ArgFd(info, 0, "vmFd");
+  // HAS reports only LOW and HIGH, even where EXT works: reading is the only test.
+  TodClockExt ext{};
+  int err = TodAttr(fd, KVM_GET_DEVICE_ATTR, kS390VmTodExt, &ext);
+  if (err == ENXIO) return Napi::Boolean::New(env, false);
+  if (err != 0) throw TodError(env, err, fd, KVM_GET_DEVICE_ATTR, kS390VmTodExt);
+  return Napi::Boolean::New(env, true);
+}
+
+}  // namespace kvmtod
