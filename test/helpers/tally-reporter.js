@@ -1,0 +1,21 @@
+// Mocha's spec reporter, plus a tally appended to $KVM_TOD_TALLY (one JSON line per
+// run) so that scripts/test.sh can close with one "N passed, N failed, N skipped"
+// line over every suite it ran.
+'use strict';
+const fs = require('fs');
+const Mocha = require('mocha');
+
+class TallyReporter extends Mocha.reporters.Spec {
+  constructor(runner, options) {
+    super(runner, options);
+    runner.once(Mocha.Runner.constants.EVENT_RUN_END, () => {
+      const file = process.env.KVM_TOD_TALLY;
+      if (!file) return;
+      const { passes, failures, pending } = runner.stats;
+      const label = process.env.KVM_TOD_SUITE_LABEL || 'suite';
+      fs.appendFileSync(file, JSON.stringify({ label, passes, failures, pending }) + '\n');
+    });
+  }
+}
+
+module.exports = TallyReporter;
