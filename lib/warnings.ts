@@ -21,7 +21,7 @@ export class KvmTodWarning extends Error {
     message: string,
     readonly cause?: unknown,
   ) {
-    super(cause instanceof Error ? `${message}: ${cause.message}` : message);
+    super(cause === undefined ? message : `${message}: ${cause instanceof Error ? cause.message : String(cause)}`);
   }
 
   override get name(): string {

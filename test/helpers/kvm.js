@@ -31,14 +31,14 @@ function itKvm(title, fn) {
   return it.skip(`${title} [skipped: ${kvm.reason}]`, fn);
 }
 
-/** A fresh VM for one test, closed after it. */
+/** A fresh VM for one test (sync or async), closed after it. */
 function withVm(fn) {
-  return function () {
+  return async function () {
     const kvmFd = kvmTod.openKvm();
     let vmFd;
     try {
       vmFd = kvmTod.createVm(kvmFd);
-      return fn.call(this, vmFd, kvmFd);
+      return await fn.call(this, vmFd, kvmFd);
     } finally {
       if (vmFd !== undefined) kvmTod.closeFd(vmFd);
       kvmTod.closeFd(kvmFd);

@@ -1,0 +1,47 @@
+// The mission on a real VM: stop, wait 1 s, cont; with GuestClock the kvmclock
+// moved by under 5 ms, without it by the whole second.
+'use strict';
+const assert = require('assert');
+const kvm = require('..');
+const { itKvm, withVm } = require('./helpers/kvm');
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function jumpAcrossPause(vmFd, useLibrary) {
+  const device = new kvm.KvmClockDevice(vmFd);
+  const clock = new kvm.GuestClock(device, { warn: (w) => assert.fail(w.message) });
+  clock.vmStateChanged(true);
+  const atStop = device.read();
+  clock.vmStateChanged(useLibrary ? false : true);
+  await sleep(1000);
+  clock.vmStateChanged(true);
+  return Number(device.read() - atStop) / 1e6;
+}
+
+describe('GuestClock on real kvmclock', () => {
+  itKvm('stop, 1 s, cont: under 5 ms with the library, about 1 s without', withVm(async (vmFd) => {
+    const withLib = await jumpAcrossPause(vmFd, true);
+    const without = await jumpAcrossPause(vmFd, false);
+    assert.ok(withLib >= 0 && withLib < 5, `with the library the clock moved ${withLib} ms`);
+    assert.ok(without > 950 && without < 2000, `without the library the clock moved ${without} ms`);
+  }));
+
+  itKvm('createGuestClock picks kvmclock on x64 and migrates between two VMs', withVm((srcFd, kvmFd) => {
+    const dstFd = kvm.createVm(kvmFd);
+    try {
+      const src = kvm.createGuestClock(srcFd);
+      const dst = kvm.createGuestClock(dstFd);
+      assert.ok(src.device instanceof kvm.KvmClockDevice);
+      src.vmStateChanged(true);
+      src.vmStateChanged(false);
+      const value = src.save();
+      dst.load(value);
+      assert.strictEqual(dst.held, true);
+      dst.vmStateChanged(true);
+      const ms = Number(kvm.getKvmClock(dstFd).clock - value) / 1e6;
+      assert.ok(ms >= 0 && ms < 5, `destination is ${ms} ms past the migrated value`);
+    } finally {
+      kvm.closeFd(dstFd);
+    }
+  }));
+});
