@@ -1,5 +1,9 @@
 import { getSystemErrorMap } from 'util';
 
+// On Linux EOPNOTSUPP and ENOTSUP are one number (95); libuv names it ENOTSUP, but
+// the kernel's KVM code and documentation say EOPNOTSUPP, so that is what users grep for.
+const KERNEL_NAMES: ReadonlyMap<number, string> = new Map([[-95, 'EOPNOTSUPP']]);
+
 /** Where a failed system call happened, as the addon reports it. */
 export interface KvmErrorDetails {
   /** The ioctl's name, e.g. `'KVM_GET_DEVICE_ATTR'`. */
@@ -35,7 +39,8 @@ export class KvmError extends Error {
    */
   constructor(errno: number, syscall: string, details: KvmErrorDetails = {}) {
     const negative = -Math.abs(errno);
-    const [code, description] = getSystemErrorMap().get(negative) ?? [`Unknown system error ${negative}`, 'unknown error'];
+    const [libuvCode, description] = getSystemErrorMap().get(negative) ?? [`Unknown system error ${negative}`, 'unknown error'];
+    const code = KERNEL_NAMES.get(negative) ?? libuvCode;
     const what = [details.request ?? syscall, details.attribute].filter(Boolean).join(' ');
     const where = details.fd !== undefined ? ` on fd ${details.fd}` : details.path !== undefined ? ` '${details.path}'` : '';
     super(`${what}${where} failed: ${syscall} ${code} (errno ${negative}): ${description}`);
