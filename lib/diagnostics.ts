@@ -6,7 +6,10 @@ import * as diagnostics_channel from 'diagnostics_channel';
 export const Channels = {
   /** The guest clock is now held: `{ clock, name, value, reason: 'stop' | 'load' }`. */
   HOLD: 'kvm-tod:hold',
-  /** The held value was written back: `{ clock, name, value, heldNs }`. */
+  /**
+   * The held clock was written back: `{ clock, name, value, held, heldNs, policy }`; `value`
+   * is what was written (under 'catch-up', `held` moved on by the time held).
+   */
   RELEASE: 'kvm-tod:release',
   /**
    * A failure turned into the running-clock fallback or a missing migration value:
@@ -25,7 +28,11 @@ export interface HoldMessage<T> {
 export interface ReleaseMessage<T> {
   clock: unknown;
   name: string;
+  /** What was written: `held` under 'freeze'; moved on by the time held under 'catch-up'. */
   value: T;
+  /** The value held since the stop. */
+  held: T;
+  policy: 'freeze' | 'catch-up';
   /** How long the clock was held, by the host's monotonic clock. */
   heldNs: bigint;
 }

@@ -3,6 +3,8 @@
 // those rules.
 import { ClockDevice } from './devices/clock-device';
 import { fallbackChannel, holdChannel, releaseChannel } from './diagnostics';
+import { hostUnixNs } from './host-tod';
+import { ClockPolicy, ClockPolicyName, assertPolicy } from './policy';
 import { KvmTodWarning, WarningCode, WarningCodes, WarningSink, deliver, emitProcessWarning } from './warnings';
 
 /** Options of {@link GuestClock}. */
@@ -16,6 +18,11 @@ export interface GuestClockOptions {
   protectedGuest?: boolean | (() => boolean);
   /** A label for warnings and diagnostics events, e.g. the VM's name. */
   name?: string;
+  /**
+   * What a resume does with the held clock: 'freeze' (the default, QEMU's rule),
+   * 'catch-up', or a function of how long it was held. Changeable at run time.
+   */
+  policy?: ClockPolicy;
 }
 
 /**
@@ -28,7 +35,9 @@ export class GuestClock<T> {
   private readonly sink: WarningSink;
   private readonly isProtected: () => boolean;
   private isRunning = false;
-  private base: { value: T; since: bigint } | undefined;
+  // since: host monotonic ns at the hold; wallNs: host wall time at which value was true.
+  private base: { value: T; since: bigint; wallNs: bigint } | undefined;
+  private currentPolicy: ClockPolicy = 'freeze';
 
   constructor(device: ClockDevice<T>, options: GuestClockOptions = {}) {
     if (device === null || typeof device !== 'object' || typeof device.read !== 'function' || typeof device.write !== 'function') {
@@ -36,8 +45,9 @@ export class GuestClock<T> {
       (error as TypeError & { code: string }).code = 'ERR_INVALID_ARG_TYPE';
       throw error;
     }
-    const { warn = emitProcessWarning, protectedGuest = false, name = 'guest' } = options;
+    const { warn = emitProcessWarning, protectedGuest = false, name = 'guest', policy = 'freeze' } = options;
     this.device = device;
+    this.policy = policy;
     this.name = String(name);
     this.sink = warn;
     this.isProtected = typeof protectedGuest === 'function' ? protectedGuest : () => Boolean(protectedGuest);
@@ -51,6 +61,21 @@ export class GuestClock<T> {
   /** Whether the guest clock is held (the VM is stopped and its clock was read). */
   get held(): boolean {
     return this.base !== undefined;
+  }
+
+  /** The resume policy; set it at any time, it applies from the next resume. */
+  get policy(): ClockPolicy {
+    return this.currentPolicy;
+  }
+
+  set policy(policy: ClockPolicy) {
+    assertPolicy(policy);
+    if (policy === 'catch-up' && typeof this.device.advance !== 'function') {
+      const error = new TypeError("This clock device has no advance(): it cannot 'catch-up'");
+      (error as TypeError & { code: string }).code = 'ERR_INVALID_ARG_VALUE';
+      throw error;
+    }
+    this.currentPolicy = policy;
   }
 
   /** The held value, while held. */
@@ -78,8 +103,14 @@ export class GuestClock<T> {
    * @throws whatever the device's read throws (a KvmError).
    */
   save(): T {
-    if (this.base !== undefined) return this.base.value;
-    return this.device.read();
+    return this.saveAt().value;
+  }
+
+  /** @internal save(), with the host wall time at which the value was true. */
+  saveAt(): { value: T; wallNs: bigint } {
+    if (this.base !== undefined) return { value: this.base.value, wallNs: this.base.wallNs };
+    const value = this.device.read();
+    return { value, wallNs: hostUnixNs() };
   }
 
   /**
@@ -93,7 +124,7 @@ export class GuestClock<T> {
     if (this.isRunning) {
       this.base = undefined;
     } else {
-      this.base = { value, since: process.hrtime.bigint() };
+      this.base = { value, since: process.hrtime.bigint(), wallNs: hostUnixNs() };
       this.publishHold(value, 'load');
     }
   }
@@ -119,7 +150,7 @@ export class GuestClock<T> {
       this.publishFallback('hold', error);
       return;
     }
-    this.base = { value, since: process.hrtime.bigint() };
+    this.base = { value, since: process.hrtime.bigint(), wallNs: hostUnixNs() };
     this.publishHold(value, 'stop');
   }
 
@@ -128,14 +159,54 @@ export class GuestClock<T> {
     // Released whatever happens: a failed restore is treated as if the clock had run all along.
     this.base = undefined;
     const heldNs = process.hrtime.bigint() - since;
+    const policy = this.policyFor(heldNs);
+    let written: T;
     try {
-      this.device.write(value);
+      written = policy === 'catch-up' ? this.writeCaughtUp(value, since) : (this.device.write(value), value);
     } catch (error) {
       this.warnWith(WarningCodes.RESTORE_FAILED, 'could not restore the held guest clock at cont; the guest sees the pause', error);
       this.publishFallback('release', error, heldNs);
       return;
     }
-    if (releaseChannel.hasSubscribers) releaseChannel.publish({ clock: this, name: this.name, value, heldNs });
+    this.notifyResumed();
+    if (releaseChannel.hasSubscribers) {
+      releaseChannel.publish({ clock: this, name: this.name, value: written, held: value, heldNs, policy });
+    }
+  }
+
+  /** @internal The policy for a clock held `heldNs`; a failing policy function means freeze. */
+  policyFor(heldNs: bigint): ClockPolicyName {
+    const policy = this.currentPolicy;
+    if (typeof policy !== 'function') return policy;
+    let choice: unknown;
+    try {
+      choice = policy(heldNs);
+    } catch (error) {
+      this.warnWith(WarningCodes.POLICY_FAILED, 'the policy function threw; the clock was frozen', error);
+      return 'freeze';
+    }
+    if (choice === 'freeze') return choice;
+    if (choice === 'catch-up' && typeof this.device.advance === 'function') return choice;
+    const why = choice === 'catch-up' ? 'the device cannot catch up' : `the policy function answered ${String(choice)}`;
+    this.warnWith(WarningCodes.POLICY_FAILED, `${why}; the clock was frozen`);
+    return 'freeze';
+  }
+
+  // The kernel's own catch-up where it has one (measured to the instant of the
+  // write), else the held value plus the time held, measured just before the write.
+  private writeCaughtUp(value: T, since: bigint): T {
+    if (this.device.writeCaughtUp?.(value)) return value;
+    const advanced = this.device.advance!(value, process.hrtime.bigint() - since);
+    this.device.write(advanced);
+    return advanced;
+  }
+
+  private notifyResumed(): void {
+    try {
+      this.device.resumed?.();
+    } catch (error) {
+      this.warnWith(WarningCodes.PAUSE_NOTICE_FAILED, 'could not tell the guest it was paused (KVMCLOCK_CTRL)', error);
+    }
   }
 
   private publishHold(value: T, reason: 'stop' | 'load'): void {

@@ -16,6 +16,7 @@ export {
   todToIsoString,
   formatTod,
   todDiffNs,
+  todAddNs,
   TOD_UNITS_PER_US,
   TOD_UNIX_EPOCH,
 } from './tod';
@@ -28,4 +29,14 @@ export { GuestClock, GuestClockOptions } from './guest-clock';
 export { createGuestClock, deviceFor } from './create-guest-clock';
 export { KvmTodWarning, WarningCodes, WarningCode, WarningSink } from './warnings';
 export { Channels, HoldMessage, ReleaseMessage, FallbackMessage } from './diagnostics';
-export { encodeTodSection, decodeTodSection, saveTodSection, loadTodSection, TodSectionError } from './migration';
+export {
+  encodeTodSection,
+  decodeTodSection,
+  decodeMigrationSection,
+  saveTodSection,
+  loadTodSection,
+  TodSectionError,
+  MigrationSection,
+  SaveTodSectionOptions,
+} from './migration';
+export { ClockPolicy, ClockPolicyName, catchUpAfter } from './policy';

@@ -105,6 +105,16 @@ export function todDiffNs(a: Tod, b: Tod): bigint {
   return floorDiv((todToBigInt(a) - todToBigInt(b)) * 1000n, TOD_UNITS_PER_US);
 }
 
+/**
+ * `tod` moved on by `ns` nanoseconds (negative moves it back), carrying into the
+ * epoch index; the result wraps modulo 2^72, as the clock does.
+ */
+export function todAddNs(tod: Tod, ns: bigint): Tod {
+  if (typeof ns !== 'bigint') throw argType('The "ns" argument must be of type bigint', ns);
+  const sum = todToBigInt(tod) + floorDiv(ns * TOD_UNITS_PER_US, 1000n);
+  return todFromBigInt(((sum % (1n << 72n)) + (1n << 72n)) % (1n << 72n));
+}
+
 function floorDiv(a: bigint, b: bigint): bigint {
   const q = a / b;
   return a % b !== 0n && (a < 0n) !== (b < 0n) ? q - 1n : q;

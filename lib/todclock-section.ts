@@ -1,9 +1,7 @@
 // QEMU's legacy "todclock" migration section, version 1:
 //   byte flag (0x00 = value missing, 0x01 = present), then, only when present,
 //   byte epoch index and a big-endian 64-bit TOD. 10 bytes present, 1 missing.
-import { GuestClock } from './guest-clock';
 import { Tod, assertTod } from './tod';
-import { WarningCodes } from './warnings';
 
 const FLAG_MISSING = 0x00;
 const FLAG_PRESENT = 0x01;
@@ -30,16 +28,12 @@ export function encodeTodSection(tod: Tod | null): Buffer {
 }
 
 /**
- * The Tod in a section, or null for "missing".
+ * The Tod in a todclock v1 section, or null for "missing".
  * @throws {TypeError} `bytes` is not a Uint8Array (Buffer included).
  * @throws {TodSectionError} empty, an unknown flag, too short, or trailing bytes.
  */
-export function decodeTodSection(bytes: Uint8Array): Tod | null {
-  if (!(bytes instanceof Uint8Array)) {
-    const error = new TypeError('The "bytes" argument must be a Buffer or Uint8Array');
-    (error as TypeError & { code: string }).code = 'ERR_INVALID_ARG_TYPE';
-    throw error;
-  }
+export function decodeTodclockSection(bytes: Uint8Array): Tod | null {
+  assertBytes(bytes);
   if (bytes.length === 0) throw new TodSectionError('todclock section is empty: expected a flag byte');
   const flag = bytes[0];
   if (flag === FLAG_MISSING) {
@@ -47,7 +41,9 @@ export function decodeTodSection(bytes: Uint8Array): Tod | null {
     return null;
   }
   if (flag !== FLAG_PRESENT) {
-    throw new TodSectionError(`todclock section has unknown flag 0x${hex2(flag)}: expected 0x00 (missing) or 0x01 (present)`);
+    throw new TodSectionError(
+      `todclock section has unknown flag 0x${hex2(flag)}: expected 0x00 (missing), 0x01 (present) or a kvm-tod extended section ("KTOD")`,
+    );
   }
   if (bytes.length < PRESENT_LENGTH) {
     throw new TodSectionError(`todclock section is truncated: ${bytes.length} bytes, a present value takes ${PRESENT_LENGTH}`);
@@ -57,41 +53,21 @@ export function decodeTodSection(bytes: Uint8Array): Tod | null {
   return { high: bytes[1], low: view.getBigUint64(2, false) };
 }
 
-/**
- * Migration source: the section to send. A clock that cannot be read gives the
- * "missing" section and a KVM_TOD_NOT_MIGRATED warning, not a failure. (rule 4)
- */
-export function saveTodSection(clock: GuestClock<Tod>): Buffer {
-  let tod: Tod;
-  try {
-    tod = clock.save();
-  } catch (error) {
-    clock.warnWith(WarningCodes.NOT_MIGRATED, 'could not read the guest clock; it will not be migrated', error);
-    clock.publishFallback('save', error);
-    return encodeTodSection(null);
+/** @internal */
+export function assertBytes(bytes: unknown): asserts bytes is Uint8Array {
+  if (!(bytes instanceof Uint8Array)) {
+    const error = new TypeError('The "bytes" argument must be a Buffer or Uint8Array');
+    (error as TypeError & { code: string }).code = 'ERR_INVALID_ARG_TYPE';
+    throw error;
   }
-  return encodeTodSection(tod);
 }
 
-/**
- * Migration destination: decodes and loads a section (rule 5). A "missing" section
- * only warns (KVM_TOD_NOT_MIGRATED).
- * @throws {TodSectionError} malformed bytes; whatever `clock.load` throws.
- */
-export function loadTodSection(clock: GuestClock<Tod>, bytes: Uint8Array): void {
-  const tod = decodeTodSection(bytes);
-  if (tod === null) {
-    clock.warnWith(WarningCodes.NOT_MIGRATED, 'the incoming migration carried no guest clock; it was not migrated');
-    clock.publishFallback('load', null);
-    return;
-  }
-  clock.load(tod);
-}
-
-function trailing(length: number, expected: number): TodSectionError {
+/** @internal */
+export function trailing(length: number, expected: number): TodSectionError {
   return new TodSectionError(`todclock section has ${length - expected} trailing byte(s): ${length} bytes, expected ${expected}`);
 }
 
-function hex2(n: number): string {
+/** @internal */
+export function hex2(n: number): string {
   return n.toString(16).padStart(2, '0');
 }

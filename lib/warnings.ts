@@ -8,6 +8,12 @@ export const WarningCodes = {
   RESTORE_FAILED: 'KVM_TOD_RESTORE_FAILED',
   /** Migration: the guest clock could not be saved, or the incoming section had no value. */
   NOT_MIGRATED: 'KVM_TOD_NOT_MIGRATED',
+  /** The policy function threw or answered neither 'freeze' nor 'catch-up', or the device cannot catch up: the clock was frozen. */
+  POLICY_FAILED: 'KVM_TOD_POLICY_FAILED',
+  /** KVMCLOCK_CTRL failed on a vCPU (other than EINVAL): that guest may report a soft lockup. */
+  PAUSE_NOTICE_FAILED: 'KVM_TOD_PAUSE_NOTICE_FAILED',
+  /** An extended migration section came from a host whose clock is ahead of this one: no downtime was added. */
+  SOURCE_CLOCK_AHEAD: 'KVM_TOD_SOURCE_CLOCK_AHEAD',
   /** The `protectedGuest` function threw; the state change was ignored, as for a protected guest. */
   PROTECTED_CHECK_FAILED: 'KVM_TOD_PROTECTED_CHECK_FAILED',
 } as const;

@@ -3,7 +3,7 @@
 // facility (139) an epoch index that carries and borrows with it.
 import { KvmError } from '../errors';
 import { hostTod as realHostTod } from '../host-tod';
-import { Tod, assertTod } from '../tod';
+import { Tod, assertTod, todAddNs } from '../tod';
 import { ClockDevice } from './clock-device';
 
 const MASK64 = (1n << 64n) - 1n;
@@ -57,6 +57,10 @@ export class SimulatedS390Tod implements ClockDevice<Tod> {
       const borrow = tod.low < host.low ? 1 : 0;
       this.epochIdx = (tod.high - host.high - borrow) & 0xff;
     }
+  }
+
+  advance(value: Tod, ns: bigint): Tod {
+    return todAddNs(value, ns);
   }
 
   private refuseIfProtected(request: string): void {

@@ -1,0 +1,192 @@
+// Where the demo's VMs come from: the host's KVM (s390 TOD or x86 kvmclock) or the
+// built-in s390 simulation, and how each kind of clock is read, shown and migrated.
+import type { ClockDevice } from '../devices/clock-device';
+import { SimulatedS390Tod } from '../devices/simulated-s390';
+import type { GuestClock } from '../guest-clock';
+import { decodeTodSection, encodeTodSection, loadTodSection, saveTodSection } from '../migration';
+import { Tod, formatTod, todToUnixNs } from '../tod';
+import { CliError, describeError } from './errors';
+
+export const BACKEND_CHOICES = ['auto', 's390', 'kvmclock', 'simulated'] as const;
+export type BackendChoice = (typeof BACKEND_CHOICES)[number];
+export type BackendName = Exclude<BackendChoice, 'auto'>;
+
+/** Exit status when the backend asked for by name cannot be used here. */
+export const EXIT_BACKEND_UNAVAILABLE = 3;
+
+/** A kind of VM with a guest clock of type T. */
+export interface Backend<T> {
+  readonly name: BackendName;
+  /** The ClockDevice class the VMs use. */
+  readonly deviceClass: string;
+  /** One line for the report: what a VM is here. */
+  readonly description: string;
+  /** A new VM's guest clock; each call is a new VM. */
+  newVm(): ClockDevice<T>;
+  /** The clock value in nanoseconds, to measure jumps. */
+  toNs(value: T): bigint;
+  /** The clock value for a person. */
+  format(value: T): string;
+  /** The clock value for JSON (bigints as strings). */
+  toJson(value: T): unknown;
+  /** The migration stream of a clock (null = "missing"), as a VMM without the library would send it. */
+  encode(value: T | null): Buffer;
+  decode(bytes: Buffer): T | null;
+  /** The library's own save and load of the migration stream. */
+  librarySave(clock: GuestClock<T>): Buffer;
+  libraryLoad(clock: GuestClock<T>, bytes: Buffer): void;
+  /** Closes every VM and descriptor. */
+  close(): void;
+}
+
+export type AnyBackend = Backend<Tod> | Backend<bigint>;
+
+export interface Selection {
+  backend: AnyBackend;
+  requested: BackendChoice;
+  /** Why `auto` did not get the host's KVM; undefined when it did, or when a backend was named. */
+  fallbackReason?: string;
+}
+
+type KvmLibrary = typeof import('../index');
+
+/** The native part, loaded only when KVM is wanted: the simulation runs without the addon. */
+function kvmLibrary(): KvmLibrary {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  return require('../index') as KvmLibrary;
+}
+
+const todCodec = {
+  toNs: (value: Tod) => todToUnixNs(value),
+  format: (value: Tod) => formatTod(value),
+  toJson: (value: Tod) => ({ high: value.high, low: value.low.toString() }),
+  encode: (value: Tod | null) => encodeTodSection(value),
+  decode: (bytes: Buffer) => decodeTodSection(bytes),
+  librarySave: (clock: GuestClock<Tod>) => saveTodSection(clock),
+  libraryLoad: (clock: GuestClock<Tod>, bytes: Buffer) => loadTodSection(clock, bytes),
+};
+
+// kvmclock has no section format in the library: 1 flag byte and a big-endian u64,
+// the same shape as the TOD section.
+function encodeNs(value: bigint | null): Buffer {
+  if (value === null) return Buffer.from([0]);
+  const bytes = Buffer.alloc(9);
+  bytes[0] = 1;
+  bytes.writeBigUInt64BE(value, 1);
+  return bytes;
+}
+
+function decodeNs(bytes: Buffer): bigint | null {
+  return bytes[0] === 1 ? bytes.readBigUInt64BE(1) : null;
+}
+
+const nsCodec = {
+  toNs: (value: bigint) => value,
+  format: (value: bigint) => `${value} ns`,
+  toJson: (value: bigint) => value.toString(),
+  encode: encodeNs,
+  decode: decodeNs,
+  librarySave: (clock: GuestClock<bigint>) => encodeNs(clock.save()),
+  libraryLoad: (clock: GuestClock<bigint>, bytes: Buffer) => {
+    const value = decodeNs(bytes);
+    if (value !== null) clock.load(value);
+  },
+};
+
+export function simulatedBackend(): Backend<Tod> {
+  return {
+    name: 'simulated',
+    deviceClass: 'SimulatedS390Tod',
+    description: 'the built-in s390 TOD simulation (SimulatedS390Tod: guest TOD = host TOD + epoch, as KVM does); each new instance is a new VM',
+    newVm: () => new SimulatedS390Tod(),
+    close: () => undefined,
+    ...todCodec,
+  };
+}
+
+/** VMs on /dev/kvm. Throws (a KvmError) when KVM does not open, a VM cannot be created or its clock read. */
+function kvmBackend(name: 's390' | 'kvmclock'): AnyBackend {
+  const kvm = kvmLibrary();
+  const kvmFd = kvm.openKvm();
+  const vmFds: number[] = [];
+  const close = () => {
+    for (const fd of vmFds.splice(0)) tryClose(kvm, fd);
+    tryClose(kvm, kvmFd);
+  };
+  const createVm = () => {
+    const fd = kvm.createVm(kvmFd);
+    vmFds.push(fd);
+    return fd;
+  };
+  try {
+    let backend: AnyBackend;
+    if (name === 's390') {
+      backend = {
+        name,
+        deviceClass: 'S390TodDevice',
+        description: `s390 guest TOD of VMs on /dev/kvm (S390TodDevice, KVM_S390_VM_TOD), KVM API ${kvm.getApiVersion(kvmFd)}`,
+        newVm: () => new kvm.S390TodDevice(createVm()),
+        close,
+        ...todCodec,
+      };
+    } else {
+      backend = {
+        name,
+        deviceClass: 'KvmClockDevice',
+        description: `x86 kvmclock of VMs on /dev/kvm (KvmClockDevice, KVM_GET_CLOCK/KVM_SET_CLOCK), KVM API ${kvm.getApiVersion(kvmFd)}`,
+        newVm: () => new kvm.KvmClockDevice(createVm()),
+        close,
+        ...nsCodec,
+      };
+    }
+    // A first VM whose clock must read: the proof that this backend works here.
+    (backend.newVm() as ClockDevice<unknown>).read();
+    return backend;
+  } catch (error) {
+    close();
+    throw error;
+  }
+}
+
+function tryClose(kvm: KvmLibrary, fd: number): void {
+  try {
+    kvm.closeFd(fd);
+  } catch {
+    // Already closed: nothing to do at exit.
+  }
+}
+
+/** The backend of this architecture's KVM clock, or undefined where there is none. */
+export function nativeBackendFor(arch: string): 's390' | 'kvmclock' | undefined {
+  if (arch === 's390x') return 's390';
+  if (arch === 'x64') return 'kvmclock';
+  return undefined;
+}
+
+/**
+ * The backend for `choice`. `auto` takes this architecture's KVM clock and falls back
+ * to the simulation, with the reason; a named KVM backend that does not work is a
+ * CliError with exit status 3.
+ */
+export function selectBackend(choice: BackendChoice, arch: string = process.arch): Selection {
+  if (choice === 'simulated') return { backend: simulatedBackend(), requested: choice };
+  if (choice === 'auto') {
+    const native = nativeBackendFor(arch);
+    if (native === undefined) {
+      return { backend: simulatedBackend(), requested: choice, fallbackReason: `kvm-tod has no KVM guest clock for architecture ${arch}` };
+    }
+    try {
+      return { backend: kvmBackend(native), requested: choice };
+    } catch (error) {
+      return { backend: simulatedBackend(), requested: choice, fallbackReason: `the ${native} backend is not usable here: ${describeError(error)}` };
+    }
+  }
+  try {
+    return { backend: kvmBackend(choice), requested: choice };
+  } catch (error) {
+    throw new CliError(
+      `kvm-tod demo: the ${choice} backend is not usable here: ${describeError(error)} (try --backend auto or --backend simulated)`,
+      EXIT_BACKEND_UNAVAILABLE,
+    );
+  }
+}

@@ -1,0 +1,79 @@
+// Wrappers the demo puts around a clock device: one counts the calls the library
+// makes (rule compliance), one makes the device misbehave on request (to show that
+// the demo's checks catch a broken clock).
+import type { ClockDevice } from '../devices/clock-device';
+import { KvmError } from '../errors';
+
+/** Counts the reads and writes that pass through it. */
+export class CountingDevice<T> implements ClockDevice<T> {
+  reads = 0;
+  writes = 0;
+
+  constructor(readonly inner: ClockDevice<T>) {}
+
+  read(): T {
+    this.reads++;
+    return this.inner.read();
+  }
+
+  write(value: T): void {
+    this.writes++;
+    this.inner.write(value);
+  }
+
+  get calls(): DeviceCalls {
+    return { reads: this.reads, writes: this.writes };
+  }
+}
+
+export interface DeviceCalls {
+  reads: number;
+  writes: number;
+}
+
+/** The ways a device can be made to misbehave (env KVM_TOD_DEMO_FAULT). */
+export const FAULT_KINDS = ['ignore-write', 'fail-write', 'fail-read', 'stuck'] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
+export const FAULT_DESCRIPTIONS: Record<FaultKind, string> = {
+  'ignore-write': 'the device ignores writes (they succeed but do not set the clock)',
+  'fail-write': 'every write fails with EIO',
+  'fail-read': 'every read fails with EIO',
+  stuck: 'the clock does not advance (every read returns the first value read)',
+};
+
+const EIO = 5;
+
+/** A device that misbehaves as `kind` says. */
+export class FaultyDevice<T> implements ClockDevice<T> {
+  private first: { value: T } | undefined;
+
+  constructor(
+    readonly inner: ClockDevice<T>,
+    readonly kind: FaultKind,
+  ) {}
+
+  read(): T {
+    if (this.kind === 'fail-read') throw new KvmError(EIO, 'ioctl', { request: 'demo fault: read' });
+    if (this.kind === 'stuck') {
+      if (this.first === undefined) this.first = { value: this.inner.read() };
+      return this.first.value;
+    }
+    return this.inner.read();
+  }
+
+  /**
+   * What the guest sees, read without the injected call failures: a stuck clock is
+   * stuck and an ignored write is not there, but fail-read/fail-write hit only the VMM.
+   */
+  observe(): T {
+    if (this.kind === 'fail-read') return this.inner.read();
+    return this.read();
+  }
+
+  write(value: T): void {
+    if (this.kind === 'ignore-write') return;
+    if (this.kind === 'fail-write') throw new KvmError(EIO, 'ioctl', { request: 'demo fault: write' });
+    this.inner.write(value);
+  }
+}

@@ -1,0 +1,72 @@
+#!/usr/bin/env node
+// kvm-tod: the command. Picks the subcommand, turns errors into one line and an
+// exit status: 0 fine, 1 a demo scenario failed (or an unexpected error), 2 a usage
+// error, 3 the KVM backend asked for is not usable.
+import { UsageError } from './args';
+import { CliError, describeError } from './errors';
+
+export const MAIN_HELP = `Usage: kvm-tod <command> [options]
+
+Holds a KVM guest's clock still while its VM is stopped (s390x TOD, x86 kvmclock).
+
+Commands:
+  demo    run the s390x TOD fix's test plan on this host and show the jump the
+          guest clock makes across a pause, with kvm-tod and without it
+  probe   tell what this host's KVM offers (TOD attributes, kvmclock, capabilities)
+
+Options:
+  -h, --help     show this help; 'kvm-tod <command> --help' for a command's
+  -v, --version  print the version
+
+Examples:
+  kvm-tod demo                   # 3 s pause, this host's KVM or the simulation
+  kvm-tod demo --pause 2m        # the seed's "stop, wait two minutes, cont"
+  kvm-tod probe --json
+`;
+
+function version(): string {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  return (require('../../package.json') as { version: string }).version;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
+    if (command === 'help' && rest.length > 0) return main([rest[0], '--help']);
+    (command === undefined ? process.stderr : process.stdout).write(MAIN_HELP);
+    return command === undefined ? 2 : 0;
+  }
+  if (command === '-v' || command === '--version') {
+    process.stdout.write(`${version()}\n`);
+    return 0;
+  }
+  if (command === 'demo') return (await import('./demo')).demo(rest);
+  if (command === 'probe') return (await import('./probe')).probe(rest);
+  if (command.startsWith('-')) throw new UsageError(`kvm-tod: unknown option '${command}' (see 'kvm-tod --help')`);
+  throw new UsageError(`kvm-tod: unknown command '${command}': the commands are demo and probe (see 'kvm-tod --help')`);
+}
+
+function fail(error: unknown): number {
+  if (error instanceof UsageError) {
+    process.stderr.write(`${error.message}\n`);
+    return 2;
+  }
+  if (error instanceof CliError) {
+    process.stderr.write(`${error.message}\n`);
+    return error.exitCode;
+  }
+  process.stderr.write(`kvm-tod: ${describeError(error)}\n`);
+  if (process.env.KVM_TOD_DEBUG === '1' && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+  return 1;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (status) => {
+      process.exitCode = status;
+    },
+    (error) => {
+      process.exitCode = fail(error);
+    },
+  );
+}
