@@ -4,7 +4,7 @@ import type { ClockDevice } from '../devices/clock-device';
 import { SimulatedS390Tod } from '../devices/simulated-s390';
 import type { GuestClock } from '../guest-clock';
 import { decodeTodSection, encodeTodSection, loadTodSection, saveTodSection } from '../migration';
-import { Tod, formatTod, todToUnixNs } from '../tod';
+import { Tod, todToIsoString, todToUnixNs } from '../tod';
 import { CliError, describeError } from './errors';
 
 export const BACKEND_CHOICES = ['auto', 's390', 'kvmclock', 'simulated'] as const;
@@ -58,7 +58,7 @@ function kvmLibrary(): KvmLibrary {
 
 const todCodec = {
   toNs: (value: Tod) => todToUnixNs(value),
-  format: (value: Tod) => formatTod(value),
+  format: (value: Tod) => `TOD ${todToIsoString(value)}`,
   toJson: (value: Tod) => ({ high: value.high, low: value.low.toString() }),
   encode: (value: Tod | null) => encodeTodSection(value),
   decode: (bytes: Buffer) => decodeTodSection(bytes),
@@ -82,7 +82,7 @@ function decodeNs(bytes: Buffer): bigint | null {
 
 const nsCodec = {
   toNs: (value: bigint) => value,
-  format: (value: bigint) => `${value} ns`,
+  format: (value: bigint) => `${(Number(value) / 1e9).toFixed(6)} s`,
   toJson: (value: bigint) => value.toString(),
   encode: encodeNs,
   decode: decodeNs,

@@ -5,7 +5,7 @@ import { parseArgs, UsageError } from './args';
 import { AnyBackend, Backend, BACKEND_CHOICES, BackendChoice, selectBackend } from './backends';
 import { FAULT_DESCRIPTIONS, FAULT_KINDS, FaultKind } from './devices';
 import { formatDuration, formatNsAsMs, nsToMs, parseDuration } from './duration';
-import { callText, DEFAULT_TOLERANCE, Fault, findScenario, runDemo, RunResult, SCENARIOS, ScenarioResult } from './scenarios';
+import { callText, stepCallText, DEFAULT_TOLERANCE, Fault, findScenario, runDemo, RunResult, SCENARIOS, ScenarioResult } from './scenarios';
 import { renderTable } from './table';
 
 export const DEFAULT_PAUSE_MS = 3000;
@@ -133,7 +133,7 @@ export async function demo(argv: string[]): Promise<number> {
       const doc = jsonDocument(args, backend, requested, fallbackReason, fault, results, pass);
       process.stdout.write(`${JSON.stringify(doc, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`);
     } else {
-      process.stdout.write(`${textReport(results, pass).join('\n')}\n`);
+      process.stdout.write(`${textReport(results, pass, args.pauseMs).join('\n')}\n`);
     }
     return pass ? 0 : 1;
   } finally {
@@ -162,7 +162,7 @@ function totalCalls(run: RunResult): { reads: number; writes: number } {
   return Object.values(run.calls).reduce((t, c) => ({ reads: t.reads + c.reads, writes: t.writes + c.writes }), { reads: 0, writes: 0 });
 }
 
-function textReport(results: ScenarioResult[], pass: boolean): string[] {
+function textReport(results: ScenarioResult[], pass: boolean, pauseMs: number): string[] {
   const rows = results.map((r) => [
     String(r.scenario.number),
     r.scenario.title,
@@ -193,7 +193,7 @@ function textReport(results: ScenarioResult[], pass: boolean): string[] {
   for (const r of results) {
     lines.push(`${r.scenario.number}. ${r.scenario.title}: ${r.pass ? 'PASS' : 'FAIL'}${r.fault ? ` (fault injected: ${r.fault})` : ''}`);
     lines.push(`   plan: ${r.scenario.plan}`);
-    lines.push(`   with kvm-tod: ${stepsText(r.library)}`);
+    lines.push(`   with kvm-tod: ${stepsText(r.library, pauseMs)}`);
     lines.push(`   measured ${r.scenario.interval}:`);
     lines.push(`     with kvm-tod: ${measureText(r.library)}`);
     lines.push(`     without:      ${measureText(r.control)}`);
@@ -211,15 +211,21 @@ function textReport(results: ScenarioResult[], pass: boolean): string[] {
   return lines;
 }
 
-function stepsText(run: RunResult): string {
+function stepsText(run: RunResult, pauseMs: number): string {
+  // Phases 0, 1 and 2 are separated by the two halves of the pause.
+  const half = [Math.floor(pauseMs / 2), pauseMs - Math.floor(pauseMs / 2)];
   const parts: string[] = [];
   let phase = 0;
+  const waitUntil = (target: number) => {
+    let waited = 0;
+    for (; phase < target; phase++) waited += half[phase];
+    if (waited > 0) parts.push(`[wait ${formatDuration(waited)}]`);
+  };
   for (const s of run.steps) {
-    for (; phase < s.phase; phase++) parts.push('[wait]');
-    const calls = s.reads + s.writes === 0 ? 'no device call' : callText(s);
-    parts.push(`${s.vm} ${s.action}: ${calls}${s.held ? ', held' : ''}`);
+    waitUntil(s.phase);
+    parts.push(`${s.vm} ${s.action}: ${stepCallText(s)}${s.held ? ', held' : ''}`);
   }
-  for (; phase < 2; phase++) parts.push('[wait]');
+  waitUntil(2);
   if (run.error !== undefined) parts.push(`error: ${run.error}`);
   return parts.join(' -> ');
 }
@@ -227,7 +233,7 @@ function stepsText(run: RunResult): string {
 function measureText(run: RunResult): string {
   if (run.error !== undefined) return `error: ${run.error}`;
   if (run.jumpNs === undefined || run.hostElapsedNs === undefined) return 'not measured';
-  return `guest clock moved ${formatNsAsMs(run.jumpNs)} in ${formatNsAsMs(run.hostElapsedNs).slice(1)} of host time (${run.beforeText} -> ${run.afterText})`;
+  return `guest clock ${run.beforeText} -> ${run.afterText}: moved ${formatNsAsMs(run.jumpNs)} in ${formatNsAsMs(run.hostElapsedNs).slice(1)} of host time`;
 }
 
 function runJson(run: RunResult) {

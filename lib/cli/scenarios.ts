@@ -231,8 +231,8 @@ export const SCENARIOS: ScenarioDef[] = [
       (run) => run.markAfter(run.vms.get('vm')!),
     ],
     story: (run, jumpOk) =>
-      `${run.facts.notHeldAtCreation && run.facts.notHeldAfterStart ? 'never held' : 'held (it must not be)'}; ` +
-      (jumpOk ? 'kept running' : 'did not keep running'),
+      `${run.facts.notHeldAtCreation && run.facts.notHeldAfterStart ? 'never held' : 'held (it must not be)'}, ` +
+      (jumpOk ? 'kept running' : 'but it did not run with the host'),
   },
   {
     id: 'live-migration',
@@ -262,8 +262,8 @@ export const SCENARIOS: ScenarioDef[] = [
       },
     ],
     story: (run, jumpOk) =>
-      `${run.facts.heldAfterLoad ? 'held at load' : 'not held at load'}, ${run.facts.releasedAtStart ? 'released at start' : 'not released at start'}; ` +
-      (jumpOk ? "continued from the source's value" : "did not continue from the source's value"),
+      `${run.facts.heldAfterLoad ? 'held at load' : 'not held at load'}, ${run.facts.releasedAtStart ? 'released at start' : 'not released at start'}` +
+      (jumpOk ? '' : '; it jumped'),
   },
   {
     id: 'offline-migration',
@@ -307,9 +307,9 @@ export const SCENARIOS: ScenarioDef[] = [
       },
     ],
     story: (run, jumpOk) =>
-      `${run.facts.heldAtStop ? 'held at stop' : 'not held at stop'}, ${run.facts.heldAfterLoad ? 'held at load' : 'not held at load'}, ` +
-      `${run.facts.releasedAtCont ? 'released at cont' : 'not released at cont'}; ` +
-      (jumpOk ? 'continued from the stop instant' : 'did not continue from the stop instant'),
+      `${run.facts.heldAtStop ? 'held at stop' : 'not held at stop'}, ${run.facts.heldAfterLoad ? 'at load' : 'not at load'}, ` +
+      `${run.facts.releasedAtCont ? 'released at cont' : 'not released at cont'}` +
+      (jumpOk ? '' : '; it jumped'),
   },
   {
     id: 'stop-cont',
@@ -346,8 +346,8 @@ export const SCENARIOS: ScenarioDef[] = [
     ],
     story: (run, jumpOk) =>
       `${run.facts.heldAtStop ? 'held at stop' : 'not held at stop'}, ${run.facts.releasedAtCont ? 'released at cont' : 'not released at cont'}, ` +
-      `repeats ${run.facts.stillHeld && run.facts.stillReleased ? 'ignored' : 'changed it'}; ` +
-      (jumpOk ? 'continued from the stop instant' : 'jumped'),
+      `repeats ${run.facts.stillHeld && run.facts.stillReleased ? 'ignored' : 'changed it'}` +
+      (jumpOk ? '' : '; it jumped'),
   },
 ];
 
@@ -479,6 +479,14 @@ function result<T>(run: Run<T>, story: string): RunResult {
     facts: run.facts,
     story: run.error === undefined ? story : 'error',
   };
+}
+
+/** `1 read`, `2 writes`, `1 read, 1 write`, `no device call`. */
+export function stepCallText(calls: DeviceCalls): string {
+  const parts: string[] = [];
+  if (calls.reads) parts.push(`${calls.reads} read${calls.reads === 1 ? '' : 's'}`);
+  if (calls.writes) parts.push(`${calls.writes} write${calls.writes === 1 ? '' : 's'}`);
+  return parts.length ? parts.join(', ') : 'no device call';
 }
 
 export function callText(calls: DeviceCalls): string {
