@@ -35,7 +35,7 @@ describe('GuestClock rules', () => {
     it('holds the value read at stop', () => {
       const { device, clock } = setup();
       clock.vmStateChanged(true);
-      device.advance(500n);
+      device.tick(500n);
       clock.vmStateChanged(false);
       assert.strictEqual(device.reads, 1);
       assert.strictEqual(device.writes, 0);
@@ -69,7 +69,7 @@ describe('GuestClock rules', () => {
       const { device, clock } = setup();
       clock.vmStateChanged(true);
       clock.vmStateChanged(false);
-      device.advance(120_000_000_000n); // two minutes pass in KVM
+      device.tick(120_000_000_000n); // two minutes pass in KVM
       clock.vmStateChanged(true);
       assert.strictEqual(device.writes, 1);
       assert.deepStrictEqual(device.written, [1000n]);
@@ -90,7 +90,7 @@ describe('GuestClock rules', () => {
       assert.strictEqual(warnings[0].cause.code, 'EINVAL');
       // the next stop holds afresh (no stale base)
       device.failWrite = null;
-      device.advance(7n);
+      device.tick(7n);
       clock.vmStateChanged(false);
       assert.strictEqual(clock.heldValue, 1007n);
     });
@@ -123,7 +123,7 @@ describe('GuestClock rules', () => {
       const { device, clock } = setup();
       clock.vmStateChanged(true);
       clock.vmStateChanged(false);
-      device.advance(999n);
+      device.tick(999n);
       device.failRead = 'EIO';
       assert.strictEqual(clock.save(), 1000n);
       assert.strictEqual(device.reads, 1);
@@ -132,7 +132,7 @@ describe('GuestClock rules', () => {
     it('while running reads the device', () => {
       const { device, clock } = setup();
       clock.vmStateChanged(true);
-      device.advance(5n);
+      device.tick(5n);
       assert.strictEqual(clock.save(), 1005n);
       assert.strictEqual(device.reads, 1);
     });
@@ -152,7 +152,7 @@ describe('GuestClock rules', () => {
       assert.deepStrictEqual(device.written, [77n]);
       assert.strictEqual(clock.held, true);
       assert.strictEqual(clock.heldValue, 77n);
-      device.advance(1000n);
+      device.tick(1000n);
       clock.vmStateChanged(true); // rule 2 writes it again
       assert.deepStrictEqual(device.written, [77n, 77n]);
       assert.strictEqual(device.now, 77n);

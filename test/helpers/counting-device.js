@@ -27,7 +27,7 @@ class CountingDevice {
   }
 
   /** Time passes for the guest clock. */
-  advance(by) {
+  tick(by) {
     this.now += by;
   }
 }
