@@ -9,7 +9,12 @@ export class CountingDevice<T> implements ClockDevice<T> {
   reads = 0;
   writes = 0;
 
-  constructor(readonly inner: ClockDevice<T>) {}
+  /** The device's resume hook (kvmclock: KVMCLOCK_CTRL), passed through uncounted. */
+  readonly resumed?: () => void;
+
+  constructor(readonly inner: ClockDevice<T>) {
+    if (typeof inner.resumed === 'function') this.resumed = () => inner.resumed!();
+  }
 
   read(): T {
     this.reads++;
@@ -47,11 +52,14 @@ const EIO = 5;
 /** A device that misbehaves as `kind` says. */
 export class FaultyDevice<T> implements ClockDevice<T> {
   private first: { value: T } | undefined;
+  readonly resumed?: () => void;
 
   constructor(
     readonly inner: ClockDevice<T>,
     readonly kind: FaultKind,
-  ) {}
+  ) {
+    if (typeof inner.resumed === 'function') this.resumed = () => inner.resumed!();
+  }
 
   read(): T {
     if (this.kind === 'fail-read') throw new KvmError(EIO, 'ioctl', { request: 'demo fault: read' });

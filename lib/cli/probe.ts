@@ -214,7 +214,11 @@ function checkCap(kvm: KvmLibrary, kvmFd: number, vmFd: number, cap: number): nu
   }
 }
 
+/** Facts about the host, shown as they are rather than as a yes. */
+const INFO = new Set(['arch', 'kernel']);
+
 function show(check: ProbeCheck): string {
+  if (INFO.has(check.id)) return String(check.value);
   if (check.ok) {
     const v = check.value;
     return v === undefined || v === 'yes' ? 'yes' : `yes: ${Array.isArray(v) ? v.join(', ') : String(v)}`;

@@ -256,9 +256,10 @@ export const SCENARIOS: ScenarioDef[] = [
       () => undefined,
       (run) => {
         const destination = run.vms.get('destination')!;
+        const wasHeld = destination.vmm.held;
         start(run, destination);
         run.markAfter(destination);
-        run.fact('releasedAtStart', !destination.vmm.held);
+        run.fact('releasedAtStart', wasHeld && !destination.vmm.held);
       },
     ],
     story: (run, jumpOk) =>
@@ -301,9 +302,10 @@ export const SCENARIOS: ScenarioDef[] = [
       },
       (run) => {
         const destination = run.vms.get('destination')!;
+        const wasHeld = destination.vmm.held;
         start(run, destination, 'cont');
         run.markAfter(destination);
-        run.fact('releasedAtCont', !destination.vmm.held);
+        run.fact('releasedAtCont', wasHeld && !destination.vmm.held);
       },
     ],
     story: (run, jumpOk) =>
@@ -336,9 +338,10 @@ export const SCENARIOS: ScenarioDef[] = [
       },
       (run) => {
         const vm = run.vms.get('vm')!;
+        const wasHeld = vm.vmm.held;
         start(run, vm, 'cont');
         run.markAfter(vm);
-        run.fact('releasedAtCont', !vm.vmm.held);
+        run.fact('releasedAtCont', wasHeld && !vm.vmm.held);
         start(run, vm, 'cont again');
         start(run, vm, 'cont a third time');
         run.fact('stillReleased', !vm.vmm.held);

@@ -1,0 +1,229 @@
+// `kvm-tod demo` driven as a user runs it: the real command in a child process.
+'use strict';
+const assert = require('assert');
+const { spawnSync } = require('child_process');
+const path = require('path');
+const { kvm, itKvm } = require('./helpers/kvm');
+
+const MAIN = path.join(__dirname, '..', 'dist', 'cli', 'main.js');
+const PAUSE_MS = 200;
+const SCENARIOS = ['simple-start', 'live-migration', 'offline-migration', 'stop-cont'];
+const TITLES = ['simple start', 'live migration', 'offline migration', 'stop/cont, repeated'];
+
+function kvmTod(args, env = {}) {
+  const base = { ...process.env };
+  delete base.KVM_TOD_DEMO_FAULT;
+  const r = spawnSync(process.execPath, [MAIN, ...args], { env: { ...base, ...env }, encoding: 'utf8', timeout: 20000 });
+  if (r.error) throw r.error;
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function json(r) {
+  try {
+    return JSON.parse(r.stdout);
+  } catch (error) {
+    throw new Error(`stdout is not one JSON document (${error.message}):\n${r.stdout}\nstderr:\n${r.stderr}`);
+  }
+}
+
+/** The table row of a scenario, by its title. */
+function row(stdout, title) {
+  const line = stdout.split('\n').find((l) => new RegExp(`^\\s+\\d\\s+${title.replace(/[/]/g, '\\/')}\\s`).test(l));
+  assert.ok(line, `no table row for '${title}' in:\n${stdout}`);
+  return line;
+}
+
+describe('kvm-tod demo (simulated backend, --pause 200ms)', function () {
+  let text;
+  let doc;
+  let docRun;
+  before(function () {
+    text = kvmTod(['demo', '--backend', 'simulated', '--pause', `${PAUSE_MS}ms`]);
+    docRun = kvmTod(['demo', '--backend', 'simulated', '--pause', `${PAUSE_MS}ms`, '--json']);
+    doc = json(docRun);
+  });
+
+  it('exits 0 with PASS for each of the four scenarios and an overall PASS', function () {
+    assert.strictEqual(text.status, 0, text.stdout + text.stderr);
+    for (const title of TITLES) assert.match(row(text.stdout, title), /\sPASS$/);
+    assert.match(text.stdout, /^Result: PASS/m);
+    assert.doesNotMatch(text.stdout, /FAIL/);
+  });
+
+  it('names the backend on its first line', function () {
+    assert.match(text.stdout.split('\n')[0], /^kvm-tod demo: backend simulated$/);
+  });
+
+  it("tabulates the library's device calls as the rules allow them", function () {
+    assert.match(row(text.stdout, 'simple start'), /0 reads, 0 writes/);
+    assert.match(row(text.stdout, 'live migration'), /1 read, 2 writes/);
+    assert.match(row(text.stdout, 'offline migration'), /1 read, 2 writes/);
+    assert.match(row(text.stdout, 'stop/cont, repeated'), /1 read, 1 write\b/);
+  });
+
+  it('shows a small jump with kvm-tod and a pause-sized jump without it', function () {
+    for (const title of TITLES.slice(1)) {
+      const [withLib, without] = [...row(text.stdout, title).matchAll(/([+-]\d+\.\d{3}) ms/g)].map((m) => Number(m[1]));
+      assert.ok(Math.abs(withLib) < 25, `${title}: jump with kvm-tod ${withLib} ms`);
+      assert.ok(without >= PAUSE_MS * 0.9 && without < PAUSE_MS + 2000, `${title}: jump without ${without} ms`);
+    }
+  });
+
+  it('describes what happened to the guest clock', function () {
+    assert.match(row(text.stdout, 'simple start'), /never held, kept running/);
+    assert.match(row(text.stdout, 'live migration'), /held at load, released at start/);
+    assert.match(row(text.stdout, 'offline migration'), /held at stop, at load, released at cont/);
+    assert.match(row(text.stdout, 'stop/cont, repeated'), /repeats ignored/);
+  });
+
+  it('prints no progress line when stdout is not a terminal', function () {
+    assert.doesNotMatch(text.stdout, /\r|waiting/);
+  });
+
+  it('--json prints one document with every scenario, numeric jumps and bigints as strings', function () {
+    assert.strictEqual(docRun.status, 0, docRun.stderr);
+    assert.strictEqual(doc.command, 'demo');
+    assert.strictEqual(doc.backend.used, 'simulated');
+    assert.strictEqual(doc.backend.requested, 'simulated');
+    assert.strictEqual(doc.pauseMs, PAUSE_MS);
+    assert.strictEqual(doc.pass, true);
+    assert.deepStrictEqual(doc.scenarios.map((s) => s.id), SCENARIOS);
+    for (const s of doc.scenarios) {
+      for (const key of ['number', 'title', 'plan', 'expect', 'expectedDeviceCalls', 'withLibrary', 'withoutLibrary', 'checks', 'pass']) {
+        assert.ok(key in s, `${s.id} has no '${key}'`);
+      }
+      for (const run of [s.withLibrary, s.withoutLibrary]) {
+        assert.strictEqual(typeof run.jumpMs, 'number', `${s.id}: jumpMs`);
+        assert.strictEqual(typeof run.hostElapsedMs, 'number', `${s.id}: hostElapsedMs`);
+        assert.match(run.jumpNs, /^-?\d+$/, `${s.id}: jumpNs is a bigint as a string`);
+        assert.strictEqual(run.error, null);
+      }
+      assert.deepStrictEqual(s.withLibrary.deviceCalls, s.expectedDeviceCalls, `${s.id}: device calls`);
+      assert.deepStrictEqual(s.withLibrary.warnings, []);
+      assert.ok(s.checks.length > 0 && s.checks.every((c) => c.pass === true), `${s.id}: ${JSON.stringify(s.checks)}`);
+      assert.strictEqual(s.pass, true);
+    }
+  });
+
+  it('--json: held scenarios jump by a few ms with kvm-tod and by the pause without it', function () {
+    for (const s of doc.scenarios) {
+      const without = s.withoutLibrary;
+      assert.ok(without.jumpMs >= PAUSE_MS * 0.9, `${s.id}: without ${without.jumpMs} ms`);
+      assert.ok(Math.abs(without.jumpMs - without.hostElapsedMs) < 25, `${s.id}: without ${without.jumpMs} ms vs host ${without.hostElapsedMs} ms`);
+      if (s.expect === 'held') {
+        assert.ok(Math.abs(s.withLibrary.jumpMs) < 25, `${s.id}: with ${s.withLibrary.jumpMs} ms`);
+      } else {
+        // A simple start leaves the clock running, exactly as without the library.
+        assert.strictEqual(s.id, 'simple-start');
+        assert.ok(Math.abs(s.withLibrary.jumpMs - s.withLibrary.hostElapsedMs) < 25, `${s.id}: with ${s.withLibrary.jumpMs} ms`);
+      }
+    }
+  });
+
+  it('--json: the held clock is migrated as it was at stop (offline migration)', function () {
+    const offline = doc.scenarios.find((s) => s.id === 'offline-migration');
+    const steps = offline.withLibrary.steps.map((st) => `${st.vm} ${st.action} r${st.reads} w${st.writes}`);
+    assert.deepStrictEqual(steps, [
+      'source start r0 w0',
+      'source stop r1 w0',
+      'source save (stopped) r0 w0',
+      'destination load (not running) r0 w1',
+      'destination cont r0 w1',
+    ]);
+    assert.ok(offline.checks.some((c) => c.name.includes('the saved value is the value held at stop') && c.pass));
+  });
+});
+
+describe('kvm-tod demo --backend auto', function () {
+  it(kvm.ok ? 'uses kvmclock where /dev/kvm works' : 'falls back to the simulation and says why on its first line', function () {
+    const r = kvmTod(['demo', '--pause', `${PAUSE_MS}ms`]);
+    const first = r.stdout.split('\n')[0];
+    if (kvm.ok) {
+      assert.match(first, /^kvm-tod demo: backend kvmclock \(auto/);
+    } else {
+      assert.match(first, /^kvm-tod demo: backend simulated \(auto fell back to the built-in s390 simulation: .*E[A-Z]+ \(errno -\d+\)/);
+    }
+    assert.strictEqual(r.status, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /^Result: PASS/m);
+  });
+
+  it('--json records the fallback reason (or none) and keeps stdout pure JSON', function () {
+    const r = kvmTod(['demo', '--pause', `${PAUSE_MS}ms`, '--json']);
+    const doc = json(r);
+    assert.strictEqual(doc.backend.requested, 'auto');
+    if (kvm.ok) {
+      assert.strictEqual(doc.backend.used, 'kvmclock');
+      assert.strictEqual(doc.backend.fallbackReason, null);
+    } else {
+      assert.strictEqual(doc.backend.used, 'simulated');
+      assert.match(doc.backend.fallbackReason, /E[A-Z]+ \(errno -\d+\)/);
+      assert.match(r.stderr.split('\n')[0], /backend simulated \(auto fell back/);
+    }
+  });
+});
+
+describe('kvm-tod demo with a misbehaving device (KVM_TOD_DEMO_FAULT)', function () {
+  it('exits 1 and marks live migration FAIL when the device ignores writes', function () {
+    const r = kvmTod(['demo', '--backend', 'simulated', '--pause', `${PAUSE_MS}ms`], { KVM_TOD_DEMO_FAULT: 'live-migration' });
+    assert.strictEqual(r.status, 1, r.stdout + r.stderr);
+    assert.match(row(r.stdout, 'live migration'), /\sFAIL$/);
+    for (const title of ['simple start', 'offline migration', 'stop/cont, repeated']) assert.match(row(r.stdout, title), /\sPASS$/);
+    assert.match(r.stdout, /FAIL with kvm-tod: the guest sees no jump: jump \d+\.\d{3} ms/);
+    assert.match(r.stdout, /^Result: FAIL: 1 of 4 scenarios/m);
+  });
+
+  it('exits 1 when a simple start\'s clock does not run', function () {
+    const r = kvmTod(['demo', '--backend', 'simulated', '--pause', `${PAUSE_MS}ms`, '--json'], { KVM_TOD_DEMO_FAULT: 'simple-start' });
+    assert.strictEqual(r.status, 1);
+    const doc = json(r);
+    assert.strictEqual(doc.pass, false);
+    const simple = doc.scenarios.find((s) => s.id === 'simple-start');
+    assert.strictEqual(simple.pass, false);
+    assert.deepStrictEqual(doc.fault, { scenario: 'simple-start', kind: 'stuck' });
+    assert.deepStrictEqual(simple.checks.filter((c) => !c.pass).map((c) => c.name), ['with kvm-tod: the clock keeps running']);
+    assert.ok(doc.scenarios.filter((s) => s.id !== 'simple-start').every((s) => s.pass));
+  });
+
+  it('exits 1 and reports the warning when the restore at cont fails', function () {
+    const r = kvmTod(['demo', '--backend', 'simulated', '--pause', `${PAUSE_MS}ms`, '--json'], { KVM_TOD_DEMO_FAULT: '4:fail-write' });
+    assert.strictEqual(r.status, 1);
+    const stopCont = json(r).scenarios.find((s) => s.id === 'stop-cont');
+    assert.strictEqual(stopCont.pass, false);
+    assert.match(stopCont.withLibrary.warnings.join('\n'), /KVM_TOD_RESTORE_FAILED.*EIO \(errno -5\)/);
+    assert.ok(stopCont.withLibrary.jumpMs >= PAUSE_MS * 0.9, 'the guest saw the pause');
+  });
+
+  it('rejects a fault naming no scenario with exit status 2', function () {
+    const r = kvmTod(['demo', '--backend', 'simulated', '--pause', `${PAUSE_MS}ms`], { KVM_TOD_DEMO_FAULT: 'nonsense' });
+    assert.strictEqual(r.status, 2);
+    assert.match(r.stderr, /KVM_TOD_DEMO_FAULT='nonsense' names no scenario/);
+  });
+});
+
+describe('kvm-tod demo on real KVM', function () {
+  itKvm('--backend kvmclock runs every scenario on /dev/kvm VMs and passes', function () {
+    const r = kvmTod(['demo', '--backend', 'kvmclock', '--pause', `${PAUSE_MS}ms`, '--json']);
+    const doc = json(r);
+    assert.strictEqual(r.status, 0, JSON.stringify(doc.scenarios.map((s) => [s.id, s.checks.filter((c) => !c.pass)])));
+    assert.strictEqual(doc.backend.used, 'kvmclock');
+    assert.strictEqual(doc.backend.device, 'KvmClockDevice');
+    for (const s of doc.scenarios) {
+      assert.strictEqual(s.pass, true, s.id);
+      assert.ok(s.withoutLibrary.jumpMs >= PAUSE_MS * 0.9, `${s.id}: the kvmclock ran through the pause without the library`);
+    }
+  });
+
+  itKvm('--backend kvmclock with a fault fails the scenario', function () {
+    const r = kvmTod(['demo', '--backend', 'kvmclock', '--pause', `${PAUSE_MS}ms`], { KVM_TOD_DEMO_FAULT: 'offline-migration' });
+    assert.strictEqual(r.status, 1);
+    assert.match(row(r.stdout, 'offline migration'), /\sFAIL$/);
+  });
+
+  (kvm.ok ? it.skip : it)(`--backend kvmclock exits 3 with the errno where KVM is not usable${kvm.ok ? ' [skipped: /dev/kvm works here]' : ''}`, function () {
+    const r = kvmTod(['demo', '--backend', 'kvmclock', '--pause', `${PAUSE_MS}ms`]);
+    assert.strictEqual(r.status, 3);
+    assert.strictEqual(r.stdout, '');
+    assert.match(r.stderr, /^kvm-tod demo: the kvmclock backend is not usable here: .*E[A-Z]+ \(errno -\d+\)/);
+    assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+  });
+});
