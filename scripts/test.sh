@@ -14,12 +14,17 @@ step "build: TypeScript, node-gyp addon"
 npm run --silent build:ts || exit 1
 [ -f build/Release/kvm_tod.node ] || npm run --silent build:native || exit 1
 
+step "build: s390 kernel double (test/double, host cc)"
+# Preloaded into every mocha run below; inert unless a test sets KVM_S390_DOUBLE=1.
+make -s -C test/double OUT="$PWD/build/double" || { echo "s390 kernel double build failed"; exit 1; }
+double="$PWD/build/double/s390_kvm_double.so"
+
 step "build: cmake-js addon"
 npm run --silent build:cmake >/dev/null || { echo "cmake-js build failed"; exit 1; }
 
 suite() {  # label addon
   step "suite: $1 ($2)"
-  KVM_TOD_TALLY="$tally" KVM_TOD_SUITE_LABEL="$1" KVM_TOD_ADDON="$2" npx mocha || status=1
+  KVM_TOD_TALLY="$tally" KVM_TOD_SUITE_LABEL="$1" KVM_TOD_ADDON="$2" LD_PRELOAD="$double" npx mocha || status=1
 }
 
 suite node-gyp build/Release/kvm_tod.node

@@ -28,6 +28,14 @@
  *       calls of that kind since the variable's value last changed (a test appends
  *       a fresh token so that a repeated setting restarts the count); N omitted or
  *       0 fails every call. The failure is answered before any other check.
+ *   KVM_S390_DOUBLE_QEMU_ERRNO=1   for runs under qemu-user (scripts/test-s390x.sh sets
+ *                                  it), read whether or not the double is on: qemu answers
+ *                                  every ioctl it does not emulate (all of KVM's) with
+ *                                  ENOSYS, even on a closed or non-KVM descriptor, where a
+ *                                  kernel answers EBADF or ENOTTY. With this set, a KVM
+ *                                  ioctl (type 0xAE) that the double passes on and qemu
+ *                                  refuses with ENOSYS gets the kernel's answer instead:
+ *                                  EBADF for a descriptor that is not open, else ENOTTY.
  *
  * Descriptors: open("/dev/kvm") tries the real device; if it fails, or KVM answers
  * ENOSYS (qemu-user), a stand-in eventfd is handed out and tracked as a fake KVM.
@@ -303,6 +311,16 @@ static int vm_attr(const struct tracked *vm, unsigned long request, void *arg) {
 
 /* --- the interposed calls ---------------------------------------------------- */
 
+/* The kernel's ioctl, with qemu-user's ENOSYS for KVM ioctls turned into what a
+ * kernel answers for a descriptor that is not KVM (see KVM_S390_DOUBLE_QEMU_ERRNO). */
+static int pass(int fd, unsigned long request, void *arg) {
+  int r = real_ioctl(fd, request, arg);
+  if (r < 0 && errno == ENOSYS && _IOC_TYPE(request) == KVMIO && env_is("KVM_S390_DOUBLE_QEMU_ERRNO", "1")) {
+    errno = fcntl(fd, F_GETFD) < 0 ? EBADF : ENOTTY;
+  }
+  return r;
+}
+
 static int fail(int err) {
   errno = err;
   return -1;
@@ -362,18 +380,18 @@ int ioctl(int fd, unsigned long request, ...) {
   va_start(ap, request);
   void *arg = va_arg(ap, void *);
   va_end(ap);
-  if (!active()) return real_ioctl(fd, request, arg);
+  if (!active()) return pass(fd, request, arg);
   struct tracked t = lookup(fd);
   switch (t.kind) {
     case FREE:
-      return real_ioctl(fd, request, arg);
+      return pass(fd, request, arg);
     case REAL_KVM:
       if (request == KVM_CREATE_VM) {
-        int vm = real_ioctl(fd, request, arg);
+        int vm = pass(fd, request, arg);
         if (vm >= 0) track(vm, REAL_VM);
         return vm;
       }
-      return real_ioctl(fd, request, arg);
+      return pass(fd, request, arg);
     case FAKE_KVM:
       if (request == KVM_GET_API_VERSION) return 12;
       if (request == KVM_CHECK_EXTENSION) return (uintptr_t)arg == KVM_CAP_VM_ATTRIBUTES;
@@ -392,9 +410,9 @@ int ioctl(int fd, unsigned long request, ...) {
         return err ? fail(err) : 0;
       }
       if (request == KVM_CHECK_EXTENSION && (uintptr_t)arg == KVM_CAP_VM_ATTRIBUTES) return 1;
-      if (t.kind == REAL_VM) return real_ioctl(fd, request, arg);
+      if (t.kind == REAL_VM) return pass(fd, request, arg);
       if (request == KVM_CHECK_EXTENSION) return 0;
       return fail(ENOTTY);
   }
-  return real_ioctl(fd, request, arg);
+  return pass(fd, request, arg);
 }

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# `npm run test:hardware`: the hardware suite (test/hardware/). On an s390x host with
+# /dev/kvm (IBM Z CI) it runs against real KVM and requires it; anywhere else it runs
+# the same tests against the s390 kernel double and says so first, and in every title.
+# Closes with the same tally line as scripts/test.sh.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+if [ "$(uname -m)" = s390x ] && [ -c /dev/kvm ]; then
+  echo "test:hardware: BACKEND = real s390x KVM (/dev/kvm, $(uname -r)); anything else fails (KVM_TOD_REQUIRE_HARDWARE=1)"
+  export KVM_TOD_REQUIRE_HARDWARE=1
+  preload=
+else
+  echo "test:hardware: *** BACKEND = the s390 kernel double, NOT real IBM Z hardware *** ($(uname -m) host$([ -c /dev/kvm ] || echo ", no /dev/kvm")): this proves the suite and the library against a model of the kernel, not the kernel"
+  make -s -C test/double OUT="$PWD/build/double" || exit 1
+  preload="$PWD/build/double/s390_kvm_double.so"
+fi
+
+[ -f dist/index.js ] || npm run --silent build:ts || exit 1
+[ -f build/Release/kvm_tod.node ] || npm run --silent build:native || exit 1
+
+outer_tally=${KVM_TOD_TALLY:-}  # .ci/run sums every script's runs from the file it exports
+tally=$(mktemp)
+trap 'rm -f "$tally"' EXIT
+label="hardware ($([ -n "$preload" ] && echo "s390 kernel double, NOT hardware" || echo "s390x KVM"))"
+KVM_TOD_TALLY="$tally" KVM_TOD_SUITE_LABEL="$label" LD_PRELOAD="$preload" \
+  npx mocha --no-config --reporter ./test/helpers/tally-reporter.js --timeout 60000 'test/hardware/**/*.test.js'
+status=$?
+[ -n "$outer_tally" ] && cat "$tally" >> "$outer_tally"
+node scripts/print-tally.js "$tally" || status=1
+exit $status

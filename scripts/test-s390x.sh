@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# `npm run test:s390x`: the whole mocha suite big-endian, on the official s390x Node
+# under qemu-user, with the addon and the s390 kernel double cross-compiled for s390x.
+# Under qemu-user every KVM ioctl is ENOSYS, so the double stands in for /dev/kvm.
+#   - installs what is missing (apt): qemu-user-static, g++-s390x-linux-gnu,
+#     linux-libc-dev-s390x-cross (the s390 <asm/kvm.h> the addon checks itself against);
+#   - fetches node-linux-s390x@20 once (npm pack, ~40 MB download, 152 MB unpacked)
+#     into .cache/s390x/ (git-ignored);
+#   - builds into build/s390x/ (git-ignored): the addon with node-gyp, the double with make.
+# Closes with the same tally line as scripts/test.sh.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+cache="$root/.cache/s390x"
+out="$root/build/s390x"
+sysroot=/usr/s390x-linux-gnu
+node_pkg=node-linux-s390x@20
+started=$(date +%s)
+
+step() { echo; echo "==> $*"; }
+
+step "tools: qemu-user-static, s390x cross compiler and kernel headers"
+need=()
+command -v qemu-s390x-static >/dev/null || need+=(qemu-user-static)
+command -v s390x-linux-gnu-g++ >/dev/null || need+=(g++-s390x-linux-gnu)
+[ -f "$sysroot/include/asm/kvm.h" ] || need+=(linux-libc-dev-s390x-cross)
+command -v make >/dev/null || need+=(make)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "installing: ${need[*]}"
+  sudo=; [ "$(id -u)" = 0 ] || sudo=sudo
+  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" \
+    || { echo "test:s390x: could not install ${need[*]}"; exit 1; }
+fi
+
+step "s390x Node.js ($node_pkg, cached in .cache/s390x)"
+node390="$cache/package/bin/node"
+if [ ! -x "$node390" ]; then
+  rm -rf "$cache" && mkdir -p "$cache"
+  # npm install refuses the package on x64 ("cpu": "s390x"); pack and unpack it instead.
+  (cd "$cache" && npm pack "$node_pkg" --silent >/dev/null) || { echo "test:s390x: npm pack $node_pkg failed"; exit 1; }
+  tar xzf "$cache"/node-linux-s390x-*.tgz -C "$cache" && rm -f "$cache"/node-linux-s390x-*.tgz || exit 1
+fi
+export QEMU_LD_PREFIX="$sysroot"
+echo "$(qemu-s390x-static "$node390" --version) from $cache/package"
+
+step "TypeScript (dist/)"
+[ -f dist/index.js ] || npm run --silent build:ts || exit 1
+
+step "cross-compile: the addon (node-gyp --arch=s390x, headers from the s390x Node)"
+# node-gyp always builds into ./build, so it works on a copy of the sources: the host
+# addon in build/Release stays untouched. The copy sits inside the repo so that
+# binding.gyp finds node-addon-api in node_modules.
+gyp_js=${npm_config_node_gyp:-$(dirname "$(readlink -f "$(command -v npm)")")/../node_modules/node-gyp/bin/node-gyp.js}
+[ -f "$gyp_js" ] || { echo "test:s390x: node-gyp not found (npm's bundled copy: $gyp_js)"; exit 1; }
+mkdir -p "$out/gyp" && rm -rf "$out/gyp/native" && cp -r binding.gyp native "$out/gyp/"
+(cd "$out/gyp" && CC=s390x-linux-gnu-gcc CXX=s390x-linux-gnu-g++ LINK=s390x-linux-gnu-g++ AR=s390x-linux-gnu-ar \
+  node "$gyp_js" rebuild --arch=s390x --nodedir="$cache/package" -j 2 --loglevel=warn >"$out/gyp.log" 2>&1) \
+  || { tail -30 "$out/gyp.log"; echo "test:s390x: cross-compiling the addon failed"; exit 1; }
+addon="$out/gyp/build/Release/kvm_tod.node"
+
+step "cross-compile: the s390 kernel double"
+make -s -C test/double CC=s390x-linux-gnu-gcc OUT="$out/double" || exit 1
+double="$out/double/s390_kvm_double.so"
+
+run390() { qemu-s390x-static -E LD_PRELOAD="$double" "$node390" "$@"; }
+step "suite: mocha on s390x under qemu-user"
+KVM_TOD_ADDON="$addon" run390 -e 'const os = require("os");
+  console.log(`running on: process.arch=${process.arch}, os.endianness()=${os.endianness()}, node ${process.version}, addon ${process.env.KVM_TOD_ADDON}`);
+  if (process.arch !== "s390x" || os.endianness() !== "BE") process.exit(1);' || { echo "test:s390x: not running on big-endian s390x"; exit 1; }
+
+outer_tally=${KVM_TOD_TALLY:-}  # .ci/run sums every script's runs from the file it exports
+tally=$(mktemp)
+trap 'rm -f "$tally"' EXIT
+# mocha runs in-process (no node flags, so bin/mocha.js spawns no child Node).
+# The selftest test compiles test/double/selftest.c with the cross gcc and runs it under qemu.
+# qemu-user answers KVM ioctls with ENOSYS even on closed or non-KVM descriptors;
+# KVM_S390_DOUBLE_QEMU_ERRNO=1 has the double give the kernel's EBADF/ENOTTY instead.
+# A test that starts process.execPath (an s390x binary) needs binfmt_misc to run it
+# through qemu; without it that file cannot run here, and the script says so.
+ignore=()
+if [ ! -e /proc/sys/fs/binfmt_misc/qemu-s390x ]; then
+  for f in $(grep -l 'process.execPath' test/*.test.js test/**/*.test.js 2>/dev/null | sort -u); do
+    echo "NOT RUN on s390x: $f (starts process.execPath, an s390x binary; this host has no binfmt_misc entry for qemu-s390x)"
+    ignore+=(--ignore "$f")
+  done
+fi
+KVM_S390_DOUBLE_QEMU_ERRNO=1 KVM_TOD_TALLY="$tally" KVM_TOD_SUITE_LABEL="s390x big-endian (qemu-user, kernel double)" \
+  KVM_TOD_ADDON="$addon" KVM_TOD_EXPECT_ARCH=s390x \
+  KVM_S390_DOUBLE_CC=s390x-linux-gnu-gcc KVM_S390_DOUBLE_RUNNER=qemu-s390x-static \
+  run390 node_modules/mocha/bin/mocha.js "${ignore[@]}"
+status=$?
+[ -n "$outer_tally" ] && cat "$tally" >> "$outer_tally"
+echo "test:s390x took $(( $(date +%s) - started )) s"
+node scripts/print-tally.js "$tally" || status=1
+exit $status
