@@ -61,6 +61,13 @@ function fail(error: unknown): number {
 }
 
 if (require.main === module) {
+  // `kvm-tod demo | head -1`: a reader that left is not an error of ours.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw error;
+    });
+  }
   main(process.argv.slice(2)).then(
     (status) => {
       process.exitCode = status;

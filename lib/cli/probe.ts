@@ -72,7 +72,7 @@ class Checks {
 
 function shortCause(error: unknown): string {
   const sys = errnoOf(error);
-  return sys ? `${sys.code}, errno ${sys.errno}` : describeError(error);
+  return sys ? `${sys.code} (errno ${sys.errno})` : describeError(error);
 }
 
 /** Decodes KVM_CLOCK_* flags. */
@@ -140,13 +140,13 @@ export function runProbe(): { checks: ProbeCheck[]; autoBackend: string } {
         missing = { reason: 'needs a VM', cause: error };
       }
     } else {
-      checks.no('api-version', 'KVM API version', `${missing!.reason} (${shortCause(missing!.cause)})`, missing!.cause);
-      checks.no('vm', 'a VM (KVM_CREATE_VM)', `${missing!.reason} (${shortCause(missing!.cause)})`, missing!.cause);
+      checks.no('api-version', 'KVM API version', `${missing!.reason}: ${shortCause(missing!.cause)}`, missing!.cause);
+      checks.no('vm', 'a VM (KVM_CREATE_VM)', `${missing!.reason}: ${shortCause(missing!.cause)}`, missing!.cause);
     }
     if (kvm && kvmFd !== undefined && vmFd !== undefined) {
       probeVm(checks, kvm, kvmFd, vmFd);
     } else {
-      for (const [id, name] of VM_CHECKS) checks.no(id, name, `${missing!.reason} (${shortCause(missing!.cause)})`, missing!.cause);
+      for (const [id, name] of VM_CHECKS) checks.no(id, name, `${missing!.reason}: ${shortCause(missing!.cause)}`, missing!.cause);
     }
   } finally {
     if (kvm && vmFd !== undefined) kvm.closeFd(vmFd);
@@ -158,7 +158,7 @@ export function runProbe(): { checks: ProbeCheck[]; autoBackend: string } {
   let autoBackend: string;
   if (native === undefined) autoBackend = `simulated (kvm-tod has no KVM guest clock for ${process.arch})`;
   else if (usable && usable.ok && (native !== 's390' || usable.value !== false)) autoBackend = native;
-  else autoBackend = `simulated (the ${native} backend is not usable here${usable?.error ? `: ${usable.error.code}, errno ${usable.error.errno}` : ''})`;
+  else autoBackend = `simulated (the ${native} backend is not usable here${usable?.error ? `: ${usable.error.code} (errno ${usable.error.errno})` : ''})`;
   return { checks: checks.list, autoBackend };
 }
 
