@@ -43,7 +43,10 @@ export class KvmError extends Error {
     const code = KERNEL_NAMES.get(negative) ?? libuvCode;
     const what = [details.request ?? syscall, details.attribute].filter(Boolean).join(' ');
     const where = details.fd !== undefined ? ` on fd ${details.fd}` : details.path !== undefined ? ` '${details.path}'` : '';
-    super(`${what}${where} failed: ${syscall} ${code} (errno ${negative}): ${description}`);
+    // "ioctl ENOTTY" says which call failed when `what` is an ioctl's name; for open
+    // and close `what` is the call already.
+    const how = what === syscall ? code : `${syscall} ${code}`;
+    super(`${what}${where} failed: ${how} (errno ${negative}): ${description}`);
     this.errno = negative;
     this.code = code;
     this.syscall = syscall;

@@ -38,6 +38,8 @@ export class GuestClock<T> {
   // since: host monotonic ns at the hold; wallNs: host wall time at which value was true.
   private base: { value: T; since: bigint; wallNs: bigint } | undefined;
   private currentPolicy: ClockPolicy = 'freeze';
+  // Whether the VM was ever paused (stopped, or loaded as a migration destination).
+  private hasStopped = false;
 
   constructor(device: ClockDevice<T>, options: GuestClockOptions = {}) {
     if (device === null || typeof device !== 'object' || typeof device.read !== 'function' || typeof device.write !== 'function') {
@@ -93,8 +95,16 @@ export class GuestClock<T> {
     if (now === this.isRunning) return; // 3: nothing changed
     this.isRunning = now;
     if (this.protectedNow()) return; // 6
-    if (!now && !this.held) this.hold(); // 1
-    else if (now && this.held) this.release(); // 2
+    if (!now) {
+      if (!this.held) this.hold(); // 1
+      this.hasStopped = true;
+      return;
+    }
+    if (this.held) this.release(); // 2
+    // The guest was paused, whether or not its clock was held or restored: tell it
+    // (kvmclock: KVMCLOCK_CTRL), as QEMU does on every run. A VM's first start
+    // follows no pause, and a migration destination's does (its load held the clock).
+    if (this.hasStopped) this.notifyResumed();
   }
 
   /**
@@ -125,6 +135,7 @@ export class GuestClock<T> {
       this.base = undefined;
     } else {
       this.base = { value, since: process.hrtime.bigint(), wallNs: hostUnixNs() };
+      this.hasStopped = true;
       this.publishHold(value, 'load');
     }
   }
@@ -168,7 +179,6 @@ export class GuestClock<T> {
       this.publishFallback('release', error, heldNs);
       return;
     }
-    this.notifyResumed();
     if (releaseChannel.hasSubscribers) {
       releaseChannel.publish({ clock: this, name: this.name, value: written, held: value, heldNs, policy });
     }

@@ -85,7 +85,7 @@ describe('descriptors', () => {
         errno: -2,
         syscall: 'open',
         path: '/dev/no-such-kvm',
-        message: "open '/dev/no-such-kvm' failed: open ENOENT (errno -2): no such file or directory",
+        message: "open '/dev/no-such-kvm' failed: ENOENT (errno -2): no such file or directory",
       });
     });
 

@@ -81,6 +81,36 @@ describe('kvmclock policies and the pause notice', () => {
     }
   });
 
+  it('the pause notice goes out on every resume after a pause, held or not, but not on a first start', () => {
+    const { CountingDevice } = require('./helpers/counting-device');
+    const device = new CountingDevice();
+    let notices = 0;
+    device.resumed = () => notices++;
+    const clock = new kvm.GuestClock(device, { warn: () => {} });
+    clock.vmStateChanged(true);
+    assert.strictEqual(notices, 0, 'a first start follows no pause');
+    clock.vmStateChanged(false);
+    clock.vmStateChanged(true);
+    assert.strictEqual(notices, 1);
+    device.failRead = 'EIO'; // the hold fails: the guest is still paused
+    clock.vmStateChanged(false);
+    clock.vmStateChanged(true);
+    assert.strictEqual(notices, 2);
+    device.failRead = null;
+    device.failWrite = 'EIO'; // the restore fails: still paused
+    clock.vmStateChanged(false);
+    clock.vmStateChanged(true);
+    clock.vmStateChanged(true); // not a change
+    assert.strictEqual(notices, 3);
+    const destination = new CountingDevice();
+    let destinationNotices = 0;
+    destination.resumed = () => destinationNotices++;
+    const incoming = new kvm.GuestClock(destination);
+    incoming.load(5n);
+    incoming.vmStateChanged(true);
+    assert.strictEqual(destinationNotices, 1, 'a migrated guest was paused too');
+  });
+
   it('catch-up on kvmclock without KVM_CLOCK_REALTIME adds the held time in userspace', () => {
     const device = new kvm.KvmClockDevice(0);
     assert.strictEqual(device.advance(10n, 5n), 15n);
