@@ -1,0 +1,301 @@
+// kvm-tod's benchmark helper: the same ioctls the library issues, N times in a
+// tight C loop inside the calling process, timed with CLOCK_MONOTONIC. It ships
+// only for `npm run bench` (built into build-bench/, never into the package).
+//
+// Fairness: each iteration does exactly the per-call work of native/src/ (a
+// zeroed struct, the attribute block filled in, the ioctl retried on EINTR) and
+// nothing else, so "JS / C" is the cost of the binding and the JavaScript around it.
+// Under the s390 kernel double (LD_PRELOAD), ::ioctl here resolves to the double's
+// interposed function, exactly as it does for the addon: its cost is in both sides.
+//
+// Every loop returns the elapsed nanoseconds as a Number, or throws an Error with
+// `errno` (negative, as Node's) and `iteration` for the first ioctl that failed.
+#include <napi.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <ctime>
+#include <sys/ioctl.h>
+#include <linux/kvm.h>
+
+namespace {
+
+// The s390 TOD attribute group, as native/src/uapi.h spells it for non-s390 hosts.
+constexpr uint32_t kS390VmTod = 1;
+constexpr uint64_t kS390VmTodExt = 2;
+struct TodClockExt {
+  uint8_t epoch_idx;
+  uint64_t tod;
+};
+static_assert(sizeof(TodClockExt) == 16, "kvm_s390_vm_tod_clock is 16 bytes");
+
+// What the library's native/src/ioctl.h does: retry on EINTR, answer -errno.
+template <typename Arg>
+inline long Ioctl(int fd, unsigned long request, Arg arg) {
+  long r;
+  do {
+    r = ::ioctl(fd, request, arg);
+  } while (r < 0 && errno == EINTR);
+  return r < 0 ? -errno : r;
+}
+
+inline uint64_t NowNs() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1000000000u + static_cast<uint64_t>(ts.tv_nsec);
+}
+
+// Keeps the compiler from dropping the values read.
+volatile uint64_t sink;
+
+int IntArg(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  if (!info[i].IsNumber()) throw Napi::TypeError::New(info.Env(), std::string(name) + " must be a number");
+  return info[i].As<Napi::Number>().Int32Value();
+}
+
+double CountArg(const Napi::CallbackInfo& info, size_t i) {
+  if (!info[i].IsNumber()) throw Napi::TypeError::New(info.Env(), "n must be a number");
+  double n = info[i].As<Napi::Number>().DoubleValue();
+  if (!(n >= 1 && n <= 1e10) || std::floor(n) != n) throw Napi::RangeError::New(info.Env(), "n must be an integer >= 1");
+  return n;
+}
+
+uint64_t U64Arg(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  if (!info[i].IsBigInt()) throw Napi::TypeError::New(info.Env(), std::string(name) + " must be a bigint");
+  bool lossless = false;
+  return info[i].As<Napi::BigInt>().Uint64Value(&lossless);
+}
+
+Napi::Value Failed(const Napi::CallbackInfo& info, const char* what, long r, uint64_t iteration) {
+  Napi::Error error = Napi::Error::New(info.Env(), std::string(what) + " failed: " + std::strerror(static_cast<int>(-r)));
+  error.Value().Set("errno", Napi::Number::New(info.Env(), static_cast<double>(r)));
+  error.Value().Set("iteration", Napi::Number::New(info.Env(), static_cast<double>(iteration)));
+  throw error;
+}
+
+Napi::Value Elapsed(const Napi::CallbackInfo& info, uint64_t start) {
+  return Napi::Number::New(info.Env(), static_cast<double>(NowNs() - start));
+}
+
+// --- x86 kvmclock (native/src/x86_clock.cc) ----------------------------------
+
+// (vmFd, n) -> ns: KVM_GET_CLOCK n times.
+Napi::Value GetClockLoop(const Napi::CallbackInfo& info) {
+  int fd = IntArg(info, 0, "vmFd");
+  uint64_t n = static_cast<uint64_t>(CountArg(info, 1));
+  uint64_t start = NowNs();
+  for (uint64_t i = 0; i < n; i++) {
+    kvm_clock_data data{};
+    long r = Ioctl(fd, KVM_GET_CLOCK, &data);
+    if (r < 0) return Failed(info, "KVM_GET_CLOCK", r, i);
+    sink = data.clock + data.flags + data.realtime + data.host_tsc;
+  }
+  return Elapsed(info, start);
+}
+
+// (vmFd, n, clock) -> ns: KVM_SET_CLOCK of `clock` (flags 0) n times.
+Napi::Value SetClockLoop(const Napi::CallbackInfo& info) {
+  int fd = IntArg(info, 0, "vmFd");
+  uint64_t n = static_cast<uint64_t>(CountArg(info, 1));
+  uint64_t clock = U64Arg(info, 2, "clock");
+  uint64_t start = NowNs();
+  for (uint64_t i = 0; i < n; i++) {
+    kvm_clock_data data{};
+    data.clock = clock;
+    data.flags = 0;
+    data.realtime = 0;
+    long r = Ioctl(fd, KVM_SET_CLOCK, &data);
+    if (r < 0) return Failed(info, "KVM_SET_CLOCK", r, i);
+  }
+  return Elapsed(info, start);
+}
+
+// (vmFd, n) -> ns: a hold and release in C, n times: KVM_GET_CLOCK, then
+// KVM_SET_CLOCK of the value read (what GuestClock over KvmClockDevice does).
+Napi::Value HoldReleaseClockLoop(const Napi::CallbackInfo& info) {
+  int fd = IntArg(info, 0, "vmFd");
+  uint64_t n = static_cast<uint64_t>(CountArg(info, 1));
+  uint64_t start = NowNs();
+  for (uint64_t i = 0; i < n; i++) {
+    kvm_clock_data got{};
+    long r = Ioctl(fd, KVM_GET_CLOCK, &got);
+    if (r < 0) return Failed(info, "KVM_GET_CLOCK", r, i);
+    kvm_clock_data put{};
+    put.clock = got.clock;
+    r = Ioctl(fd, KVM_SET_CLOCK, &put);
+    if (r < 0) return Failed(info, "KVM_SET_CLOCK", r, i);
+  }
+  return Elapsed(info, start);
+}
+
+// --- s390 TOD, extended attribute (native/src/s390_tod.cc) -------------------
+
+inline long TodAttr(int fd, unsigned long request, void* data) {
+  kvm_device_attr a{};
+  a.group = kS390VmTod;
+  a.attr = kS390VmTodExt;
+  a.addr = reinterpret_cast<uintptr_t>(data);
+  return Ioctl(fd, request, &a);
+}
+
+// (vmFd, n) -> ns: KVM_GET_DEVICE_ATTR of KVM_S390_VM_TOD_EXT n times.
+Napi::Value GetTodLoop(const Napi::CallbackInfo& info) {
+  int fd = IntArg(info, 0, "vmFd");
+  uint64_t n = static_cast<uint64_t>(CountArg(info, 1));
+  uint64_t start = NowNs();
+  for (uint64_t i = 0; i < n; i++) {
+    TodClockExt ext{};
+    long r = TodAttr(fd, KVM_GET_DEVICE_ATTR, &ext);
+    if (r < 0) return Failed(info, "KVM_GET_DEVICE_ATTR KVM_S390_VM_TOD_EXT", r, i);
+    sink = ext.tod + ext.epoch_idx;
+  }
+  return Elapsed(info, start);
+}
+
+// (vmFd, n, high, low) -> ns: KVM_SET_DEVICE_ATTR of KVM_S390_VM_TOD_EXT n times.
+Napi::Value SetTodLoop(const Napi::CallbackInfo& info) {
+  int fd = IntArg(info, 0, "vmFd");
+  uint64_t n = static_cast<uint64_t>(CountArg(info, 1));
+  uint8_t high = static_cast<uint8_t>(IntArg(info, 2, "high"));
+  uint64_t low = U64Arg(info, 3, "low");
+  uint64_t start = NowNs();
+  for (uint64_t i = 0; i < n; i++) {
+    TodClockExt ext{};
+    ext.epoch_idx = high;
+    ext.tod = low;
+    long r = TodAttr(fd, KVM_SET_DEVICE_ATTR, &ext);
+    if (r < 0) return Failed(info, "KVM_SET_DEVICE_ATTR KVM_S390_VM_TOD_EXT", r, i);
+  }
+  return Elapsed(info, start);
+}
+
+// (vmFd, n) -> ns: a hold and release in C, n times: GET EXT, then SET EXT of the
+// value read (what GuestClock over S390TodDevice does on a 4.15+ kernel).
+Napi::Value HoldReleaseTodLoop(const Napi::CallbackInfo& info) {
+  int fd = IntArg(info, 0, "vmFd");
+  uint64_t n = static_cast<uint64_t>(CountArg(info, 1));
+  uint64_t start = NowNs();
+  for (uint64_t i = 0; i < n; i++) {
+    TodClockExt got{};
+    long r = TodAttr(fd, KVM_GET_DEVICE_ATTR, &got);
+    if (r < 0) return Failed(info, "KVM_GET_DEVICE_ATTR KVM_S390_VM_TOD_EXT", r, i);
+    TodClockExt put{};
+    put.epoch_idx = got.epoch_idx;
+    put.tod = got.tod;
+    r = TodAttr(fd, KVM_SET_DEVICE_ATTR, &put);
+    if (r < 0) return Failed(info, "KVM_SET_DEVICE_ATTR KVM_S390_VM_TOD_EXT", r, i);
+  }
+  return Elapsed(info, start);
+}
+
+// --- the binding's fixed cost, without any system call -----------------------
+// For finding where a call's time goes. The bench swaps these in for the addon's own
+// functions (on the object lib/native.ts loaded), so that the public API runs all of
+// its JavaScript and a native call of the same shape, with no ioctl:
+//   getShape(fd)            native/src/args.cc ArgFd, 3 words written to the library's
+//                           scratch memory, a Number returned (the flags or epoch index)
+//   setShape(fd, ...args)   ArgFd, then each argument checked as args.cc does
+//                           (a number's range, a bigint's Uint64Value)
+// and, below them, bare calls, plus the design the library avoids: a fresh object
+// with BigInts built in C++ per call.
+
+uint64_t* g_scratch = nullptr;  // main thread only: the bench runs no workers
+// Keeps the buffer alive; never freed (no static destructor may outlive the environment).
+Napi::Reference<Napi::ArrayBuffer>* g_scratch_ref = nullptr;
+double g_shape_result = 0;
+
+// (arrayBuffer, result) -> undefined: where getShape writes, and what it returns.
+Napi::Value UseScratch(const Napi::CallbackInfo& info) {
+  if (!info[0].IsArrayBuffer()) throw Napi::TypeError::New(info.Env(), "scratch must be an ArrayBuffer");
+  Napi::ArrayBuffer buffer = info[0].As<Napi::ArrayBuffer>();
+  if (buffer.ByteLength() < 3 * 8) throw Napi::RangeError::New(info.Env(), "scratch is too small");
+  if (g_scratch_ref == nullptr) g_scratch_ref = new Napi::Reference<Napi::ArrayBuffer>();
+  *g_scratch_ref = Napi::Persistent(buffer);
+  g_scratch = static_cast<uint64_t*>(buffer.Data());
+  g_shape_result = info[1].IsNumber() ? info[1].As<Napi::Number>().DoubleValue() : 0;
+  return info.Env().Undefined();
+}
+
+int ShapeFd(const Napi::CallbackInfo& info) {
+  Napi::Value v = info[0];
+  if (!v.IsNumber()) throw Napi::TypeError::New(info.Env(), "fd must be a number");
+  double d = v.As<Napi::Number>().DoubleValue();
+  if (!(d >= 0 && d <= 2147483647.0 && std::floor(d) == d)) throw Napi::RangeError::New(info.Env(), "fd out of range");
+  return static_cast<int>(d);
+}
+
+// Values like a kernel's: wide enough that every BigInt made of them is a real one.
+uint64_t ShapeWord(int fd, uint64_t i) {
+  return (static_cast<uint64_t>(fd) + i + 1) * 0x9e3779b97f4a7c15ull;
+}
+
+Napi::Value GetShape(const Napi::CallbackInfo& info) {
+  int fd = ShapeFd(info);
+  if (g_scratch == nullptr) throw Napi::Error::New(info.Env(), "useScratch() first");
+  g_scratch[0] = ShapeWord(fd, 0);
+  g_scratch[1] = ShapeWord(fd, 1);
+  g_scratch[2] = ShapeWord(fd, 2);
+  return Napi::Number::New(info.Env(), g_shape_result);
+}
+
+Napi::Value SetShape(const Napi::CallbackInfo& info) {
+  uint64_t acc = static_cast<uint64_t>(ShapeFd(info));
+  for (size_t i = 1; i < info.Length(); i++) {
+    Napi::Value v = info[i];
+    if (v.IsUndefined()) continue;
+    if (v.IsNumber()) {
+      double d = v.As<Napi::Number>().DoubleValue();
+      if (!(d >= 0 && d <= 4294967295.0 && std::floor(d) == d)) throw Napi::RangeError::New(info.Env(), "out of range");
+      acc += static_cast<uint64_t>(d);
+    } else if (v.IsBigInt()) {
+      bool lossless = false;
+      acc += v.As<Napi::BigInt>().Uint64Value(&lossless);
+      if (!lossless) throw Napi::RangeError::New(info.Env(), "out of range");
+    } else {
+      throw Napi::TypeError::New(info.Env(), "number or bigint expected");
+    }
+  }
+  sink = acc;
+  return info.Env().Undefined();
+}
+
+// (fd) -> { clock, flags, realtime, hostTsc }: the naive design, everything made in C++.
+Napi::Value GetShapeObject(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = ShapeFd(info);
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("clock", Napi::BigInt::New(env, ShapeWord(fd, 0)));
+  out.Set("flags", Napi::Number::New(env, g_shape_result));
+  out.Set("realtime", Napi::BigInt::New(env, ShapeWord(fd, 1)));
+  out.Set("hostTsc", Napi::BigInt::New(env, ShapeWord(fd, 2)));
+  return out;
+}
+
+// () -> undefined, through node-addon-api (as every library function is).
+Napi::Value Noop(const Napi::CallbackInfo& info) { return info.Env().Undefined(); }
+
+// () -> undefined, through the plain C Node-API (no node-addon-api wrapper).
+napi_value NoopRaw(napi_env, napi_callback_info) { return nullptr; }
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  struct { const char* name; Napi::Function::Callback fn; } functions[] = {
+      {"getClockLoop", GetClockLoop}, {"setClockLoop", SetClockLoop},
+      {"holdReleaseClockLoop", HoldReleaseClockLoop},
+      {"getTodLoop", GetTodLoop},     {"setTodLoop", SetTodLoop},
+      {"holdReleaseTodLoop", HoldReleaseTodLoop},
+      {"useScratch", UseScratch},     {"getShape", GetShape},
+      {"setShape", SetShape},         {"getShapeObject", GetShapeObject},
+      {"noop", Noop},
+  };
+  for (const auto& f : functions) exports.Set(f.name, Napi::Function::New(env, f.fn, f.name));
+  napi_value raw;
+  NAPI_THROW_IF_FAILED(env, napi_create_function(env, "noopRaw", NAPI_AUTO_LENGTH, NoopRaw, nullptr, &raw), exports);
+  exports.Set("noopRaw", Napi::Value(env, raw));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(kvm_tod_bench, Init)
