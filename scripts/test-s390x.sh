@@ -80,11 +80,12 @@ trap 'rm -f "$tally"' EXIT
 # mocha runs in-process (no node flags, so bin/mocha.js spawns no child Node).
 # The selftest test compiles test/double/selftest.c with the cross gcc and runs it under qemu.
 # qemu-user answers KVM ioctls with ENOSYS even on closed or non-KVM descriptors;
+# KVM_TOD_EMULATED tells timing tests that every call is 10-50 times slower here.
 # KVM_S390_DOUBLE_QEMU_ERRNO=1 has the double give the kernel's EBADF/ENOTTY instead.
 # A test that starts process.execPath (an s390x binary) needs binfmt_misc, which this
 # host may lack: the exec shim (scripts/qemu-exec-shim.c) runs it through $KVM_TOD_QEMU.
 KVM_S390_DOUBLE_QEMU_ERRNO=1 KVM_TOD_TALLY="$tally" KVM_TOD_SUITE_LABEL="s390x big-endian (qemu-user, kernel double)" \
-  KVM_TOD_ADDON="$addon" KVM_TOD_EXPECT_ARCH=s390x \
+  KVM_TOD_ADDON="$addon" KVM_TOD_EXPECT_ARCH=s390x KVM_TOD_EMULATED=qemu-user \
   KVM_S390_DOUBLE_CC=s390x-linux-gnu-gcc KVM_S390_DOUBLE_RUNNER=qemu-s390x-static \
   run390 node_modules/mocha/bin/mocha.js
 status=$?
