@@ -8,7 +8,7 @@
 'use strict';
 const fs = require('fs');
 const path = require('path');
-const { SETTINGS, KVMCLOCK_FIGURES, S390_FIGURES } = require('./lib/settings');
+const { SETTINGS, FIGURES, KVMCLOCK_FIGURES, S390_FIGURES } = require('./lib/settings');
 const { kvmclockBinding, todBinding } = require('./lib/binding');
 const { holdRelease } = require('./lib/hold-release');
 const { stillness } = require('./lib/stillness');
@@ -149,7 +149,7 @@ function hostPhase() {
   measure(['stillness.simulated'], () => ({ 'stillness.simulated': stillness(kvm, { device: simulated, diffNs: todDiff, settings, backend: 'simulated' }) }));
   measure(['endurance.simulated'], () => ({ 'endurance.simulated': endurance(kvm, { device: new kvm.SimulatedS390Tod(), diffNs: todDiff, settings, backend: 'simulated' }) }));
 
-  const overheadIds = ['overhead.napiCallRaw', 'overhead.napiCall', 'overhead.getKvmClock', 'overhead.setKvmClock', 'overhead.getTod', 'overhead.setTod', 'overhead.naiveObject'];
+  const overheadIds = Object.keys(FIGURES).filter((id) => id.startsWith('overhead.'));
   if (helper) measure(overheadIds, () => overhead(kvm, helper, root, settings));
   else skip(overheadIds, helperReason);
   return result;

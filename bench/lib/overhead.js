@@ -4,12 +4,18 @@
 //     lib/native.ts loaded, for the helper's call of the same shape (argument checks,
 //     scratch words written, a Number returned) that issues no ioctl: what the
 //     binding adds to any ioctl, all JavaScript of lib/ included;
+//   - a whole hold and release through GuestClock over each device, the same way: the
+//     JavaScript a stop/cont adds to its two ioctls;
+//   - process.hrtime.bigint(), which GuestClock reads at each hold and release;
+//   - a Node-API call that makes one cheap real system call (getppid) against the same
+//     system call in a C loop: what a native call costs beside a system call, which
+//     on some machines is far more than on its own (caches and TLB after a syscall);
 //   - the design the addon avoids: the kvmclock result built as a fresh object with
 //     BigInts in C++.
 // The originals are put back before this returns.
 'use strict';
 const path = require('path');
-const { cost, consume } = require('./harness');
+const { compare, cost, consume } = require('./harness');
 
 // KVM_CLOCK_TSC_STABLE | KVM_CLOCK_REALTIME | KVM_CLOCK_HOST_TSC: what KVM_GET_CLOCK
 // answers on a host with a stable TSC, so getKvmClock builds all four properties.
@@ -42,6 +48,43 @@ function overhead(kvm, helper, root, settings) {
       return Number(process.hrtime.bigint() - t0);
     },
   });
+
+  figures['overhead.hrtimeBigint'] = cost({
+    ...common,
+    what: 'process.hrtime.bigint(): GuestClock reads it at each hold and release',
+    loop: (n) => {
+      let acc = 0n;
+      const t0 = process.hrtime.bigint();
+      for (let i = 0; i < n; i++) acc += process.hrtime.bigint();
+      const ns = Number(process.hrtime.bigint() - t0);
+      consume(acc & 1n);
+      return ns;
+    },
+  });
+  const beside = compare({
+    ...common,
+    ratioMax: Infinity,
+    backend: 'none',
+    what: 'a Node-API call that makes one getppid() minus getppid() in a C loop: a native call beside a real system call',
+    c: (n) => helper.syscallLoop(n),
+    js: (n) => {
+      let acc = 0;
+      const t0 = process.hrtime.bigint();
+      for (let i = 0; i < n; i++) acc += helper.syscallOnce();
+      const ns = Number(process.hrtime.bigint() - t0);
+      consume(acc);
+      return ns;
+    },
+  });
+  figures['overhead.napiCallBesideSyscall'] = {
+    kind: 'cost',
+    what: beside.what,
+    unit: 'ns per call',
+    iterations: beside.iterations,
+    runs: beside.runs,
+    nsPerCall: beside.overheadNs,
+    syscallNs: beside.c,
+  };
 
   try {
     helper.useScratch(binding.scratch, KVMCLOCK_FLAGS);
@@ -95,6 +138,28 @@ function overhead(kvm, helper, root, settings) {
         return Number(process.hrtime.bigint() - t0);
       },
     });
+    const holdRelease = (device, what) => {
+      const clock = new kvm.GuestClock(device, { warn: (w) => { throw w; }, name: 'bench' });
+      clock.vmStateChanged(true);
+      return cost({
+        ...common,
+        what,
+        loop: (n) => {
+          const t0 = process.hrtime.bigint();
+          for (let i = 0; i < n; i++) {
+            clock.vmStateChanged(false);
+            clock.vmStateChanged(true);
+          }
+          return Number(process.hrtime.bigint() - t0);
+        },
+      });
+    };
+    helper.useScratch(binding.scratch, KVMCLOCK_FLAGS);
+    figures['overhead.holdReleaseKvmclock'] = holdRelease(new kvm.KvmClockDevice(FD),
+      'GuestClock over KvmClockDevice: vmStateChanged(false) + (true) without their two ioctls');
+    helper.useScratch(binding.scratch, 0);
+    figures['overhead.holdReleaseTod'] = holdRelease(new kvm.S390TodDevice(FD),
+      'GuestClock over S390TodDevice: vmStateChanged(false) + (true) without their two ioctls');
     helper.useScratch(binding.scratch, KVMCLOCK_FLAGS);
     figures['overhead.naiveObject'] = cost({
       ...common,

@@ -43,6 +43,10 @@ const FIGURES = {
   'overhead.setKvmClock': 'cost',
   'overhead.getTod': 'cost',
   'overhead.setTod': 'cost',
+  'overhead.holdReleaseKvmclock': 'cost',
+  'overhead.holdReleaseTod': 'cost',
+  'overhead.hrtimeBigint': 'cost',
+  'overhead.napiCallBesideSyscall': 'cost',
   'overhead.naiveObject': 'cost',
 };
 

@@ -18,6 +18,8 @@
 #include <cstring>
 #include <ctime>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <linux/kvm.h>
 
 namespace {
@@ -273,6 +275,19 @@ Napi::Value GetShapeObject(const Napi::CallbackInfo& info) {
   return out;
 }
 
+// A cheap real system call, for the cost of a native call next to a system call:
+// (n) -> ns for getppid() n times in C; and one getppid() per Node-API call.
+Napi::Value SyscallLoop(const Napi::CallbackInfo& info) {
+  uint64_t n = static_cast<uint64_t>(CountArg(info, 0));
+  uint64_t start = NowNs();
+  for (uint64_t i = 0; i < n; i++) sink = static_cast<uint64_t>(syscall(SYS_getppid));
+  return Elapsed(info, start);
+}
+
+Napi::Value SyscallOnce(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(syscall(SYS_getppid)));
+}
+
 // () -> undefined, through node-addon-api (as every library function is).
 Napi::Value Noop(const Napi::CallbackInfo& info) { return info.Env().Undefined(); }
 
@@ -287,7 +302,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
       {"holdReleaseTodLoop", HoldReleaseTodLoop},
       {"useScratch", UseScratch},     {"getShape", GetShape},
       {"setShape", SetShape},         {"getShapeObject", GetShapeObject},
-      {"noop", Noop},
+      {"noop", Noop},                 {"syscallLoop", SyscallLoop},
+      {"syscallOnce", SyscallOnce},
   };
   for (const auto& f : functions) exports.Set(f.name, Napi::Function::New(env, f.fn, f.name));
   napi_value raw;
