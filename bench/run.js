@@ -6,6 +6,7 @@
 //   npm run bench                  the full run (about a minute or two)
 //   npm run bench -- --quick       a smoke run of every figure (seconds)
 //   npm run bench -- --json        the report as one JSON document on stdout
+//   npm run bench -- --markdown    the tables as Markdown (docs/performance.md has them)
 //   npm run build:bench            only build what the benchmark needs
 //
 // Builds what it needs (bench/lib/build.js), then measures in two child processes
@@ -23,9 +24,9 @@ const { render } = require('./lib/report');
 
 const SCHEMA = 'kvm-tod-bench/1';
 const args = process.argv.slice(2);
-const usage = 'usage: npm run bench [-- --quick] [--json] [--build-only]';
+const usage = 'usage: npm run bench [-- --quick] [--json | --markdown] [--build-only]';
 for (const a of args) {
-  if (!['--quick', '--json', '--build-only', '--help', '-h'].includes(a)) {
+  if (!['--quick', '--json', '--markdown', '--build-only', '--help', '-h'].includes(a)) {
     console.error(`unknown option ${a}\n${usage}`);
     process.exit(2);
   }
@@ -126,7 +127,7 @@ const report = {
   figures: Object.fromEntries(Object.keys(FIGURES).map((id) => [id, figures[id]])),
 };
 
-process.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : render(report));
+process.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : render(report, args.includes('--markdown')));
 const failed = Object.entries(report.figures).filter(([, f]) => f.error);
 if (failed.length) {
   log(`${failed.length} figure(s) failed: ${failed.map(([id, f]) => `${id}: ${f.error}`).join('; ')}`);

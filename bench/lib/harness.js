@@ -1,7 +1,7 @@
 // Timing: a JavaScript loop against the same work in a C loop, in the same process
 // and on the same descriptor, repeated; and the cost of one call on its own.
 'use strict';
-const { summary, round } = require('./stats');
+const { median, summary, round } = require('./stats');
 
 /**
  * A count for which `loop(n)` (returns elapsed ns) takes about `targetMs`. One warm-up
@@ -21,29 +21,44 @@ function calibrate(loop, targetMs, { min = 20, max = 5_000_000 } = {}) {
 }
 
 /**
- * JS against C: each run times `c(n)` and `js(n)` (each returns elapsed ns) in the
- * order C, JS, JS, C (so a slow drift of the machine hits both sides alike), with
- * n iterations in all per side. Per-call times and the ratio JS/C are per run;
- * the figure is their median over `runs`.
+ * JS against C. Each run times `blocks` pairs of adjacent blocks, `c(b)` and `js(b)`
+ * (each returns elapsed ns), their order swapped every pair so that neither side always
+ * runs first; `iterations` = calls per side per run, about `targetMs` of C.
+ * Within a run the per-call times and the ratio are medians over the pairs (two
+ * adjacent blocks see the same machine, which matters on a shared one); the figure is
+ * the median of the runs.
  */
-function compare({ c, js, runs, targetMs, ratioMax, backend, what }) {
+function compare({ c, js, runs, targetMs, blocks, ratioMax, backend, what }) {
   const iterations = calibrate(c, targetMs);
-  const half = Math.max(1, iterations >> 1);
-  js(Math.min(half, 20000)); // let the JIT settle the JS side before the first run
+  const b = Math.max(1, Math.round(iterations / blocks));
+  js(Math.min(iterations, 20000)); // let the JIT settle the JS side before the first run
   const cNs = [];
   const jsNs = [];
   const ratios = [];
   const overhead = [];
   for (let r = 0; r < runs; r++) {
-    const c1 = c(half);
-    const j1 = js(half);
-    const j2 = js(half);
-    const c2 = c(half);
-    const cPer = (c1 + c2) / (2 * half);
-    const jsPer = (j1 + j2) / (2 * half);
+    const cs = [];
+    const jss = [];
+    const rs = [];
+    for (let k = 0; k < blocks; k++) {
+      let cb;
+      let jb;
+      if ((k + r) % 2 === 0) {
+        cb = c(b);
+        jb = js(b);
+      } else {
+        jb = js(b);
+        cb = c(b);
+      }
+      cs.push(cb / b);
+      jss.push(jb / b);
+      rs.push(jb / cb);
+    }
+    const cPer = median(cs);
+    const jsPer = median(jss);
     cNs.push(cPer);
     jsNs.push(jsPer);
-    ratios.push(jsPer / cPer);
+    ratios.push(median(rs));
     overhead.push(jsPer - cPer);
   }
   const ratio = summary(ratios, 3);
@@ -52,7 +67,7 @@ function compare({ c, js, runs, targetMs, ratioMax, backend, what }) {
     backend,
     what,
     unit: 'ns per call',
-    iterations: 2 * half,
+    iterations: b * blocks,
     runs,
     c: summary(cNs),
     js: summary(jsNs),
@@ -63,13 +78,19 @@ function compare({ c, js, runs, targetMs, ratioMax, backend, what }) {
   };
 }
 
-/** The cost of one call of `loop(n)` (returns elapsed ns), median over runs. */
-function cost({ loop, runs, targetMs, what }) {
+/** The cost of one call of `loop(n)` (returns elapsed ns): per run the median of `blocks`
+ * blocks, then the median of the runs. */
+function cost({ loop, runs, targetMs, blocks, what }) {
   const iterations = calibrate(loop, targetMs);
+  const b = Math.max(1, Math.round(iterations / blocks));
   loop(Math.min(iterations, 20000));
   const per = [];
-  for (let r = 0; r < runs; r++) per.push(loop(iterations) / iterations);
-  return { kind: 'cost', what, unit: 'ns per call', iterations, runs, nsPerCall: summary(per) };
+  for (let r = 0; r < runs; r++) {
+    const block = [];
+    for (let k = 0; k < blocks; k++) block.push(loop(b) / b);
+    per.push(median(block));
+  }
+  return { kind: 'cost', what, unit: 'ns per call', iterations: b * blocks, runs, nsPerCall: summary(per) };
 }
 
 /** Sleeps synchronously (the event loop is not needed while a VM is "stopped"). */

@@ -10,7 +10,7 @@ function holdRelease(kvm, { device, cLoop, settings, backend, what }) {
   clock.vmStateChanged(true);
   const figure = compare({
     runs: settings.runs,
-    targetMs: settings.callTargetMs,
+    targetMs: settings.callTargetMs, blocks: settings.blocks,
     ratioMax: RATIO_MAX,
     backend,
     what,

@@ -27,7 +27,7 @@ function overhead(kvm, helper, root, settings) {
   const binding = native.binding;
   const names = ['getKvmClock', 'setKvmClock', 'getTod', 'setTod'];
   const saved = Object.fromEntries(names.map((n) => [n, binding[n]]));
-  const common = { runs: settings.runs, targetMs: settings.callTargetMs };
+  const common = { runs: settings.runs, targetMs: settings.callTargetMs, blocks: settings.blocks };
   const figures = {};
 
   figures['overhead.napiCallRaw'] = cost({

@@ -4,7 +4,12 @@ const { FIGURES } = require('./settings');
 
 // Rows are arrays of cells, or [name, { note }] for a figure that was not measured:
 // the note runs across the other columns and does not widen them.
-function table(header, rows) {
+function table(header, rows, markdown) {
+  if (markdown) {
+    const md = (r) => `| ${r.map((c) => String(c).replace(/\|/g, '\\|')).join(' | ')} |`;
+    const body = rows.map((r) => (isNote(r) ? md([r[0], r[1].note, ...header.slice(2).map(() => '')]) : md(r)));
+    return [md(header), md(header.map(() => '---')), ...body].join('\n');
+  }
   const cells = [header, ...rows.filter((r) => !isNote(r))];
   const widths = header.map((_, i) => Math.max(...cells.map((r) => String(r[i] === undefined ? '' : r[i]).length)));
   widths[0] = Math.max(widths[0], ...rows.map((r) => String(r[0]).length));
@@ -30,24 +35,29 @@ function notMeasured(id, f) {
   return undefined;
 }
 
+let markdown = false;
+
 function section(title, ids, figures, header, row) {
   const rows = ids.map((id) => {
     const f = figures[id];
     const missing = notMeasured(id, f);
     return missing || row(id, f);
   });
-  return `${title}\n${table(header, rows)}`;
+  return markdown ? `**${title}**\n\n${table(header, rows, true)}\n` : `${title}\n${table(header, rows)}`;
 }
 
-function render(report) {
+/** The report as text, or with `asMarkdown` as Markdown tables (for docs/performance.md). */
+function render(report, asMarkdown = false) {
+  markdown = asMarkdown;
   const { machine: m, figures } = report;
   const ids = (prefix) => Object.keys(FIGURES).filter((id) => id.startsWith(prefix));
   const out = [];
-  out.push(`kvm-tod benchmark (${report.mode}: medians of ${report.settings.runs} runs), ${report.startedAt}, took ${report.durationS} s`);
-  out.push(`machine: ${m.cpuModel}, ${m.cores} cores${m.hypervisorGuest ? ' (a VM guest)' : ''}, ${m.memoryGiB} GiB, ${m.kernel}, ${m.arch}, node ${m.node} (V8 ${m.v8}, Node-API ${m.napi}), load ${m.loadAverage.join(' ')} at start, ${m.loadAverageAtEnd.join(' ')} at end`);
-  out.push(`kvmclock: ${report.backends.kvmclock}`);
-  out.push(`s390 TOD: ${report.backends.s390}`);
-  out.push(`addon: ${report.addon}`);
+  const item = markdown ? '- ' : '';
+  out.push(`${item}kvm-tod benchmark (${report.mode}: medians of ${report.settings.runs} runs), ${report.startedAt}, took ${report.durationS} s`);
+  out.push(`${item}machine: ${m.cpuModel}, ${m.cores} cores${m.hypervisorGuest ? ' (a VM guest)' : ''}, ${m.memoryGiB} GiB, ${m.kernel}, ${m.arch}, node ${m.node} (V8 ${m.v8}, Node-API ${m.napi}), load ${m.loadAverage.join(' ')} at start, ${m.loadAverageAtEnd.join(' ')} at end`);
+  out.push(`${item}kvmclock: ${report.backends.kvmclock}`);
+  out.push(`${item}s390 TOD: ${report.backends.s390}`);
+  out.push(`${item}addon: ${report.addon}`);
   out.push('');
   out.push(section('Binding overhead: one call from JavaScript (public API) vs the same ioctl in a C loop, same process and fd; target JS/C <= 1.3',
     ids('binding.'), figures, ['call', 'backend', 'C ns', 'JS ns', 'JS/C', 'JS-C ns', 'target'],

@@ -6,6 +6,7 @@ const SETTINGS = {
   full: {
     runs: 5, // medians over runs
     callTargetMs: 150, // per side (JS, C) per run
+    blocks: 10, // adjacent JS and C blocks per run
     stillCycles: 200,
     stillWarmup: 5_000,
     pauseMs: 2,
@@ -15,6 +16,7 @@ const SETTINGS = {
   quick: {
     runs: 3,
     callTargetMs: 8,
+    blocks: 4,
     stillCycles: 10,
     stillWarmup: 300,
     pauseMs: 1,
