@@ -22,10 +22,20 @@ function engineUnprintable(v) {
   }
 }
 
-/** KB-HOOK: what KvmTodWarning does with a cause: `cause instanceof Error ? cause.message : String(cause)`. */
+/** KB-HOOK: whether String(value) throws anything at all (inside vmStateChanged nothing may escape). */
+function stringThrows(v) {
+  try {
+    `${String(v)}`;
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+/** KB-HOOK: whether KvmTodWarning's `cause instanceof Error ? cause.message : String(cause)` throws. */
 function unprintableCause(cause) {
   try {
-    return engineUnprintable(cause instanceof Error ? cause.message : cause);
+    return stringThrows(cause instanceof Error ? cause.message : cause);
   } catch {
     return true; // instanceof or the message getter threw: the warning cannot be made
   }
@@ -34,4 +44,4 @@ function unprintableCause(cause) {
 /** KB-NULLOPTS: `null` where an options object may be given. */
 const nullOptions = (v) => v === null;
 
-module.exports = { engineUnprintable, unprintableCause, nullOptions };
+module.exports = { engineUnprintable, stringThrows, unprintableCause, nullOptions };
