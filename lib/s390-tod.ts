@@ -25,7 +25,8 @@ export function getTod(vmFd: number): Tod {
 
 /**
  * Writes the guest TOD: KVM_SET_DEVICE_ATTR of KVM_S390_VM_TOD_EXT, or, where the kernel
- * answers ENXIO, of LOW then HIGH (where the kernel accepts only `high === 0`).
+ * answers ENXIO, of HIGH (which such kernels accept only as 0) then LOW, so that a refused
+ * epoch index leaves the clock untouched.
  * @throws {TypeError|RangeError} a bad descriptor or Tod (see {@link assertTod}), before any ioctl.
  * @throws {KvmError} `request: 'KVM_SET_DEVICE_ATTR'`: `EINVAL` for a nonzero epoch index
  *   without the multiple-epoch facility, `EOPNOTSUPP` for a protected guest, `ENOTTY`, `EBADF`.

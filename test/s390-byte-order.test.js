@@ -8,8 +8,13 @@ const os = require('os');
 const kvm = require('..');
 const { itDouble, withDoubleVm } = require('./helpers/s390-double');
 
-const PATTERN = { high: 0x5a, low: 0x0102030405000000n }; // bits 0..23 left for the clock to run into
-const top40 = (low) => low >> 24n;
+const PATTERN = { high: 0x5a, low: 0x0102030405000000n };
+// The clock runs on between a set and a get (slowly under qemu-user), so compare by
+// distance: under 2^32 units (about 1 s); a swapped byte anywhere is far more.
+function assertNear(low, expected, what) {
+  const d = low - expected;
+  assert.ok(d >= 0n && d < 1n << 32n, `${what}: 0x${low.toString(16)} is not just after 0x${expected.toString(16)}`);
+}
 
 describe(`byte order (this run: ${process.arch}, ${os.endianness()})`, () => {
   const expected = process.env.KVM_TOD_EXPECT_ARCH;
@@ -37,7 +42,7 @@ describe(`byte order (this run: ${process.arch}, ${os.endianness()})`, () => {
     kvm.setTod(vmFd, PATTERN);
     const tod = kvm.getTod(vmFd);
     assert.strictEqual(tod.high, 0x5a);
-    assert.strictEqual(top40(tod.low).toString(16), top40(PATTERN.low).toString(16));
+    assertNear(tod.low, PATTERN.low, 'getTod');
     // The addon leaves the 64-bit result in its scratch buffer in the host's byte
     // order, and lib/ reads it through a BigUint64Array: check that buffer directly.
     const { binding } = require('../dist/native');
@@ -49,7 +54,7 @@ describe(`byte order (this run: ${process.arch}, ${os.endianness()})`, () => {
     kvm.setTod(vmFd, { high: 0, low: PATTERN.low });
     const tod = kvm.getTod(vmFd);
     assert.strictEqual(tod.high, 0);
-    assert.strictEqual(top40(tod.low).toString(16), top40(PATTERN.low).toString(16));
+    assertNear(tod.low, PATTERN.low, 'getTod (LOW + HIGH)');
   }));
 
   itDouble('a held TOD goes out in a section byte for byte and comes back on another VM', withDoubleVm((srcFd, kvmFd) => {
@@ -66,13 +71,13 @@ describe(`byte order (this run: ${process.arch}, ${os.endianness()})`, () => {
       expected[1] = held.high;
       expected.writeBigUInt64BE(held.low, 2);
       assert.strictEqual(section.toString('hex'), expected.toString('hex'));
-      assert.strictEqual(section.subarray(0, 7).toString('hex'), '015a0102030405');
+      assertNear(held.low, PATTERN.low, 'held');
       const dst = new kvm.GuestClock(new kvm.S390TodDevice(dstFd), { warn: (w) => assert.fail(w.message) });
       kvm.loadTodSection(dst, section);
       assert.deepStrictEqual(dst.heldValue, held);
       const read = kvm.getTod(dstFd);
       assert.strictEqual(read.high, 0x5a);
-      assert.strictEqual(top40(read.low), top40(held.low));
+      assertNear(read.low, held.low, 'destination read');
     } finally {
       kvm.closeFd(dstFd);
     }

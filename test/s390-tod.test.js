@@ -123,8 +123,11 @@ describe('s390 TOD through the kernel double: a kernel before 4.15 (no EXT)', ()
     assertJustAfter(kvm.getTod(vmFd), value, 5000, 'read after set');
   }));
 
-  itDouble('setTod with epoch index 1 is EINVAL from KVM_S390_VM_TOD_HIGH', withDoubleVm(pre415, (vmFd) => {
+  itDouble('setTod with epoch index 1 is EINVAL from KVM_S390_VM_TOD_HIGH, and the clock is untouched', withDoubleVm(pre415, (vmFd) => {
+    const before = kvm.getTod(vmFd);
     assert.throws(() => kvm.setTod(vmFd, { high: 1, low: 42n }), kvmError('EINVAL', SET, HIGH, vmFd));
+    // HIGH goes first, so a refused epoch index cannot leave LOW half-written
+    assertJustAfter(kvm.getTod(vmFd), before, 5000, 'read after the refused set');
   }));
 
   itDouble('probeTodExtension is false; hasTodAttribute still says low and high', withDoubleVm(pre415, (vmFd) => {
@@ -184,8 +187,8 @@ describe('s390 TOD through the kernel double: injected errors surface as KvmErro
     }
   }));
 
-  itDouble('on the fallback path, the failing attribute is named: SET LOW then SET HIGH', withDoubleVm({ pre415: true }, (vmFd) => {
-    for (const [nth, attribute] of [[2, LOW], [3, HIGH]]) {
+  itDouble('on the fallback path, the failing attribute is named: SET HIGH then SET LOW', withDoubleVm({ pre415: true }, (vmFd) => {
+    for (const [nth, attribute] of [[2, HIGH], [3, LOW]]) {
       for (const code of ['EBUSY', 'ENXIO', 'EFAULT']) {
         configure({ failSet: { errno: code, nth } });
         assert.throws(() => kvm.setTod(vmFd, { high: 0, low: 7n }), kvmError(code, SET, attribute, vmFd));

@@ -88,9 +88,11 @@ Napi::Value SetTod(const Napi::CallbackInfo& info) {
   int err = TodAttr(fd, KVM_SET_DEVICE_ATTR, kS390VmTodExt, &ext);
   if (err == 0) return env.Undefined();
   if (err != ENXIO) throw TodError(env, err, fd, KVM_SET_DEVICE_ATTR, kS390VmTodExt);
-  // The order QEMU uses: LOW, then HIGH (which the kernel accepts only as 0).
-  TodAttrOrThrow(env, fd, KVM_SET_DEVICE_ATTR, kS390VmTodLow, &low);
+  // HIGH first, unlike QEMU (LOW, then HIGH): these kernels accept HIGH only as 0 and
+  // store nothing for it, so checking it first means a refused epoch index fails the
+  // call before LOW has moved the guest clock.
   TodAttrOrThrow(env, fd, KVM_SET_DEVICE_ATTR, kS390VmTodHigh, &high);
+  TodAttrOrThrow(env, fd, KVM_SET_DEVICE_ATTR, kS390VmTodLow, &low);
   return env.Undefined();
 }
 
