@@ -65,6 +65,7 @@ function phaseEnv(preload) {
   if (preload) kept.unshift(preload);
   if (kept.length) env.LD_PRELOAD = kept.join(':');
   else delete env.LD_PRELOAD;
+  if (env.KVM_TOD_ADDON) env.KVM_TOD_ADDON = addonPath(); // the phases run in the repo's root
   if (helper.file) env.KVM_TOD_BENCH_HELPER = helper.file;
   else delete env.KVM_TOD_BENCH_HELPER;
   return env;

@@ -34,8 +34,9 @@ function mtime(file) {
   }
 }
 
+/** The addon the library will load ($KVM_TOD_ADDON is relative to where the bench was started). */
 function addonPath() {
-  return process.env.KVM_TOD_ADDON ? path.resolve(root, process.env.KVM_TOD_ADDON) : path.join(root, 'build', 'Release', 'kvm_tod.node');
+  return process.env.KVM_TOD_ADDON ? path.resolve(process.env.KVM_TOD_ADDON) : path.join(root, 'build', 'Release', 'kvm_tod.node');
 }
 
 function newestIn(dir) {
