@@ -209,6 +209,194 @@ describe('kvm-tod demo with a misbehaving device (KVM_TOD_DEMO_FAULT)', function
   });
 });
 
+// --policy: the library's resume policy. Under catch-up a held clock ends where it
+// would have been: the jump with kvm-tod is the pause, as without it; both policies
+// side by side show the difference. Short pauses: these runs cost ~0.3 s each.
+describe('kvm-tod demo --policy (simulated backend, --pause 300ms)', function () {
+  const PAUSE = 300;
+  const HELD = TITLES.slice(1);
+  const HELD_IDS = SCENARIOS.slice(1);
+  let catchUp;
+  let both;
+  let bothDoc;
+  before(function () {
+    catchUp = kvmTod(['demo', '--backend', 'simulated', '--pause', `${PAUSE}ms`, '--policy', 'catch-up', '--json']);
+    both = kvmTod(['demo', '--backend', 'simulated', '--pause', `${PAUSE}ms`, '--policy', 'both']);
+    bothDoc = kvmTod(['demo', '--backend', 'simulated', '--pause', `${PAUSE}ms`, '--policy', 'both', '--json']);
+  });
+
+  it('catch-up: passes, the held clock catching up by the pause with exactly the device calls the rules allow', function () {
+    const doc = json(catchUp);
+    assert.strictEqual(catchUp.status, 0, JSON.stringify(doc.scenarios.map((s) => [s.id, s.checks.filter((c) => !c.pass)])));
+    assert.strictEqual(doc.policy, 'catch-up');
+    assert.deepStrictEqual(doc.policies, ['catch-up']);
+    for (const s of doc.scenarios) {
+      assert.strictEqual(s.pass, true, s.id);
+      assert.deepStrictEqual(s.withLibrary.deviceCalls, s.expectedDeviceCalls, `${s.id}: device calls`);
+      assert.deepStrictEqual(s.withLibrary.warnings, [], s.id);
+      if (s.id === 'simple-start') {
+        assert.strictEqual(s.expect, 'runs');
+        continue;
+      }
+      assert.strictEqual(s.expect, 'catches-up', s.id);
+      // Jump ≈ the pause, ≈ the control's jump: the guest ends where it would have been.
+      assert.ok(Math.abs(s.withLibrary.jumpMs - s.withoutLibrary.jumpMs) < 25, `${s.id}: with ${s.withLibrary.jumpMs} ms, without ${s.withoutLibrary.jumpMs} ms`);
+      assert.ok(s.withLibrary.jumpMs >= PAUSE * 0.95 && s.withLibrary.jumpMs < PAUSE + 2000, `${s.id}: with ${s.withLibrary.jumpMs} ms`);
+      assert.ok(Math.abs(s.withLibrary.jumpMs - s.expectedJumpMs) < 25, `${s.id}: expected ${s.expectedJumpMs} ms`);
+      assert.ok(s.holds.length > 0 && s.holds.every((h) => h.decision === 'catch-up'), JSON.stringify(s.holds));
+      assert.ok(s.checks.some((c) => c.name === 'with kvm-tod (catch-up): the guest catches up by the time it was held' && c.pass), s.id);
+    }
+    // The offline migration's destination caught up the downtime too: without the
+    // extended section its jump would be only the half of the pause spent held there.
+    const offline = doc.scenarios.find((s) => s.id === 'offline-migration');
+    assert.ok(offline.withLibrary.jumpMs >= PAUSE * 0.95, `offline migration: ${offline.withLibrary.jumpMs} ms`);
+    assert.ok(offline.checks.some((c) => c.name.includes('the saved value is the value held at stop') && c.pass));
+  });
+
+  it('both: a table with a jump column per policy, ≈ 0 under freeze and ≈ the pause under catch-up', function () {
+    assert.strictEqual(both.status, 0, both.stdout + both.stderr);
+    const header = both.stdout.split('\n').find((l) => /^\s+#\s+scenario/.test(l));
+    assert.match(header, /expected\s+jump \(freeze\)\s+jump \(catch-up\)\s+jump without\s+result$/);
+    assert.match(both.stdout, /^pause: 300ms, shared by the scenarios; each runs with kvm-tod under freeze and under catch-up, and without kvm-tod \(the control\)$/m);
+    assert.match(both.stdout, /saveTodSection\(clock, \{ format: 'extended' \}\)/);
+    for (const title of HELD) {
+      const line = row(both.stdout, title);
+      assert.match(line, /≈ 0 \/ ≈ pause/);
+      assert.match(line, /\sPASS$/);
+      const [freeze, caught, without] = [...line.matchAll(/([+-]\d+\.\d{3}) ms/g)].map((m) => Number(m[1]));
+      assert.ok(Math.abs(freeze) < 25, `${title}: freeze ${freeze} ms`);
+      assert.ok(Math.abs(caught - without) < 25 && caught >= PAUSE * 0.95, `${title}: catch-up ${caught} ms, without ${without} ms`);
+    }
+    assert.match(row(both.stdout, 'simple start'), /= host time/);
+    // The same steps under both: shown once.
+    assert.match(both.stdout, /^ {3}with kvm-tod \(freeze, catch-up\): vm start: no device call -> vm stop: 1 read, held/m);
+    assert.match(both.stdout, /^ {5}with kvm-tod \(freeze\): {3}guest clock TOD .* -> TOD .*: moved \+0\.\d{3} ms/m);
+    assert.match(both.stdout, /^ {5}with kvm-tod \(catch-up\): guest clock TOD /m);
+    assert.match(both.stdout, /^Result: PASS: all 4 scenarios behaved as the rules say under both policies/m);
+  });
+
+  it('both --json: per-policy results, each with its own run and checks', function () {
+    const doc = json(bothDoc);
+    assert.strictEqual(bothDoc.status, 0, bothDoc.stderr);
+    assert.strictEqual(doc.policy, 'both');
+    assert.deepStrictEqual(doc.policies, ['freeze', 'catch-up']);
+    for (const s of doc.scenarios) {
+      assert.ok(!('withLibrary' in s), `${s.id}: one withLibrary per policy, under policies`);
+      assert.deepStrictEqual(s.policies.map((p) => p.policy), ['freeze', 'catch-up']);
+      for (const p of s.policies) {
+        assert.strictEqual(p.pass, true, `${s.id} ${p.policy}`);
+        assert.deepStrictEqual(p.withLibrary.deviceCalls, s.expectedDeviceCalls, `${s.id} ${p.policy}: device calls`);
+        assert.ok(p.checks.length > 0 && p.checks.every((c) => c.name.startsWith(`with kvm-tod (${p.policy})`)), `${s.id} ${p.policy}`);
+      }
+      assert.strictEqual(s.checks.length, s.policies[0].checks.length + s.policies[1].checks.length + 1, `${s.id}: every check, the control's last`);
+      const [freeze, caught] = s.policies;
+      if (s.id === 'simple-start') {
+        assert.deepStrictEqual([freeze.expect, caught.expect], ['runs', 'runs']);
+        continue;
+      }
+      assert.ok(HELD_IDS.includes(s.id));
+      assert.deepStrictEqual([freeze.expect, caught.expect], ['held', 'catches-up']);
+      assert.strictEqual(freeze.expectedJumpMs, 0);
+      assert.ok(Math.abs(freeze.withLibrary.jumpMs) < 25, `${s.id}: freeze ${freeze.withLibrary.jumpMs} ms`);
+      assert.ok(Math.abs(caught.withLibrary.jumpMs - s.withoutLibrary.jumpMs) < 25, `${s.id}: catch-up ${caught.withLibrary.jumpMs} ms`);
+    }
+  });
+
+  it('catch-up with a forced fault (the default: the device cannot catch up) exits 1 and fails that scenario', function () {
+    const r = kvmTod(['demo', '--backend', 'simulated', '--pause', `${PAUSE}ms`, '--policy', 'catch-up'], { KVM_TOD_DEMO_FAULT: 'stop-cont' });
+    assert.strictEqual(r.status, 1, r.stdout + r.stderr);
+    assert.match(r.stdout, /^fault injected \(KVM_TOD_DEMO_FAULT\): stop-cont: the device cannot catch up/m);
+    assert.match(row(r.stdout, 'stop/cont, repeated'), /it did not catch up\s.*\sFAIL$/);
+    for (const title of TITLES.slice(0, 3)) assert.match(row(r.stdout, title), /\sPASS$/);
+    assert.match(r.stdout, /FAIL with kvm-tod \(catch-up\): the guest catches up by the time it was held: jump \d+\.\d{3} ms, expected \d+\.\d{3} ms/);
+    assert.match(r.stdout, /^Result: FAIL: 1 of 4 scenarios/m);
+  });
+
+  it('catch-up with a failing write at cont exits 1 with the warning', function () {
+    const r = kvmTod(['demo', '--backend', 'simulated', '--pause', `${PAUSE}ms`, '--policy', 'catch-up', '--json'], { KVM_TOD_DEMO_FAULT: 'live-migration:fail-write' });
+    assert.strictEqual(r.status, 1);
+    const doc = json(r);
+    assert.deepStrictEqual(doc.fault, { scenario: 'live-migration', kind: 'fail-write' });
+    const live = doc.scenarios.find((s) => s.id === 'live-migration');
+    assert.strictEqual(live.pass, false);
+    assert.ok(live.checks.some((c) => !c.pass && c.name === 'with kvm-tod (catch-up): ran without error'), JSON.stringify(live.checks));
+  });
+
+  it('both with a forced fault: each policy gets the fault that breaks it, and both fail', function () {
+    const r = kvmTod(['demo', '--backend', 'simulated', '--pause', `${PAUSE}ms`, '--policy', 'both', '--json'], { KVM_TOD_DEMO_FAULT: 'offline-migration' });
+    assert.strictEqual(r.status, 1);
+    const doc = json(r);
+    assert.deepStrictEqual(doc.fault, { scenario: 'offline-migration', kinds: { freeze: 'ignore-write', 'catch-up': 'no-advance' } });
+    const offline = doc.scenarios.find((s) => s.id === 'offline-migration');
+    assert.deepStrictEqual(offline.policies.map((p) => [p.policy, p.fault, p.pass]), [['freeze', 'ignore-write', false], ['catch-up', 'no-advance', false]]);
+    assert.ok(doc.scenarios.filter((s) => s.id !== 'offline-migration').every((s) => s.pass));
+  });
+
+  it('threshold:<duration>: holds shorter than it are frozen, longer ones caught up', function () {
+    // A 300ms pause: the live migration and stop/cont hold ~300ms (caught up); the
+    // offline migration holds twice ~150ms (frozen).
+    const r = kvmTod(['demo', '--backend', 'simulated', '--pause', `${PAUSE}ms`, '--policy', 'threshold:230ms', '--json']);
+    const doc = json(r);
+    assert.strictEqual(r.status, 0, JSON.stringify(doc.scenarios.map((s) => [s.id, s.checks.filter((c) => !c.pass)])));
+    assert.strictEqual(doc.policy, 'threshold:230ms');
+    const expect = Object.fromEntries(doc.scenarios.map((s) => [s.id, s.expect]));
+    assert.deepStrictEqual(expect, { 'simple-start': 'runs', 'live-migration': 'catches-up', 'offline-migration': 'held', 'stop-cont': 'catches-up' });
+    const offline = doc.scenarios.find((s) => s.id === 'offline-migration');
+    assert.ok(Math.abs(offline.withLibrary.jumpMs) < 25, `offline: ${offline.withLibrary.jumpMs} ms`);
+    const stopCont = doc.scenarios.find((s) => s.id === 'stop-cont');
+    assert.ok(stopCont.withLibrary.jumpMs >= PAUSE * 0.95, `stop-cont: ${stopCont.withLibrary.jumpMs} ms`);
+  });
+});
+
+// The kvmclock backend cannot run here without /dev/kvm; its migration stream (the
+// library has no kvmclock section, so the demo carries the wall time itself) is
+// checked on a GuestClock<bigint> over a device of plain numbers.
+describe("kvm-tod demo's kvmclock stream under --policy", function () {
+  const { kvmclockStream, decodeNsSection } = require('../dist/cli/backends');
+  const { GuestClock } = require('../dist/guest-clock');
+  const device = () => {
+    const d = { value: 0n, writes: [], read: () => d.value, write: (v) => d.writes.push(v), advance: (v, ns) => v + ns };
+    return d;
+  };
+  const withWall = (value, wallNs) => {
+    const b = Buffer.alloc(17);
+    b[0] = 2;
+    b.writeBigUInt64BE(value, 1);
+    b.writeBigInt64BE(wallNs, 9);
+    return b;
+  };
+  const nowNs = () => BigInt(Date.now()) * 1_000_000n;
+
+  it('the source sends the held value and the wall time of the hold; plain saves stay 9 bytes', function () {
+    const d = device();
+    d.value = 123_000_000_000n;
+    const clock = new GuestClock(d, { policy: 'catch-up', warn: () => undefined });
+    clock.vmStateChanged(true);
+    clock.vmStateChanged(false);
+    d.value = 999n; // the held value is sent, not a fresh read
+    const section = decodeNsSection(kvmclockStream.save(clock, true));
+    assert.strictEqual(section.value, 123_000_000_000n);
+    assert.ok(section.sourceWallNs > nowNs() - 5_000_000_000n && section.sourceWallNs <= nowNs() + 5_000_000_000n);
+    assert.strictEqual(kvmclockStream.save(clock).length, 9);
+  });
+
+  it('a catch-up destination adds the downtime; freeze, a plain section or a source ahead add nothing', function () {
+    const load = (policy, bytes) => {
+      const d = device();
+      kvmclockStream.load(new GuestClock(d, { policy, warn: () => undefined }), bytes);
+      return d.writes[0];
+    };
+    const caught = load('catch-up', withWall(1_000_000_000n, nowNs() - 5_000_000_000n));
+    assert.ok(caught >= 5_900_000_000n && caught < 6_100_000_000n, String(caught));
+    assert.strictEqual(load('freeze', withWall(1_000_000_000n, nowNs() - 5_000_000_000n)), 1_000_000_000n);
+    assert.strictEqual(load('catch-up', withWall(1_000_000_000n, nowNs() + 60_000_000_000n)), 1_000_000_000n);
+    const plain = Buffer.alloc(9);
+    plain[0] = 1;
+    plain.writeBigUInt64BE(7n, 1);
+    assert.strictEqual(load('catch-up', plain), 7n);
+  });
+});
+
 describe('kvm-tod demo on real KVM', function () {
   itKvm('--backend kvmclock runs every scenario on /dev/kvm VMs and passes', function () {
     const r = kvmTod(['demo', '--backend', 'kvmclock', '--pause', `${PAUSE_MS}ms`, '--json']);
@@ -235,6 +423,28 @@ describe('kvm-tod demo on real KVM', function () {
     assert.strictEqual(r.status, 0, JSON.stringify(doc.scenarios.map((s) => [s.id, s.checks.filter((c) => !c.pass)])));
     assert.strictEqual(doc.backend.device, 'S390TodDevice');
     for (const s of doc.scenarios) assert.deepStrictEqual(s.withLibrary.deviceCalls, s.expectedDeviceCalls, s.id);
+  });
+
+  (double ? it : it.skip)(`--backend s390 --policy both passes on the s390 kernel double's VMs${double ? '' : ' [skipped: the s390 kernel double is not preloaded (scripts/test.sh preloads it)]'}`, function () {
+    const r = kvmTod(['demo', '--backend', 's390', '--pause', '300ms', '--policy', 'both', '--json'], { KVM_S390_DOUBLE: '1' });
+    const doc = json(r);
+    assert.strictEqual(r.status, 0, JSON.stringify(doc.scenarios.map((s) => [s.id, s.checks.filter((c) => !c.pass)])));
+    for (const s of doc.scenarios.filter((x) => x.id !== 'simple-start')) {
+      const [freeze, caught] = s.policies;
+      assert.ok(Math.abs(freeze.withLibrary.jumpMs) < 25, `${s.id}: freeze ${freeze.withLibrary.jumpMs} ms`);
+      assert.ok(Math.abs(caught.withLibrary.jumpMs - s.withoutLibrary.jumpMs) < 25, `${s.id}: catch-up ${caught.withLibrary.jumpMs} ms`);
+      for (const p of s.policies) assert.deepStrictEqual(p.withLibrary.deviceCalls, s.expectedDeviceCalls, `${s.id} ${p.policy}`);
+    }
+  });
+
+  itKvm('--backend kvmclock --policy both passes on /dev/kvm VMs', function () {
+    const r = kvmTod(['demo', '--backend', 'kvmclock', '--pause', '300ms', '--policy', 'both', '--json']);
+    const doc = json(r);
+    assert.strictEqual(r.status, 0, JSON.stringify(doc.scenarios.map((s) => [s.id, s.checks.filter((c) => !c.pass)])));
+    for (const s of doc.scenarios.filter((x) => x.id !== 'simple-start')) {
+      const caught = s.policies[1];
+      assert.ok(Math.abs(caught.withLibrary.jumpMs - s.withoutLibrary.jumpMs) < 25, `${s.id}: catch-up ${caught.withLibrary.jumpMs} ms`);
+    }
   });
 
   (kvm.ok ? it.skip : it)(`--backend kvmclock exits 3 with the errno where KVM is not usable${kvm.ok ? ' [skipped: /dev/kvm works here]' : ''}`, function () {

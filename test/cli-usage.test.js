@@ -81,6 +81,20 @@ describe('kvm-tod command line', function () {
     assertUsageError(kvmTod(['demo', '--backend', 'qemu']), /^kvm-tod demo: bad --backend 'qemu': use one of auto, s390, kvmclock, simulated$/);
   });
 
+  it('a bad --policy: one line listing the policies and exit status 2', function () {
+    assertUsageError(kvmTod(['demo', '--policy', 'thaw']), /^kvm-tod demo: bad --policy 'thaw': use one of freeze, catch-up, both, threshold:<duration> \(e\.g\. threshold:2s\)$/);
+    assertUsageError(kvmTod(['demo', '--policy', 'threshold:soon']), /^kvm-tod demo: bad --policy 'threshold:soon': 'soon' is not a duration/);
+    assertUsageError(kvmTod(['demo', '--policy', 'threshold:2']), /^kvm-tod demo: bad --policy 'threshold:2': '2' has no unit/);
+    assertUsageError(kvmTod(['demo', '--policy']), /^kvm-tod demo: option '--policy' needs a value/);
+  });
+
+  it('demo --help documents --policy and its choices', function () {
+    const r = kvmTod(['demo', '--help']);
+    for (const text of ['--policy <policy>', 'freeze (default)', 'catch-up', 'both', 'threshold:<duration>', 'kvm-tod demo --policy both']) {
+      assert.ok(r.stdout.includes(text), `no '${text}' in:\n${r.stdout}`);
+    }
+  });
+
   it('accepts the duration forms of the help: 1.5s and 1m30s parse (checked with --help after them)', function () {
     // --help wins over the rest, so a parsed --pause costs no wait; a bad one would exit 2 first.
     for (const d of ['500ms', '1.5s', '2m', '1m30s']) assert.strictEqual(kvmTod(['demo', '--pause', d, '--help']).status, 0, d);

@@ -4,6 +4,7 @@ import type { ClockDevice } from '../devices/clock-device';
 import { SimulatedS390Tod } from '../devices/simulated-s390';
 import type { GuestClock } from '../guest-clock';
 import { decodeTodSection, encodeTodSection, loadTodSection, saveTodSection } from '../migration';
+import { hostUnixNs } from '../host-tod';
 import { Tod, todToIsoString, todToUnixNs } from '../tod';
 import { CliError, describeError } from './errors';
 
@@ -32,8 +33,12 @@ export interface Backend<T> {
   /** The migration stream of a clock (null = "missing"), as a VMM without the library would send it. */
   encode(value: T | null): Buffer;
   decode(bytes: Buffer): T | null;
-  /** The library's own save and load of the migration stream. */
-  librarySave(clock: GuestClock<T>): Buffer;
+  /**
+   * The library's own save and load of the migration stream. `extended`: the stream
+   * also carries the source's wall time, so that a destination whose policy catches up
+   * adds the downtime (the s390 TOD: saveTodSection's 'extended' format).
+   */
+  librarySave(clock: GuestClock<T>, extended?: boolean): Buffer;
   libraryLoad(clock: GuestClock<T>, bytes: Buffer): void;
   /** Closes every VM and descriptor. */
   close(): void;
@@ -62,35 +67,68 @@ const todCodec = {
   toJson: (value: Tod) => ({ high: value.high, low: value.low.toString() }),
   encode: (value: Tod | null) => encodeTodSection(value),
   decode: (bytes: Buffer) => decodeTodSection(bytes),
-  librarySave: (clock: GuestClock<Tod>) => saveTodSection(clock),
+  librarySave: (clock: GuestClock<Tod>, extended = false) => saveTodSection(clock, { format: extended ? 'extended' : 'todclock' }),
   libraryLoad: (clock: GuestClock<Tod>, bytes: Buffer) => loadTodSection(clock, bytes),
 };
 
 // kvmclock has no section format in the library: 1 flag byte and a big-endian u64,
-// the same shape as the TOD section.
-function encodeNs(value: bigint | null): Buffer {
+// the same shape as the TOD section. With the wall time (for a destination that
+// catches up, as the s390 'extended' section does): flag 2, the u64, and the source
+// host's wall time when the value was the guest's time (signed be64, ns since 1970).
+const NS_PRESENT = 1;
+const NS_PRESENT_WITH_WALL = 2;
+
+function encodeNs(value: bigint | null, sourceWallNs?: bigint): Buffer {
   if (value === null) return Buffer.from([0]);
-  const bytes = Buffer.alloc(9);
-  bytes[0] = 1;
+  const bytes = Buffer.alloc(sourceWallNs === undefined ? 9 : 17);
+  bytes[0] = sourceWallNs === undefined ? NS_PRESENT : NS_PRESENT_WITH_WALL;
   bytes.writeBigUInt64BE(value, 1);
+  if (sourceWallNs !== undefined) bytes.writeBigInt64BE(BigInt.asIntN(64, sourceWallNs), 9);
   return bytes;
 }
 
-function decodeNs(bytes: Buffer): bigint | null {
-  return bytes[0] === 1 ? bytes.readBigUInt64BE(1) : null;
+export function decodeNsSection(bytes: Buffer): { value: bigint; sourceWallNs?: bigint } | null {
+  if (bytes[0] === NS_PRESENT) return { value: bytes.readBigUInt64BE(1) };
+  if (bytes[0] === NS_PRESENT_WITH_WALL) return { value: bytes.readBigUInt64BE(1), sourceWallNs: bytes.readBigInt64BE(9) };
+  return null;
 }
+
+function decodeNs(bytes: Buffer): bigint | null {
+  return decodeNsSection(bytes)?.value ?? null;
+}
+
+/**
+ * The kvmclock stream of the library's VMM: what saveTodSection and loadTodSection do
+ * for the TOD, for a GuestClock<bigint>. A destination whose policy catches up for the
+ * downtime (now - the source's wall time) loads the value moved on by it; a source
+ * clock ahead of ours adds nothing.
+ */
+export const kvmclockStream = {
+  save(clock: GuestClock<bigint>, extended = false): Buffer {
+    if (!extended) return encodeNs(clock.save());
+    const { value, wallNs } = clock.saveAt();
+    return encodeNs(value, wallNs);
+  },
+  load(clock: GuestClock<bigint>, bytes: Buffer): void {
+    const section = decodeNsSection(bytes);
+    if (section === null) return;
+    let value = section.value;
+    if (section.sourceWallNs !== undefined) {
+      const downtimeNs = hostUnixNs() - section.sourceWallNs;
+      if (downtimeNs > 0n && clock.policyFor(downtimeNs) === 'catch-up') value = clock.device.advance!(value, downtimeNs);
+    }
+    clock.load(value);
+  },
+};
 
 const nsCodec = {
   toNs: (value: bigint) => value,
   format: (value: bigint) => `${(Number(value) / 1e9).toFixed(6)} s`,
   toJson: (value: bigint) => value.toString(),
-  encode: encodeNs,
+  encode: (value: bigint | null) => encodeNs(value),
   decode: decodeNs,
-  librarySave: (clock: GuestClock<bigint>) => encodeNs(clock.save()),
-  libraryLoad: (clock: GuestClock<bigint>, bytes: Buffer) => {
-    const value = decodeNs(bytes);
-    if (value !== null) clock.load(value);
-  },
+  librarySave: kvmclockStream.save,
+  libraryLoad: kvmclockStream.load,
 };
 
 export function simulatedBackend(): Backend<Tod> {

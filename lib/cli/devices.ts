@@ -11,9 +11,27 @@ export class CountingDevice<T> implements ClockDevice<T> {
 
   /** The device's resume hook (kvmclock: KVMCLOCK_CTRL), passed through uncounted. */
   readonly resumed?: () => void;
+  /** The catch-up arithmetic ('catch-up' policy), passed through: it is no device call. */
+  readonly advance?: (value: T, ns: bigint) => T;
+  /** The kernel's own catch-up write (kvmclock with KVM_CLOCK_REALTIME): a write when it happens. */
+  readonly writeCaughtUp?: (value: T) => boolean;
 
   constructor(readonly inner: ClockDevice<T>) {
     if (typeof inner.resumed === 'function') this.resumed = () => inner.resumed!();
+    if (typeof inner.advance === 'function') this.advance = (value, ns) => inner.advance!(value, ns);
+    if (typeof inner.writeCaughtUp === 'function') {
+      this.writeCaughtUp = (value) => {
+        let done: boolean;
+        try {
+          done = inner.writeCaughtUp!(value);
+        } catch (error) {
+          this.writes++;
+          throw error;
+        }
+        if (done) this.writes++;
+        return done;
+      };
+    }
   }
 
   read(): T {
@@ -37,7 +55,7 @@ export interface DeviceCalls {
 }
 
 /** The ways a device can be made to misbehave (env KVM_TOD_DEMO_FAULT). */
-export const FAULT_KINDS = ['ignore-write', 'fail-write', 'fail-read', 'stuck'] as const;
+export const FAULT_KINDS = ['ignore-write', 'fail-write', 'fail-read', 'stuck', 'no-advance'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export const FAULT_DESCRIPTIONS: Record<FaultKind, string> = {
@@ -45,6 +63,7 @@ export const FAULT_DESCRIPTIONS: Record<FaultKind, string> = {
   'fail-write': 'every write fails with EIO',
   'fail-read': 'every read fails with EIO',
   stuck: 'the clock does not advance (every read returns the first value read)',
+  'no-advance': 'the device cannot catch up (it moves a held value on by nothing, so a catch-up freezes)',
 };
 
 const EIO = 5;
@@ -53,12 +72,26 @@ const EIO = 5;
 export class FaultyDevice<T> implements ClockDevice<T> {
   private first: { value: T } | undefined;
   readonly resumed?: () => void;
+  readonly advance?: (value: T, ns: bigint) => T;
+  readonly writeCaughtUp?: (value: T) => boolean;
 
   constructor(
     readonly inner: ClockDevice<T>,
     readonly kind: FaultKind,
   ) {
     if (typeof inner.resumed === 'function') this.resumed = () => inner.resumed!();
+    if (typeof inner.advance === 'function') {
+      // no-advance: the held value comes back as it was, so a catch-up writes the frozen value.
+      this.advance = kind === 'no-advance' ? (value) => value : (value, ns) => inner.advance!(value, ns);
+    }
+    if (typeof inner.writeCaughtUp === 'function') {
+      this.writeCaughtUp = (value) => {
+        if (kind === 'no-advance') return false; // then GuestClock uses advance()
+        if (kind === 'ignore-write') return true;
+        if (kind === 'fail-write') throw new KvmError(EIO, 'ioctl', { request: 'demo fault: write' });
+        return inner.writeCaughtUp!(value);
+      };
+    }
   }
 
   read(): T {

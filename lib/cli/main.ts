@@ -21,6 +21,7 @@ Options:
 Examples:
   kvm-tod demo                   # 3 s pause, this host's KVM or the simulation
   kvm-tod demo --pause 2m        # the seed's "stop, wait two minutes, cont"
+  kvm-tod demo --policy both     # freeze and catch-up side by side
   kvm-tod probe --json
 `;
 

@@ -3,9 +3,38 @@
 // and without it (a VMM that never holds the clock: the control). All scenarios share
 // one pause, split in two halves, so that `--pause 2m` takes two minutes, not eight.
 import { GuestClock } from '../guest-clock';
+import { ClockPolicy, ClockPolicyName, catchUpAfter } from '../policy';
 import type { Backend } from './backends';
 import { CountingDevice, DeviceCalls, FaultKind, FaultyDevice } from './devices';
+import { formatDuration } from './duration';
 import { describeError } from './errors';
+
+/** A resume policy the demo runs the library under (`--policy`). */
+export interface DemoPolicy {
+  /** As given on the command line: 'freeze', 'catch-up', 'threshold:2s'. */
+  id: string;
+  /** For people: 'freeze', 'catch-up', 'catch-up after 2s'. */
+  label: string;
+  /** What the GuestClocks are given. */
+  clockPolicy: ClockPolicy;
+  /** What the policy answers for a clock held `heldNs`: what the checks expect. */
+  decide(heldNs: bigint): ClockPolicyName;
+  /** For a threshold policy: holds this close to it may go either way. */
+  thresholdNs?: bigint;
+}
+
+export const FREEZE: DemoPolicy = { id: 'freeze', label: 'freeze', clockPolicy: 'freeze', decide: () => 'freeze' };
+export const CATCH_UP: DemoPolicy = { id: 'catch-up', label: 'catch-up', clockPolicy: 'catch-up', decide: () => 'catch-up' };
+
+/** `catchUpAfter(threshold)`: freeze holds shorter than `thresholdMs`, catch up longer ones. */
+export function thresholdPolicy(thresholdMs: number): DemoPolicy {
+  const thresholdNs = BigInt(Math.round(thresholdMs * 1e6));
+  const decide = catchUpAfter(thresholdNs);
+  return { id: `threshold:${formatDuration(thresholdMs).replace(/ /g, '')}`, label: `catch-up after ${formatDuration(thresholdMs)}`, clockPolicy: decide, decide, thresholdNs };
+}
+
+/** Whether a policy makes the migration stream carry the source's wall time (the extended section). */
+const sendsWallTime = (policy: DemoPolicy) => policy.id !== 'freeze';
 
 export type Variant = 'library' | 'control';
 
@@ -22,6 +51,7 @@ class LibraryVmm<T> implements Vmm<T> {
   constructor(
     readonly clock: GuestClock<T>,
     private readonly backend: Backend<T>,
+    private readonly extended: boolean,
   ) {}
   vmStateChanged(running: boolean): void {
     this.clock.vmStateChanged(running);
@@ -33,7 +63,7 @@ class LibraryVmm<T> implements Vmm<T> {
     return this.clock.heldValue;
   }
   save(): Buffer {
-    return this.backend.librarySave(this.clock);
+    return this.backend.librarySave(this.clock, this.extended);
   }
   load(bytes: Buffer): void {
     this.backend.libraryLoad(this.clock, bytes);
@@ -94,7 +124,8 @@ export interface Mark {
 
 export interface Fault {
   scenario: string;
-  kind: FaultKind;
+  /** As asked for; undefined: the kind that breaks what the scenario shows under each policy (faultKindFor). */
+  kind?: FaultKind;
 }
 
 /** One run of one scenario: its VMs, what was done to them, what was measured. */
@@ -116,6 +147,8 @@ export class Run<T> {
     readonly backend: Backend<T>,
     readonly startNs: bigint,
     private readonly fault: FaultKind | undefined,
+    /** The library's resume policy (library runs only). */
+    readonly policy: DemoPolicy = FREEZE,
   ) {}
 
   /** A new VM in the role `role` ('vm', 'source', 'destination'). */
@@ -125,7 +158,11 @@ export class Run<T> {
     const counter = new CountingDevice<T>(faulty ?? raw);
     const vmm: Vmm<T> =
       this.variant === 'library'
-        ? new LibraryVmm(new GuestClock<T>(counter, { name: role, warn: (w) => this.warnings.push(`${w.code}: ${w.message}`) }), this.backend)
+        ? new LibraryVmm(
+            new GuestClock<T>(counter, { name: role, policy: this.policy.clockPolicy, warn: (w) => this.warnings.push(`${w.code}: ${w.message}`) }),
+            this.backend,
+            sendsWallTime(this.policy),
+          )
         : new ControlVmm(counter, this.backend);
     const vm: DemoVm<T> = { role, vmm, counter, observe: faulty ? () => faulty.observe() : () => raw.read() };
     this.vms.set(role, vm);
@@ -198,14 +235,28 @@ export interface ScenarioDef {
   expectedCalls: Record<string, DeviceCalls>;
   /** Facts about the library's state that must be true. */
   expectedFacts: Record<string, string>;
+  /**
+   * The spans over which the library holds the clock and a resume policy decides, each
+   * from one step to another ([role, action] of the step records): a catch-up adds them.
+   */
+  holds: Array<{ from: [string, string]; to: [string, string] }>;
+  /** Those spans' nominal lengths for a pause (before running: to pick a fault). */
+  nominalHoldsMs(pauseMs: number): number[];
   /** Before the pause, halfway through it, after it. */
   phases: [Phase, Phase, Phase];
-  /** What happened to the guest clock, in a few words, from a library run. */
-  story(run: Run<unknown>, jumpOk: boolean): string;
+  /**
+   * What happened to the guest clock, in a few words, from a library run; `caughtUp`:
+   * the policy was to catch up (the release is then a catch-up).
+   */
+  story(run: Run<unknown>, jumpOk: boolean, caughtUp: boolean): string;
 }
 
 const start = <T>(run: Run<T>, vm: DemoVm<T>, what = 'start') => run.step(vm, what, () => vm.vmm.vmStateChanged(true));
 const stop = <T>(run: Run<T>, vm: DemoVm<T>, what = 'stop') => run.step(vm, what, () => vm.vmm.vmStateChanged(false));
+
+const released = (caughtUp: boolean) => (caughtUp ? 'caught up' : 'released');
+const jumped = (jumpOk: boolean, caughtUp: boolean) => (jumpOk ? '' : caughtUp ? '; it did not catch up' : '; it jumped');
+const half = (pauseMs: number) => Math.floor(pauseMs / 2);
 
 export const SCENARIOS: ScenarioDef[] = [
   {
@@ -217,6 +268,8 @@ export const SCENARIOS: ScenarioDef[] = [
     interval: 'from VM creation, through start, to the end of the pause',
     expectedCalls: { vm: { reads: 0, writes: 0 } },
     expectedFacts: { notHeldAtCreation: 'a new VM is not held', notHeldAfterStart: 'not held after start' },
+    holds: [],
+    nominalHoldsMs: () => [],
     phases: [
       (run) => {
         const vm = run.vm('vm');
@@ -243,6 +296,11 @@ export const SCENARIOS: ScenarioDef[] = [
     interval: "from the source's save to just after the destination starts",
     expectedCalls: { source: { reads: 1, writes: 0 }, destination: { reads: 0, writes: 2 } },
     expectedFacts: { heldAfterLoad: 'destination held after load', releasedAtStart: 'destination released at start' },
+    holds: [
+      { from: ['source', 'save (running)'], to: ['destination', 'load (not running)'] },
+      { from: ['destination', 'load (not running)'], to: ['destination', 'start'] },
+    ],
+    nominalHoldsMs: (pauseMs) => [0, pauseMs],
     phases: [
       (run) => {
         const source = run.vm('source');
@@ -262,9 +320,9 @@ export const SCENARIOS: ScenarioDef[] = [
         run.fact('releasedAtStart', wasHeld && !destination.vmm.held);
       },
     ],
-    story: (run, jumpOk) =>
-      `${run.facts.heldAfterLoad ? 'held at load' : 'not held at load'}, ${run.facts.releasedAtStart ? 'released at start' : 'not released at start'}` +
-      (jumpOk ? '' : '; it jumped'),
+    story: (run, jumpOk, caughtUp) =>
+      `${run.facts.heldAfterLoad ? 'held at load' : 'not held at load'}, ${run.facts.releasedAtStart ? `${released(caughtUp && jumpOk)} at start` : 'not released at start'}` +
+      jumped(jumpOk, caughtUp),
   },
   {
     id: 'offline-migration',
@@ -280,6 +338,11 @@ export const SCENARIOS: ScenarioDef[] = [
       heldAfterLoad: 'destination held after load',
       releasedAtCont: 'destination released at cont',
     },
+    holds: [
+      { from: ['source', 'stop'], to: ['destination', 'load (not running)'] },
+      { from: ['destination', 'load (not running)'], to: ['destination', 'cont'] },
+    ],
+    nominalHoldsMs: (pauseMs) => [half(pauseMs), pauseMs - half(pauseMs)],
     phases: [
       (run) => {
         const source = run.vm('source');
@@ -308,10 +371,10 @@ export const SCENARIOS: ScenarioDef[] = [
         run.fact('releasedAtCont', wasHeld && !destination.vmm.held);
       },
     ],
-    story: (run, jumpOk) =>
+    story: (run, jumpOk, caughtUp) =>
       `${run.facts.heldAtStop ? 'held at stop' : 'not held at stop'}, ${run.facts.heldAfterLoad ? 'at load' : 'not at load'}, ` +
-      `${run.facts.releasedAtCont ? 'released at cont' : 'not released at cont'}` +
-      (jumpOk ? '' : '; it jumped'),
+      `${run.facts.releasedAtCont ? `${released(caughtUp && jumpOk)} at cont` : 'not released at cont'}` +
+      jumped(jumpOk, caughtUp),
   },
   {
     id: 'stop-cont',
@@ -322,6 +385,8 @@ export const SCENARIOS: ScenarioDef[] = [
     interval: 'from the first stop to just after the first cont',
     expectedCalls: { vm: { reads: 1, writes: 1 } },
     expectedFacts: { heldAtStop: 'held at the first stop', stillHeld: 'still held after 3 stops', releasedAtCont: 'released at the first cont', stillReleased: 'still released after 3 conts' },
+    holds: [{ from: ['vm', 'stop'], to: ['vm', 'cont'] }],
+    nominalHoldsMs: (pauseMs) => [pauseMs],
     phases: [
       (run) => {
         const vm = run.vm('vm');
@@ -347,10 +412,10 @@ export const SCENARIOS: ScenarioDef[] = [
         run.fact('stillReleased', !vm.vmm.held);
       },
     ],
-    story: (run, jumpOk) =>
-      `${run.facts.heldAtStop ? 'held at stop' : 'not held at stop'}, ${run.facts.releasedAtCont ? 'released at cont' : 'not released at cont'}, ` +
+    story: (run, jumpOk, caughtUp) =>
+      `${run.facts.heldAtStop ? 'held at stop' : 'not held at stop'}, ${run.facts.releasedAtCont ? `${released(caughtUp && jumpOk)} at cont` : 'not released at cont'}, ` +
       `repeats ${run.facts.stillHeld && run.facts.stillReleased ? 'ignored' : 'changed it'}` +
-      (jumpOk ? '' : '; it jumped'),
+      jumped(jumpOk, caughtUp),
   },
 ];
 
@@ -386,11 +451,35 @@ export interface RunResult {
   story: string;
 }
 
+/** The library's run of one scenario under one policy, checked. */
+export interface PolicyResult {
+  policy: DemoPolicy;
+  fault?: FaultKind;
+  /**
+   * What the checks expected of the jump: 'runs' with host time (a simple start),
+   * 'held' (≈ 0), or 'catches-up' (≈ the time held, as the policy decided per hold).
+   */
+  expect: 'runs' | 'held' | 'catches-up';
+  /** For 'held' and 'catches-up': the jump expected, from the holds as measured (ns). */
+  expectedJumpNs?: bigint;
+  /** The holds as the demo measured them (ns) and what the policy does with each. */
+  holds: Array<{ ns: bigint; decision: ClockPolicyName | 'either' }>;
+  run: RunResult;
+  /** The jump check passed. */
+  jumpOk: boolean;
+  /** The run's story as if its jump were right, and what went wrong with the jump ('' when nothing). */
+  storyFacts: string;
+  jumpFailure: string;
+  checks: Check[];
+  pass: boolean;
+}
+
 export interface ScenarioResult {
   scenario: ScenarioDef;
-  fault?: FaultKind;
-  library: RunResult;
+  /** One per policy asked for, in order. */
+  libraries: PolicyResult[];
   control: RunResult;
+  /** Every check: each policy's, then the control's. */
   checks: Check[];
   pass: boolean;
 }
@@ -408,57 +497,157 @@ function jumpCheck(expect: 'held' | 'runs', jumpNs: bigint, hostElapsedNs: bigin
 
 const ms = (ns: bigint) => (Number(ns) / 1e6).toFixed(3);
 
-/** Checks one scenario's two runs against the rules. */
-export function evaluate<T>(scenario: ScenarioDef, library: Run<T>, control: Run<T>, tolerance: Tolerance, fault?: FaultKind): ScenarioResult {
+/** How close to a threshold a hold must be for either answer to count (the demo and the library time it a few µs apart). */
+const THRESHOLD_SLACK_NS = 5_000_000n;
+
+/** The holds of a library run as measured from its step records; undefined if a step is missing. */
+function measureHolds<T>(scenario: ScenarioDef, run: Run<T>): bigint[] | undefined {
+  const at = ([role, action]: [string, string]) => run.steps.find((s) => s.vm === role && s.action === action)?.atMs;
+  const out: bigint[] = [];
+  for (const { from, to } of scenario.holds) {
+    const start = at(from);
+    const end = at(to);
+    if (start === undefined || end === undefined) return undefined;
+    out.push(BigInt(Math.round((end - start) * 1e6)));
+  }
+  return out;
+}
+
+/** The policy's answer for each hold ('either' when a hold is too close to a threshold to tell). */
+function decideHolds(policy: DemoPolicy, holds: bigint[]): Array<{ ns: bigint; decision: ClockPolicyName | 'either' }> {
+  return holds.map((ns) => {
+    const t = policy.thresholdNs;
+    if (t !== undefined && ns - t < THRESHOLD_SLACK_NS && t - ns < THRESHOLD_SLACK_NS) return { ns, decision: 'either' };
+    return { ns, decision: policy.decide(ns) };
+  });
+}
+
+/** Every jump the holds allow: the sum of the holds caught up, for each way an 'either' can go. */
+function expectedJumps(holds: Array<{ ns: bigint; decision: ClockPolicyName | 'either' }>): bigint[] {
+  let sums = [0n];
+  for (const { ns, decision } of holds) {
+    if (decision === 'catch-up') sums = sums.map((x) => x + ns);
+    else if (decision === 'either') sums = [...sums, ...sums.map((x) => x + ns)];
+  }
+  return [...new Set(sums)];
+}
+
+/** The fault kind that breaks what a scenario shows under `policy`, unless a kind was asked for. */
+export function faultKindFor(fault: Fault, scenario: ScenarioDef, policy: DemoPolicy, pauseMs: number): FaultKind {
+  if (fault.kind !== undefined) return fault.kind;
+  // A simple start makes no write to ignore and holds nothing to catch up.
+  if (scenario.expect === 'runs') return 'stuck';
+  // Under catch-up an ignored write is invisible here (a new VM's own clock is already
+  // where the caught-up value puts it): a device that cannot catch up is what shows.
+  const catchesUp = scenario.nominalHoldsMs(pauseMs).some((h) => h > 0 && policy.decide(BigInt(Math.round(h * 1e6))) === 'catch-up');
+  return catchesUp ? 'no-advance' : 'ignore-write';
+}
+
+/** Who ran: 'with kvm-tod' in the default (freeze only), else 'with kvm-tod (catch-up)'. */
+export function libraryName(policy: DemoPolicy, policies: DemoPolicy[]): string {
+  return policies.length === 1 && policy.id === 'freeze' ? 'with kvm-tod' : `with kvm-tod (${policy.label})`;
+}
+
+/** Checks one run of the library against the rules and its policy. */
+function evaluateLibrary<T>(scenario: ScenarioDef, library: Run<T>, who: string, tolerance: Tolerance, fault?: FaultKind): PolicyResult {
   const checks: Check[] = [];
   const check = (name: string, pass: boolean, detail: string) => checks.push({ name, pass, detail });
+  const policy = library.policy;
+  const holds = decideHolds(policy, measureHolds(scenario, library) ?? []);
+  const candidates = expectedJumps(holds);
+  let catchesUp = false;
+  let expectedJumpNs: bigint | undefined;
 
   const libraryJump = library.jump;
-  let libraryJumpOk = false;
+  let jumpOk = false;
   if (library.error !== undefined) {
-    check('with kvm-tod: ran without error', false, describeError(library.error));
+    check(`${who}: ran without error`, false, describeError(library.error));
+  } else if (libraryJump && scenario.expect === 'runs') {
+    const { pass, limitNs } = jumpCheck('runs', libraryJump.jumpNs, libraryJump.hostElapsedNs, tolerance);
+    jumpOk = pass;
+    check(`${who}: the clock keeps running`, pass, `advanced ${ms(libraryJump.jumpNs)} ms in ${ms(libraryJump.hostElapsedNs)} ms of host time, allowed ±${ms(limitNs)} ms`);
   } else if (libraryJump) {
-    const { pass, limitNs } = jumpCheck(scenario.expect, libraryJump.jumpNs, libraryJump.hostElapsedNs, tolerance);
-    libraryJumpOk = pass;
-    check(
-      scenario.expect === 'held' ? 'with kvm-tod: the guest sees no jump' : 'with kvm-tod: the clock keeps running',
-      pass,
-      scenario.expect === 'held'
-        ? `jump ${ms(libraryJump.jumpNs)} ms, allowed ±${ms(limitNs)} ms`
-        : `advanced ${ms(libraryJump.jumpNs)} ms in ${ms(libraryJump.hostElapsedNs)} ms of host time, allowed ±${ms(limitNs)} ms`,
-    );
+    // The jump expected: the holds the policy caught up (0 for freeze). Where a hold is
+    // too close to a threshold to tell, the candidate nearest the jump.
+    const off = (x: bigint) => (libraryJump.jumpNs > x ? libraryJump.jumpNs - x : x - libraryJump.jumpNs);
+    const nearest = candidates.reduce((best, x) => (off(x) < off(best) ? x : best));
+    expectedJumpNs = nearest;
+    catchesUp = nearest !== 0n;
+    if (!catchesUp) {
+      const { pass, limitNs } = jumpCheck('held', libraryJump.jumpNs, libraryJump.hostElapsedNs, tolerance);
+      jumpOk = pass;
+      const why = policy.id === 'freeze' ? '' : candidates.length > 1 ? ' (a hold near the threshold, frozen)' : ' (every hold shorter than the threshold)';
+      check(`${who}: the guest sees no jump${why}`, pass, `jump ${ms(libraryJump.jumpNs)} ms, allowed ±${ms(limitNs)} ms`);
+    } else {
+      // A held clock caught up: the jump is the time held (what the policy caught up),
+      // within the held tolerance plus the clock-rate allowance of a running clock.
+      const limitNs = BigInt(Math.round(tolerance.heldMs * 1e6)) + (nearest * BigInt(tolerance.ratePpm)) / 1_000_000n;
+      jumpOk = off(nearest) <= limitNs;
+      const heldText = holds.map((h) => `${ms(h.ns)} ms ${h.decision === 'catch-up' ? 'caught up' : h.decision === 'freeze' ? 'frozen' : 'either way'}`).join(', ');
+      check(
+        `${who}: the guest catches up by the time it was held`,
+        jumpOk,
+        `jump ${ms(libraryJump.jumpNs)} ms, expected ${ms(nearest)} ms (held ${heldText}), allowed ±${ms(limitNs)} ms`,
+      );
+    }
   }
   if (library.error === undefined) {
     for (const [role, expected] of Object.entries(scenario.expectedCalls)) {
       const actual = library.calls[role] ?? { reads: 0, writes: 0 };
       check(
-        `with kvm-tod: device calls on the ${role}`,
+        `${who}: device calls on the ${role}`,
         actual.reads === expected.reads && actual.writes === expected.writes,
         `${callText(actual)}, the rules allow ${callText(expected)}`,
       );
     }
     for (const [fact, text] of Object.entries(scenario.expectedFacts)) {
-      check(`with kvm-tod: ${text}`, library.facts[fact] === true, library.facts[fact] === true ? 'yes' : 'no');
+      check(`${who}: ${text}`, library.facts[fact] === true, library.facts[fact] === true ? 'yes' : 'no');
     }
-    check('with kvm-tod: no warnings', library.warnings.length === 0, library.warnings.length === 0 ? 'none' : library.warnings.join('; '));
+    check(`${who}: no warnings`, library.warnings.length === 0, library.warnings.length === 0 ? 'none' : library.warnings.join('; '));
   }
+  const expect = scenario.expect === 'runs' ? 'runs' : catchesUp ? 'catches-up' : 'held';
+  return {
+    policy,
+    fault,
+    expect,
+    expectedJumpNs,
+    holds,
+    run: result(library, scenario.story(library as Run<unknown>, jumpOk, catchesUp)),
+    jumpOk,
+    storyFacts: library.error === undefined ? scenario.story(library as Run<unknown>, true, false) : 'error',
+    jumpFailure:
+      library.error !== undefined ? 'error' : jumpOk ? '' : expect === 'runs' ? 'it did not run with the host' : catchesUp ? 'it did not catch up' : 'it jumped',
+    checks,
+    pass: checks.every((c) => c.pass),
+  };
+}
 
+/** Checks one scenario's runs (the library under each policy, and the control) against the rules. */
+export function evaluate<T>(
+  scenario: ScenarioDef,
+  libraries: Array<{ run: Run<T>; fault?: FaultKind }>,
+  control: Run<T>,
+  tolerance: Tolerance,
+): ScenarioResult {
+  const policies = libraries.map((l) => l.run.policy);
+  const results = libraries.map((l) => evaluateLibrary(scenario, l.run, libraryName(l.run.policy, policies), tolerance, l.fault));
+
+  const controlChecks: Check[] = [];
   const controlJump = control.jump;
   if (control.error !== undefined) {
-    check('without: ran without error', false, describeError(control.error));
+    controlChecks.push({ name: 'without: ran without error', pass: false, detail: describeError(control.error) });
   } else if (controlJump) {
     const { pass, limitNs } = jumpCheck('runs', controlJump.jumpNs, controlJump.hostElapsedNs, tolerance);
-    check(
-      'without: the clock runs through the pause (the jump the library removes)',
+    controlChecks.push({
+      name: 'without: the clock runs through the pause (the jump the library removes)',
       pass,
-      `jump ${ms(controlJump.jumpNs)} ms in ${ms(controlJump.hostElapsedNs)} ms of host time, allowed ±${ms(limitNs)} ms`,
-    );
+      detail: `jump ${ms(controlJump.jumpNs)} ms in ${ms(controlJump.hostElapsedNs)} ms of host time, allowed ±${ms(limitNs)} ms`,
+    });
   }
-
+  const checks = [...results.flatMap((r) => r.checks), ...controlChecks];
   return {
     scenario,
-    fault,
-    library: result(library, scenario.story(library as Run<unknown>, libraryJumpOk)),
+    libraries: results,
     control: result(control, 'ran through the pause (never held)'),
     checks,
     pass: checks.every((c) => c.pass),
@@ -498,6 +687,8 @@ export function callText(calls: DeviceCalls): string {
 
 export interface DemoOptions {
   pauseMs: number;
+  /** The library's resume policies, each run on VMs of its own; [FREEZE] by default. */
+  policies?: DemoPolicy[];
   fault?: Fault;
   tolerance?: Tolerance;
   /** Called while waiting, with the milliseconds waited so far; for the progress line. */
@@ -521,13 +712,16 @@ async function wait(totalMs: number, offsetMs: number, onWait?: (waitedMs: numbe
 /** Runs every scenario with and without the library and checks them. */
 export async function runDemo<T>(backend: Backend<T>, options: DemoOptions): Promise<ScenarioResult[]> {
   const tolerance = options.tolerance ?? DEFAULT_TOLERANCE;
+  const policies = options.policies ?? [FREEZE];
   const startNs = process.hrtime.bigint();
   const runs = SCENARIOS.map((scenario) => {
-    const fault = options.fault && options.fault.scenario === scenario.id ? options.fault.kind : undefined;
+    const faulted = options.fault && options.fault.scenario === scenario.id ? options.fault : undefined;
     return {
       scenario,
-      fault,
-      library: new Run<T>('library', backend, startNs, fault),
+      libraries: policies.map((policy) => {
+        const fault = faulted && faultKindFor(faulted, scenario, policy, options.pauseMs);
+        return { run: new Run<T>('library', backend, startNs, fault, policy), fault };
+      }),
       control: new Run<T>('control', backend, startNs, undefined),
     };
   });
@@ -535,8 +729,8 @@ export async function runDemo<T>(backend: Backend<T>, options: DemoOptions): Pro
   for (let phase = 0; phase < 3; phase++) {
     if (phase === 1) await wait(half, 0, options.onWait);
     if (phase === 2) await wait(options.pauseMs - half, half, options.onWait);
-    for (const { scenario, library, control } of runs) {
-      for (const run of [library, control]) {
+    for (const { scenario, libraries, control } of runs) {
+      for (const run of [...libraries.map((l) => l.run), control]) {
         if (run.error !== undefined) continue;
         run.phase = phase;
         try {
@@ -547,5 +741,5 @@ export async function runDemo<T>(backend: Backend<T>, options: DemoOptions): Pro
       }
     }
   }
-  return runs.map(({ scenario, fault, library, control }) => evaluate(scenario, library, control, tolerance, fault));
+  return runs.map(({ scenario, libraries, control }) => evaluate(scenario, libraries, control, tolerance));
 }
