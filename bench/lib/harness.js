@@ -1,7 +1,7 @@
 // Timing: a JavaScript loop against the same work in a C loop, in the same process
 // and on the same descriptor, repeated; and the cost of one call on its own.
 'use strict';
-const { median, summary, round } = require('./stats');
+const { median, summary } = require('./stats');
 
 /**
  * A count for which `loop(n)` (returns elapsed ns) takes about `targetMs`. One warm-up
@@ -106,4 +106,4 @@ function consume(value) {
   return blackhole;
 }
 
-module.exports = { calibrate, compare, cost, sleepMs, consume, round };
+module.exports = { calibrate, compare, cost, sleepMs, consume };
