@@ -1,0 +1,55 @@
+// Descriptor tools for the misuse tests (issue 7): put a file at a chosen descriptor
+// number, tell whether a number is open, and snapshot a file to prove nothing was
+// written to it. Numbers land where we want them by POSIX's lowest-free-number rule:
+// fill the holes below with /dev/null, open, then close the fillers.
+'use strict';
+const fs = require('fs');
+
+function isOpen(fd) {
+  try {
+    fs.fstatSync(fd);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Opens with `open()` so that the descriptor is exactly `target`, which must be free.
+ * Throws if something already holds `target`.
+ */
+function openAt(target, open) {
+  if (isOpen(target)) throw new Error(`descriptor ${target} is already open`);
+  const fillers = [];
+  try {
+    for (;;) {
+      const fd = fs.openSync('/dev/null', 'r');
+      if (fd < target) {
+        fillers.push(fd);
+        continue;
+      }
+      fs.closeSync(fd); // fd === target: every number below is taken, so `open` gets it
+      break;
+    }
+    const fd = open();
+    if (fd !== target) throw new Error(`wanted descriptor ${target}, got ${fd}`);
+    return fd;
+  } finally {
+    for (const fd of fillers) fs.closeSync(fd);
+  }
+}
+
+/** Opens with `open()` at the lowest free number >= min. */
+function openAtOrAbove(min, open) {
+  let target = min;
+  while (isOpen(target)) target++;
+  return openAt(target, open);
+}
+
+/** What a file is, to compare before and after: its bytes, size and mtime. */
+function snapshot(file) {
+  const st = fs.statSync(file);
+  return { bytes: fs.readFileSync(file).toString('hex'), size: st.size, mtimeMs: st.mtimeMs };
+}
+
+module.exports = { isOpen, openAt, openAtOrAbove, snapshot };
