@@ -3,7 +3,7 @@
 // those rules.
 import { ClockDevice } from './devices/clock-device';
 import { fallbackChannel, holdChannel, releaseChannel } from './diagnostics';
-import { hostUnixNs } from './host-tod';
+import { hostUnixNs, hostUnixNsAt } from './host-tod';
 import { ClockPolicy, ClockPolicyName, assertPolicy } from './policy';
 import { KvmTodWarning, WarningCode, WarningCodes, WarningSink, deliver, emitProcessWarning } from './warnings';
 
@@ -35,8 +35,8 @@ export class GuestClock<T> {
   private readonly sink: WarningSink;
   private readonly isProtected: () => boolean;
   private isRunning = false;
-  // since: host monotonic ns at the hold; wallNs: host wall time at which value was true.
-  private base: { value: T; since: bigint; wallNs: bigint } | undefined;
+  // since: host monotonic ns at the hold (hostUnixNsAt(since) is when value was true).
+  private base: { value: T; since: bigint } | undefined;
   private currentPolicy: ClockPolicy = 'freeze';
   // Whether the VM was ever paused (stopped, or loaded as a migration destination).
   private hasStopped = false;
@@ -118,7 +118,7 @@ export class GuestClock<T> {
 
   /** @internal save(), with the host wall time at which the value was true. */
   saveAt(): { value: T; wallNs: bigint } {
-    if (this.base !== undefined) return { value: this.base.value, wallNs: this.base.wallNs };
+    if (this.base !== undefined) return { value: this.base.value, wallNs: hostUnixNsAt(this.base.since) };
     const value = this.device.read();
     return { value, wallNs: hostUnixNs() };
   }
@@ -134,7 +134,7 @@ export class GuestClock<T> {
     if (this.isRunning) {
       this.base = undefined;
     } else {
-      this.base = { value, since: process.hrtime.bigint(), wallNs: hostUnixNs() };
+      this.base = { value, since: process.hrtime.bigint() };
       this.hasStopped = true;
       this.publishHold(value, 'load');
     }
@@ -161,7 +161,7 @@ export class GuestClock<T> {
       this.publishFallback('hold', error);
       return;
     }
-    this.base = { value, since: process.hrtime.bigint(), wallNs: hostUnixNs() };
+    this.base = { value, since: process.hrtime.bigint() };
     this.publishHold(value, 'stop');
   }
 
@@ -169,18 +169,19 @@ export class GuestClock<T> {
     const { value, since } = this.base!;
     // Released whatever happens: a failed restore is treated as if the clock had run all along.
     this.base = undefined;
-    const heldNs = process.hrtime.bigint() - since;
-    const policy = this.policyFor(heldNs);
+    // How long it was held is read only when something needs it: this runs on every cont.
+    const heldNs = (): bigint => process.hrtime.bigint() - since;
+    const policy = typeof this.currentPolicy === 'function' ? this.policyFor(heldNs()) : this.currentPolicy;
     let written: T;
     try {
       written = policy === 'catch-up' ? this.writeCaughtUp(value, since) : (this.device.write(value), value);
     } catch (error) {
       this.warnWith(WarningCodes.RESTORE_FAILED, 'could not restore the held guest clock at cont; the guest sees the pause', error);
-      this.publishFallback('release', error, heldNs);
+      this.publishFallback('release', error, heldNs());
       return;
     }
     if (releaseChannel.hasSubscribers) {
-      releaseChannel.publish({ clock: this, name: this.name, value: written, held: value, heldNs, policy });
+      releaseChannel.publish({ clock: this, name: this.name, value: written, held: value, heldNs: heldNs(), policy });
     }
   }
 

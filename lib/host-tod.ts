@@ -7,7 +7,12 @@ const monoAtStart = process.hrtime.bigint();
 
 /** Unix time in nanoseconds, monotonic within this process. */
 export function hostUnixNs(): bigint {
-  return wallAtStart + (process.hrtime.bigint() - monoAtStart);
+  return hostUnixNsAt(process.hrtime.bigint());
+}
+
+/** The Unix time of a `process.hrtime.bigint()` reading: one clock read serves both. */
+export function hostUnixNsAt(monotonicNs: bigint): bigint {
+  return wallAtStart + (monotonicNs - monoAtStart);
 }
 
 /** The host TOD now. */
