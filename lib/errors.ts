@@ -28,14 +28,22 @@ export class KvmError extends Error {
   readonly code: string;
   /** `'ioctl'`, `'open'` or `'close'`. */
   readonly syscall: string;
+  /** The ioctl's name, e.g. `'KVM_GET_DEVICE_ATTR'`; absent for `open` and `close`. */
   readonly request?: string;
+  /** The descriptor the call was made on; absent for `open`. */
   readonly fd?: number;
+  /** The device attribute, e.g. `'KVM_S390_VM_TOD_EXT'`, for the TOD calls. */
   readonly attribute?: string;
+  /** The path, for `open`. */
   readonly path?: string;
 
   /**
+   * Builds the error the addon throws; a VMM or a test double may build one too. The
+   * message names the call, the descriptor or path, the code and the errno's description.
    * @param errno the errno, positive (as the C library has it) or negative (as Node has it)
    * @param syscall the failed call
+   * @param details where it failed: the ioctl, descriptor, attribute or path
+   * @throws nothing: an unknown errno gets the code `Unknown system error -N`.
    */
   constructor(errno: number, syscall: string, details: KvmErrorDetails = {}) {
     const negative = -Math.abs(errno);
@@ -56,6 +64,7 @@ export class KvmError extends Error {
     if (details.path !== undefined) this.path = details.path;
   }
 
+  /** Always `'KvmError'`. */
   override get name(): string {
     return 'KvmError';
   }

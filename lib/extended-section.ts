@@ -19,6 +19,7 @@ const PRESENT_LENGTH = 23;
 
 /** What an extended section carries. */
 export interface ExtendedSection {
+  /** The guest TOD, or null for a "missing" section. */
   tod: Tod | null;
   /** The source host's wall time (Unix ns) at which `tod` was the guest's time. */
   sourceWallNs?: bigint;

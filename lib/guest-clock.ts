@@ -30,7 +30,9 @@ export interface GuestClockOptions {
  * so that the guest does not see the pause, and carries it through migration.
  */
 export class GuestClock<T> {
+  /** The device whose clock this holds. */
   readonly device: ClockDevice<T>;
+  /** The label of warnings and diagnostics events (`options.name`, else `'guest'`). */
   readonly name: string;
   private readonly sink: WarningSink;
   private readonly isProtected: () => boolean;
@@ -41,6 +43,12 @@ export class GuestClock<T> {
   // Whether the VM was ever paused (stopped, or loaded as a migration destination).
   private hasStopped = false;
 
+  /**
+   * A clock for a VM that does not run yet; no device call is made.
+   * @throws {TypeError} `ERR_INVALID_ARG_TYPE`: `device` has no `read()` and `write()`.
+   * @throws {TypeError} `ERR_INVALID_ARG_VALUE`: `options.policy` is not 'freeze', 'catch-up'
+   *   or a function, or is 'catch-up' for a device without `advance()`.
+   */
   constructor(device: ClockDevice<T>, options: GuestClockOptions = {}) {
     if (device === null || typeof device !== 'object' || typeof device.read !== 'function' || typeof device.write !== 'function') {
       const error = new TypeError('The "device" argument must be a ClockDevice with read() and write() methods');
@@ -70,6 +78,11 @@ export class GuestClock<T> {
     return this.currentPolicy;
   }
 
+  /**
+   * Sets the resume policy, from the next resume on.
+   * @throws {TypeError} `ERR_INVALID_ARG_VALUE`: not 'freeze', 'catch-up' or a function, or
+   *   'catch-up' for a device without `advance()`; the policy is then unchanged.
+   */
   set policy(policy: ClockPolicy) {
     assertPolicy(policy);
     if (policy === 'catch-up' && typeof this.device.advance !== 'function') {
@@ -88,7 +101,9 @@ export class GuestClock<T> {
   /**
    * The VMM's hook: call it when the VM stops (`false`) and when it runs again
    * (`true`): hold right after the vCPUs stop, release right before they run.
-   * Never throws: a failure becomes a warning and the clock keeps running.
+   * @throws nothing: a failure becomes a warning (`KVM_TOD_HOLD_FAILED`,
+   *   `KVM_TOD_RESTORE_FAILED`, `KVM_TOD_POLICY_FAILED`, `KVM_TOD_PAUSE_NOTICE_FAILED`,
+   *   `KVM_TOD_PROTECTED_CHECK_FAILED`) and a fallback event, and the clock keeps running.
    */
   vmStateChanged(running: boolean): void {
     const now = Boolean(running);

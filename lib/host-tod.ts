@@ -5,7 +5,10 @@ import { Tod, todFromUnixNs } from './tod';
 const wallAtStart = BigInt(Date.now()) * 1_000_000n;
 const monoAtStart = process.hrtime.bigint();
 
-/** Unix time in nanoseconds, monotonic within this process. */
+/**
+ * Unix time in nanoseconds, monotonic within this process.
+ * @throws nothing.
+ */
 export function hostUnixNs(): bigint {
   return hostUnixNsAt(process.hrtime.bigint());
 }
@@ -15,7 +18,10 @@ export function hostUnixNsAt(monotonicNs: bigint): bigint {
   return wallAtStart + (monotonicNs - monoAtStart);
 }
 
-/** The host TOD now. */
+/**
+ * The host TOD now.
+ * @throws nothing (a host clock outside the 72-bit TOD's range, before 1900, would be a RangeError).
+ */
 export function hostTod(): Tod {
   return todFromUnixNs(hostUnixNs());
 }

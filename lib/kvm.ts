@@ -23,6 +23,7 @@ export function createVm(kvmFd: number, machineType = 0): number {
 
 /**
  * Creates vCPU `id` (KVM_CREATE_VCPU) of a VM and returns its descriptor.
+ * @throws {TypeError|RangeError} a bad descriptor or vCPU id, before any system call.
  * @throws {KvmError} `request: 'KVM_CREATE_VCPU'`: `EEXIST`, `EINVAL`, `ENOTTY`, `EBADF`.
  */
 export function createVcpu(vmFd: number, id = 0): number {
@@ -31,6 +32,7 @@ export function createVcpu(vmFd: number, id = 0): number {
 
 /**
  * Closes a descriptor this library opened.
+ * @throws {TypeError|RangeError} a descriptor that is not an integer in 0..2^31-1 (`ERR_INVALID_ARG_TYPE`, `ERR_OUT_OF_RANGE`), before any system call.
  * @throws {KvmError} `syscall: 'close'`, `EBADF` for a descriptor that is not open.
  */
 export function closeFd(fd: number): void {
@@ -41,6 +43,7 @@ export function closeFd(fd: number): void {
  * KVM_CHECK_EXTENSION on the KVM or a VM descriptor: 0 where the capability is
  * missing, else a positive, capability-specific answer (for KVM_CAP_ADJUST_CLOCK,
  * the supported KVM_CLOCK_* flags).
+ * @throws {TypeError|RangeError} a bad descriptor or capability number, before any system call.
  * @throws {KvmError} `request: 'KVM_CHECK_EXTENSION'`: `ENOTTY` (not KVM), `EBADF`.
  */
 export function checkExtension(fd: number, capability: number): number {
@@ -49,6 +52,7 @@ export function checkExtension(fd: number, capability: number): number {
 
 /**
  * KVM_GET_API_VERSION: 12 on every kernel since 2.6.22.
+ * @throws {TypeError|RangeError} a descriptor that is not an integer in 0..2^31-1 (`ERR_INVALID_ARG_TYPE`, `ERR_OUT_OF_RANGE`), before any system call.
  * @throws {KvmError} `request: 'KVM_GET_API_VERSION'`: `ENOTTY`, `EBADF`.
  */
 export function getApiVersion(kvmFd: number): number {

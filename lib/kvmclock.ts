@@ -38,7 +38,7 @@ export function getKvmClock(vmFd: number): KvmClockData {
 
 /**
  * Writes the VM's kvmclock (KVM_SET_CLOCK).
- * @throws {TypeError|RangeError} `clock` (or `options.realtime`) is not a bigint in 0..2^64-1.
+ * @throws {TypeError|RangeError} a bad descriptor, or `clock` (or `options.realtime`) is not a bigint in 0..2^64-1.
  * @throws {KvmError} `request: 'KVM_SET_CLOCK'`: `ENOTTY`, `EBADF`, `EINVAL` (realtime not
  *   supported by this kernel).
  */
@@ -53,6 +53,7 @@ export function setKvmClock(vmFd: number, clock: bigint, options: SetKvmClockOpt
 /**
  * KVM_KVMCLOCK_CTRL on a vCPU: tells the guest it was paused, so its soft-lockup
  * watchdog does not fire.
+ * @throws {TypeError|RangeError} a descriptor that is not an integer in 0..2^31-1 (`ERR_INVALID_ARG_TYPE`, `ERR_OUT_OF_RANGE`), before any system call.
  * @throws {KvmError} `request: 'KVM_KVMCLOCK_CTRL'`: `EINVAL` where the guest has not
  *   enabled kvmclock, `ENOTTY`, `EBADF`.
  */

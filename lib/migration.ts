@@ -11,6 +11,7 @@ export { encodeTodSection, TodSectionError } from './todclock-section';
 
 /** A decoded migration section of either format. */
 export interface MigrationSection extends ExtendedSection {
+  /** Which format the bytes were: QEMU's todclock v1, or kvm-tod's extended v2. */
   format: 'todclock-v1' | 'kvm-tod-v2';
 }
 
@@ -46,6 +47,8 @@ export function decodeTodSection(bytes: Uint8Array): Tod | null {
 /**
  * Migration source: the section to send. A clock that cannot be read gives the
  * "missing" section and a KVM_TOD_NOT_MIGRATED warning, not a failure. (rule 4)
+ * @throws nothing for a failed read, which becomes the "missing" section and a warning;
+ *   a `TypeError`/`RangeError` only if the device's read returned something not a Tod.
  */
 export function saveTodSection(clock: GuestClock<Tod>, options: SaveTodSectionOptions = {}): Buffer {
   const extended = options.format === 'extended';
@@ -66,7 +69,10 @@ export function saveTodSection(clock: GuestClock<Tod>, options: SaveTodSectionOp
  * under 'catch-up' adds the time since the source took the value; a source whose wall
  * clock is ahead of ours would move the guest backwards, so nothing is added then
  * (KVM_TOD_SOURCE_CLOCK_AHEAD).
- * @throws {TodSectionError} malformed bytes; whatever `clock.load` throws.
+ * @throws {TypeError} `bytes` is not a Uint8Array (Buffer included).
+ * @throws {TodSectionError} malformed bytes; the clock is then untouched.
+ * @throws whatever `clock.load` throws: the device's write error (a {@link KvmError}); the
+ *   clock's state is then unchanged.
  */
 export function loadTodSection(clock: GuestClock<Tod>, bytes: Uint8Array): void {
   const section = decodeMigrationSection(bytes);

@@ -41,14 +41,27 @@ export interface RawBinding {
   kvmclockCtrl(vcpuFd: number): void;
 }
 
+/** The part of node-gyp-build this file uses (the package ships no types). */
+interface NodeGypBuild {
+  /** Resolves the addon for this platform, arch and runtime; throws when there is none. */
+  path(dir: string): string;
+}
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const nodeGypBuild = require('node-gyp-build') as NodeGypBuild;
+
+/** The package's root: dist/ (where this file runs from) is one level down. */
+const packageRoot = path.join(__dirname, '..');
+
 /**
  * Where the addon is: `KVM_TOD_ADDON` when set (the tests use it to run the same
- * suite on the cmake-js build and on cross-built s390x addons), else node-gyp's output.
+ * suite on the cmake-js build and on cross-built s390x addons), else what node-gyp-build
+ * finds from the package root: build/Release (a source build, as in development) when
+ * present, else the matching prebuild in prebuilds/<platform>-<arch>/.
  */
 export function addonPath(): string {
   return process.env.KVM_TOD_ADDON
     ? path.resolve(process.env.KVM_TOD_ADDON)
-    : path.join(__dirname, '..', 'build', 'Release', 'kvm_tod.node');
+    : nodeGypBuild.path(packageRoot);
 }
 
 function load(): RawBinding {
@@ -61,4 +74,15 @@ function load(): RawBinding {
 export const binding: RawBinding = load();
 /** The addon's result words, read right after each get call. */
 export const scratch = new BigUint64Array(binding.scratch);
+/**
+ * The KVM numbers a caller passes or tests, as the addon was compiled with them (frozen):
+ * capabilities for {@link checkExtension} (`KVM_CAP_ADJUST_CLOCK`, `KVM_CAP_KVMCLOCK_CTRL`,
+ * `KVM_CAP_VM_ATTRIBUTES`, `KVM_CAP_S390_PROTECTED`), the `KVM_CLOCK_*` flags of
+ * {@link getKvmClock} (`KVM_CLOCK_TSC_STABLE`, `KVM_CLOCK_REALTIME`, `KVM_CLOCK_HOST_TSC`)
+ * and the s390 TOD attribute group and attributes (`KVM_S390_VM_TOD`, `KVM_S390_VM_TOD_LOW`,
+ * `KVM_S390_VM_TOD_HIGH`, `KVM_S390_VM_TOD_EXT`); all numbers.
+ *
+ * Loading the package loads the addon: `require('kvm-tod')` throws an `Error` when no
+ * addon matches this platform and architecture (no prebuild, and no source build).
+ */
 export const constants: Readonly<RawConstants> = Object.freeze({ ...binding.constants });

@@ -19,7 +19,10 @@ export function assertPolicy(policy: unknown): ClockPolicy {
   throw error;
 }
 
-/** A policy function that catches up once the clock was held for `thresholdNs` or longer. */
+/**
+ * A policy function that catches up once the clock was held for `thresholdNs` or longer.
+ * @throws {RangeError} `thresholdNs` is not a bigint >= 0n.
+ */
 export function catchUpAfter(thresholdNs: bigint): (heldNs: bigint) => ClockPolicyName {
   if (typeof thresholdNs !== 'bigint' || thresholdNs < 0n) {
     throw new RangeError('The "thresholdNs" must be a bigint >= 0n');

@@ -40,6 +40,7 @@ export function setTod(vmFd: number, tod: Tod): void {
  * KVM_HAS_DEVICE_ATTR for a TOD attribute: true where the kernel has it, false where it
  * answers ENXIO. Kernels report only 'low' and 'high' here, even those that support 'ext':
  * use {@link probeTodExtension} for that.
+ * @throws {TypeError|RangeError} a descriptor that is not an integer in 0..2^31-1 (`ERR_INVALID_ARG_TYPE`, `ERR_OUT_OF_RANGE`), before any system call.
  * @throws {TypeError} `attribute` is not 'low', 'high' or 'ext'.
  * @throws {KvmError} `request: 'KVM_HAS_DEVICE_ATTR'`: `ENOTTY` on a non-s390 VM, `EBADF`.
  */
@@ -56,6 +57,7 @@ export function hasTodAttribute(vmFd: number, attribute: TodAttribute): boolean 
 /**
  * Whether the extended TOD attribute works, learned by reading it (the only way: HAS
  * does not report it). False where the kernel answers ENXIO.
+ * @throws {TypeError|RangeError} a descriptor that is not an integer in 0..2^31-1 (`ERR_INVALID_ARG_TYPE`, `ERR_OUT_OF_RANGE`), before any system call.
  * @throws {KvmError} any other errno of the read: `ENOTTY`, `EBADF`, `EOPNOTSUPP`.
  */
 export function probeTodExtension(vmFd: number): boolean {

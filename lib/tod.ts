@@ -39,13 +39,20 @@ export function assertTod(value: unknown, name = 'tod'): Tod {
   return { high, low };
 }
 
-/** The 72-bit clock as one bigint. */
+/**
+ * The 72-bit clock as one bigint.
+ * @throws {TypeError|RangeError} `tod` is not a valid Tod (see {@link assertTod}).
+ */
 export function todToBigInt(tod: Tod): bigint {
   const { high, low } = assertTod(tod);
   return (BigInt(high) << 64n) | low;
 }
 
-/** A 72-bit clock value split into a Tod; bits above 71 are an error. */
+/**
+ * A 72-bit clock value split into a Tod.
+ * @throws {TypeError} `value` is not a bigint (`ERR_INVALID_ARG_TYPE`).
+ * @throws {RangeError} `value` is negative or has bits above 71 set (`ERR_OUT_OF_RANGE`).
+ */
 export function todFromBigInt(value: bigint): Tod {
   if (typeof value !== 'bigint') throw argType('The "value" argument must be of type bigint', value);
   if (value < 0n || value >> 72n !== 0n) {
@@ -54,24 +61,38 @@ export function todFromBigInt(value: bigint): Tod {
   return { high: Number(value >> 64n), low: value & MASK64 };
 }
 
-/** Nanoseconds since 1970-01-01 UTC (negative before it), rounded toward minus infinity. */
+/**
+ * Nanoseconds since 1970-01-01 UTC (negative before it), rounded toward minus infinity.
+ * @throws {TypeError|RangeError} `tod` is not a valid Tod (see {@link assertTod}).
+ */
 export function todToUnixNs(tod: Tod): bigint {
   const units = todToBigInt(tod) - TOD_UNIX_EPOCH;
   return floorDiv(units * 1000n, TOD_UNITS_PER_US);
 }
 
-/** The TOD of a Unix time in nanoseconds; times the 72-bit clock cannot hold are a RangeError. */
+/**
+ * The TOD of a Unix time in nanoseconds.
+ * @throws {TypeError} `ns` is not a bigint (`ERR_INVALID_ARG_TYPE`).
+ * @throws {RangeError} a time the 72-bit clock cannot hold (`ERR_OUT_OF_RANGE`).
+ */
 export function todFromUnixNs(ns: bigint): Tod {
   if (typeof ns !== 'bigint') throw argType('The "ns" argument must be of type bigint', ns);
   return todFromBigInt(TOD_UNIX_EPOCH + floorDiv(ns * TOD_UNITS_PER_US, 1000n));
 }
 
-/** The TOD as a Date (millisecond precision). */
+/**
+ * The TOD as a Date (millisecond precision); an invalid Date beyond the Date range.
+ * @throws {TypeError|RangeError} `tod` is not a valid Tod (see {@link assertTod}).
+ */
 export function todToDate(tod: Tod): Date {
   return new Date(Number(floorDiv(todToUnixNs(tod), 1_000_000n)));
 }
 
-/** The TOD of a Date. */
+/**
+ * The TOD of a Date.
+ * @throws {TypeError} `date` is not a valid Date (`ERR_INVALID_ARG_TYPE`).
+ * @throws {RangeError} a Date the 72-bit clock cannot hold (`ERR_OUT_OF_RANGE`).
+ */
 export function todFromDate(date: Date): Tod {
   if (!(date instanceof Date) || Number.isNaN(date.getTime())) {
     throw argType('The "date" argument must be a valid Date', date);
@@ -79,7 +100,11 @@ export function todFromDate(date: Date): Tod {
   return todFromUnixNs(BigInt(date.getTime()) * 1_000_000n);
 }
 
-/** ISO 8601 UTC with nanoseconds, e.g. `2026-11-25T19:28:36.123456789Z`. */
+/**
+ * ISO 8601 UTC with nanoseconds, e.g. `2026-11-25T19:28:36.123456789Z`.
+ * @throws {TypeError|RangeError} `tod` is not a valid Tod (see {@link assertTod}).
+ * @throws {RangeError} a TOD beyond the Date range (`Invalid time value`).
+ */
 export function todToIsoString(tod: Tod): string {
   const ns = todToUnixNs(tod);
   const ms = floorDiv(ns, 1_000_000n);
@@ -90,7 +115,9 @@ export function todToIsoString(tod: Tod): string {
 
 /**
  * A readable form: `epoch 0 0x7d91048bca000000 (1970-01-01T00:00:00.000000000Z)`.
- * The hex is the 64-bit clock; the date counts the epoch index in.
+ * The hex is the 64-bit clock; the date counts the epoch index in ("beyond the Date range"
+ * where a Date cannot show it).
+ * @throws {TypeError|RangeError} `tod` is not a valid Tod (see {@link assertTod}).
  */
 export function formatTod(tod: Tod): string {
   const { high, low } = assertTod(tod);
@@ -100,7 +127,10 @@ export function formatTod(tod: Tod): string {
   return `epoch ${high} ${hex} (${date})`;
 }
 
-/** The difference a - b in nanoseconds (72-bit, signed). */
+/**
+ * The difference a - b in nanoseconds (72-bit, signed).
+ * @throws {TypeError|RangeError} `a` or `b` is not a valid Tod (see {@link assertTod}).
+ */
 export function todDiffNs(a: Tod, b: Tod): bigint {
   return floorDiv((todToBigInt(a) - todToBigInt(b)) * 1000n, TOD_UNITS_PER_US);
 }
@@ -108,6 +138,8 @@ export function todDiffNs(a: Tod, b: Tod): bigint {
 /**
  * `tod` moved on by `ns` nanoseconds (negative moves it back), carrying into the
  * epoch index; the result wraps modulo 2^72, as the clock does.
+ * @throws {TypeError|RangeError} `tod` is not a valid Tod (see {@link assertTod}).
+ * @throws {TypeError} `ns` is not a bigint (`ERR_INVALID_ARG_TYPE`).
  */
 export function todAddNs(tod: Tod, ns: bigint): Tod {
   if (typeof ns !== 'bigint') throw argType('The "ns" argument must be of type bigint', ns);

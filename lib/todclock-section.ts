@@ -9,14 +9,19 @@ const PRESENT_LENGTH = 10;
 
 /** A migration section that is not a valid "todclock" v1 payload. */
 export class TodSectionError extends Error {
+  /** Always `'ERR_KVM_TOD_BAD_SECTION'`. */
   readonly code = 'ERR_KVM_TOD_BAD_SECTION';
 
+  /** Always `'TodSectionError'`. */
   override get name(): string {
     return 'TodSectionError';
   }
 }
 
-/** The section for `tod`, or the 1-byte "missing" section for null. */
+/**
+ * QEMU's "todclock" v1 section for `tod` (10 bytes), or the 1-byte "missing" section for null.
+ * @throws {TypeError|RangeError} `tod` is neither null nor a valid Tod (see {@link assertTod}).
+ */
 export function encodeTodSection(tod: Tod | null): Buffer {
   if (tod === null) return Buffer.from([FLAG_MISSING]);
   const { high, low } = assertTod(tod);

@@ -18,18 +18,28 @@ export const WarningCodes = {
   PROTECTED_CHECK_FAILED: 'KVM_TOD_PROTECTED_CHECK_FAILED',
 } as const;
 
+/** One of the values of {@link WarningCodes}. */
 export type WarningCode = (typeof WarningCodes)[keyof typeof WarningCodes];
 
 /** A warning from GuestClock: what it could not do, why (`cause`), and what it did instead. */
 export class KvmTodWarning extends Error {
+  /**
+   * @param code what failed
+   * @param message what GuestClock did instead; `cause`'s message is appended
+   * @param cause the error that caused it, if any
+   * @throws nothing.
+   */
   constructor(
+    /** What failed: one of {@link WarningCodes}. */
     readonly code: WarningCode,
     message: string,
+    /** The error behind the warning (usually a {@link KvmError}), if any. */
     readonly cause?: unknown,
   ) {
     super(cause === undefined ? message : `${message}: ${cause instanceof Error ? cause.message : String(cause)}`);
   }
 
+  /** Always `'KvmTodWarning'`. */
   override get name(): string {
     return 'KvmTodWarning';
   }

@@ -12,52 +12,30 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
-cache="$root/.cache/s390x"
 out="$root/build/s390x"
-sysroot=/usr/s390x-linux-gnu
-node_pkg=node-linux-s390x@20
 started=$(date +%s)
+# The toolchain, the s390x Node and the addon's cross-compile, shared with scripts/prebuild.sh.
+. scripts/s390x-cross.sh
 
 step() { echo; echo "==> $*"; }
 
 step "tools: qemu-user-static, s390x cross compiler and kernel headers"
-need=()
-command -v qemu-s390x-static >/dev/null || need+=(qemu-user-static)
-command -v s390x-linux-gnu-g++ >/dev/null || need+=(g++-s390x-linux-gnu)
-[ -f "$sysroot/include/asm/kvm.h" ] || need+=(linux-libc-dev-s390x-cross)
-command -v make >/dev/null || need+=(make)
-if [ ${#need[@]} -gt 0 ]; then
-  echo "installing: ${need[*]}"
-  sudo=; [ "$(id -u)" = 0 ] || sudo=sudo
-  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" \
-    || { echo "test:s390x: could not install ${need[*]}"; exit 1; }
-fi
+s390x_tools test:s390x qemu || exit 1
 
-step "s390x Node.js ($node_pkg, cached in .cache/s390x)"
-node390="$cache/package/bin/node"
-if [ ! -x "$node390" ]; then
-  rm -rf "$cache" && mkdir -p "$cache"
-  # npm install refuses the package on x64 ("cpu": "s390x"); pack and unpack it instead.
-  (cd "$cache" && npm pack "$node_pkg" --silent >/dev/null) || { echo "test:s390x: npm pack $node_pkg failed"; exit 1; }
-  tar xzf "$cache"/node-linux-s390x-*.tgz -C "$cache" && rm -f "$cache"/node-linux-s390x-*.tgz || exit 1
-fi
-export QEMU_LD_PREFIX="$sysroot"
-echo "$(qemu-s390x-static "$node390" --version) from $cache/package"
+step "s390x Node.js ($s390x_node_pkg, cached in .cache/s390x)"
+s390x_fetch_node test:s390x || exit 1
+node390=$s390x_node
+export QEMU_LD_PREFIX="$s390x_sysroot"
+echo "$(qemu-s390x-static "$node390" --version) from $s390x_cache"
 
 step "TypeScript (dist/)"
 [ -f dist/index.js ] || npm run --silent build:ts || exit 1
 
 step "cross-compile: the addon (node-gyp --arch=s390x, headers from the s390x Node)"
-# node-gyp always builds into ./build, so it works on a copy of the sources: the host
-# addon in build/Release stays untouched. The copy sits inside the repo so that
-# binding.gyp finds node-addon-api in node_modules.
-gyp_js=${npm_config_node_gyp:-$(dirname "$(readlink -f "$(command -v npm)")")/../node_modules/node-gyp/bin/node-gyp.js}
-[ -f "$gyp_js" ] || { echo "test:s390x: node-gyp not found (npm's bundled copy: $gyp_js)"; exit 1; }
-mkdir -p "$out/gyp" && rm -rf "$out/gyp/native" && cp -r binding.gyp native "$out/gyp/"
-(cd "$out/gyp" && CC=s390x-linux-gnu-gcc CXX=s390x-linux-gnu-g++ LINK=s390x-linux-gnu-g++ AR=s390x-linux-gnu-ar \
-  node "$gyp_js" rebuild --arch=s390x --nodedir="$cache/package" -j 2 --loglevel=warn >"$out/gyp.log" 2>&1) \
-  || { tail -30 "$out/gyp.log"; echo "test:s390x: cross-compiling the addon failed"; exit 1; }
-addon="$out/gyp/build/Release/kvm_tod.node"
+# node-gyp always builds into ./build, so it works on a copy of the sources (in
+# build/s390x/gyp): the host addon in build/Release stays untouched.
+s390x_build_addon test:s390x "$out" || exit 1
+addon=$s390x_addon
 
 step "cross-compile: the s390 kernel double"
 make -s -C test/double CC=s390x-linux-gnu-gcc OUT="$out/double" || exit 1

@@ -29,15 +29,26 @@ export class SimulatedS390Tod implements ClockDevice<Tod> {
   private epoch = 0n;
   private epochIdx = 0;
   private readonly hostTod: () => Tod;
+  /** Facility 139 is installed: the epoch index can be set. */
   readonly multipleEpoch: boolean;
+  /** Every read and write fails with EOPNOTSUPP, as for a Secure Execution guest. */
   readonly protectedGuest: boolean;
 
+  /**
+   * A new simulated VM, its guest TOD equal to the host TOD.
+   * @throws nothing: options are used as given.
+   */
   constructor(options: SimulatedS390TodOptions = {}) {
     this.hostTod = options.hostTod ?? realHostTod;
     this.multipleEpoch = options.multipleEpoch ?? true;
     this.protectedGuest = options.protectedGuest ?? false;
   }
 
+  /**
+   * The guest TOD: the host TOD plus the epoch, carrying into the epoch index.
+   * @throws {KvmError} `EOPNOTSUPP` for a protected guest (`request: 'KVM_GET_DEVICE_ATTR'`).
+   * @throws {TypeError|RangeError} `hostTod()` returned something that is not a Tod.
+   */
   read(): Tod {
     this.refuseIfProtected('KVM_GET_DEVICE_ATTR');
     const host = assertTod(this.hostTod(), 'hostTod()');
@@ -47,6 +58,12 @@ export class SimulatedS390Tod implements ClockDevice<Tod> {
     return { high: (host.high + this.epochIdx + carry) & 0xff, low };
   }
 
+  /**
+   * Sets the guest TOD: the epoch becomes `value` minus the host TOD.
+   * @throws {TypeError|RangeError} `value` (or what `hostTod()` returned) is not a Tod.
+   * @throws {KvmError} `EOPNOTSUPP` for a protected guest, `EINVAL` for a nonzero epoch
+   *   index without facility 139 (`request: 'KVM_SET_DEVICE_ATTR'`).
+   */
   write(value: Tod): void {
     const tod = assertTod(value);
     this.refuseIfProtected('KVM_SET_DEVICE_ATTR');
@@ -59,6 +76,10 @@ export class SimulatedS390Tod implements ClockDevice<Tod> {
     }
   }
 
+  /**
+   * `value` moved on by `ns` ({@link todAddNs}).
+   * @throws {TypeError|RangeError} a bad Tod, or `ns` not a bigint.
+   */
   advance(value: Tod, ns: bigint): Tod {
     return todAddNs(value, ns);
   }
