@@ -13,7 +13,7 @@ const kvm = require('..');
 const { anyValue, todLike, edgeBigInt, materialize, undocumented, UserError, HOSTILE } = require('./helpers/fuzz-values');
 const { engineUnprintable, stringThrows, unprintableCause, nullOptions } = require('./helpers/known-bugs');
 
-const RUNS = Number(process.env.FUZZ_RUNS || 300);
+const RUNS = Number(process.env.FUZZ_RUNS || 200);
 const bigintArg = fc.oneof(fc.bigInt(), edgeBigInt, anyValue);
 
 /** Asserts that calling fn returns, or throws a documented error. */
