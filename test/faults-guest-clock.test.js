@@ -13,14 +13,15 @@ const fc = require('fast-check');
 const kvm = require('..');
 const { schedule, runSchedule, inProcessEnv, nativeCall, describeStep } = require('./helpers/fault-schedule');
 const double = require('./helpers/s390-double');
+const { runs } = require('./helpers/scale');
 
-const IN_PROCESS_RUNS = Number(process.env.FAULT_RUNS || 1000);
-const DOUBLE_RUNS = Number(process.env.FAULT_DOUBLE_RUNS || 200);
+const IN_PROCESS_RUNS = runs(1000, 'FAULT_RUNS');
+const DOUBLE_RUNS = runs(200, 'FAULT_DOUBLE_RUNS');
 
 const printSchedule = (s) => `pre415=${s.pre415} facility139=${s.facility139}: ${s.steps.map(describeStep).join(' | ')}`;
 
 describe('fault schedules', function () {
-  this.timeout(120000);
+  this.timeout(600000);
 
   describe('in process (SimulatedS390Tod, a hand-moved host clock, exact)', () => {
     it(`${IN_PROCESS_RUNS} random schedules of stop/cont/save/load/wait with random failures follow the rules`, () => {
@@ -51,7 +52,7 @@ describe('fault schedules', function () {
           assert.strictEqual(env.device.calls.read - startCalls.read, holds, 'reads');
           assert.strictEqual(env.device.calls.write - startCalls.write, writes, 'writes');
         }),
-        { numRuns: 300 },
+        { numRuns: runs(300) },
       );
     });
 

@@ -12,8 +12,9 @@ const fc = require('fast-check');
 const kvm = require('..');
 const { anyValue, todLike, edgeBigInt, materialize, undocumented, UserError, HOSTILE } = require('./helpers/fuzz-values');
 const { engineUnprintable, stringThrows, unprintableCause, nullOptions } = require('./helpers/known-bugs');
+const { runs } = require('./helpers/scale');
 
-const RUNS = Number(process.env.FUZZ_RUNS || 200);
+const RUNS = runs(200, 'FUZZ_RUNS');
 const bigintArg = fc.oneof(fc.bigInt(), edgeBigInt, anyValue);
 
 /** Asserts that calling fn returns, or throws a documented error. */
@@ -27,7 +28,8 @@ function documented(fn, extra) {
   }
 }
 
-describe('fuzz: the JavaScript API', () => {
+describe('fuzz: the JavaScript API', function () {
+  this.timeout(300000);
   describe('TOD helpers: documented errors only', () => {
     const oneTod = ['assertTod', 'todToBigInt', 'todToUnixNs', 'todToDate', 'todToIsoString', 'formatTod', 'encodeTodSection'];
     for (const name of oneTod) {

@@ -10,9 +10,10 @@
 const assert = require('assert');
 const path = require('path');
 const { spawnSync } = require('child_process');
+const { runs } = require('./helpers/scale');
 
 const CHILD = path.join(__dirname, 'helpers', 'fuzz-native-child.js');
-const RUNS = process.env.FUZZ_RUNS || '100';
+const RUNS = String(runs(100, 'FUZZ_RUNS'));
 const SANITIZER_MARKS = /ERROR: (Address|Leak|Thread|Memory)Sanitizer|runtime error:|SUMMARY: \w+Sanitizer/;
 
 /** Runs the fuzzing child and reads what it reported. */

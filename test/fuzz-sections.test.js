@@ -8,8 +8,9 @@ const assert = require('assert');
 const fc = require('fast-check');
 const kvm = require('..');
 const { anyValue, hostile, materialize, undocumented } = require('./helpers/fuzz-values');
+const { runs } = require('./helpers/scale');
 
-const RUNS = Number(process.env.FUZZ_RUNS || 400);
+const RUNS = runs(400, 'FUZZ_RUNS');
 const U64 = (1n << 64n) - 1n;
 
 // --- an independent reading of the formats -------------------------------------------
@@ -94,7 +95,8 @@ function wrap(bytes, kind, garbage) {
   return shared.subarray(3);
 }
 
-describe('fuzz: migration section decoders', () => {
+describe('fuzz: migration section decoders', function () {
+  this.timeout(300000);
   it(`decodeMigrationSection: any bytes decode exactly as the formats say, or throw TodSectionError (${RUNS} runs)`, () => {
     fc.assert(
       fc.property(sectionBytes, container, fc.integer({ min: 0, max: 255 }), (bytes, kind, garbage) => {

@@ -9,9 +9,15 @@ const fs = require('fs');
 const path = require('path');
 const { spawnSync } = require('child_process');
 const double = require('./helpers/s390-double');
+const { EMULATED } = require('./helpers/scale');
 
 const CHILD = path.join(__dirname, 'helpers', 'threads-child.js');
 const UNDER_ASAN = fs.readFileSync('/proc/self/maps', 'utf8').includes('libasan');
+// Under ASan its quarantine holds freed memory, and under qemu-user (test:s390x) the
+// emulator's translation cache grows with the code it has seen: RSS says nothing about
+// the addon there, so the bound is checked on native runs only (the rest still runs).
+const RSS_MEANINGFUL = !UNDER_ASAN && !EMULATED;
+const GENERATIONS = EMULATED ? 5 : 50;
 const RSS_GROWTH_LIMIT_MB = 12;
 
 /** Runs generations of workers in a child; returns its report (or fails on a crash). */
@@ -40,20 +46,20 @@ describe('threads', function () {
   this.timeout(300000);
 
   double.itDouble('4 workers at once, each with its own VM, hold, save, load and fail calls without touching each other', () => {
-    const report = generations({ GENERATIONS: '1', THREADS: '4', ITERATIONS: '100' });
+    const report = generations({ GENERATIONS: '1', THREADS: '4', ITERATIONS: EMULATED ? '10' : '100' });
     assert.strictEqual(report.double, true);
   });
 
-  double.itDouble('50 generations of 2 workers load, use and unload the addon: no crash, RSS bounded', () => {
-    const report = generations({ GENERATIONS: '50', THREADS: '2', ITERATIONS: '10' });
-    assert.strictEqual(report.rssMb.length, 50);
-    if (UNDER_ASAN) return; // ASan's quarantine holds freed memory: RSS says nothing there (LSan's job)
+  double.itDouble(`${GENERATIONS} generations of 2 workers load, use and unload the addon: no crash, ${RSS_MEANINGFUL ? 'RSS bounded' : 'RSS not checked (ASan or qemu-user)'}`, () => {
+    const report = generations({ GENERATIONS: String(GENERATIONS), THREADS: '2', ITERATIONS: '10' });
+    assert.strictEqual(report.rssMb.length, GENERATIONS);
+    if (!RSS_MEANINGFUL) return;
     const grew = growth(report.rssMb, 10);
     assert.ok(grew < RSS_GROWTH_LIMIT_MB, `RSS grew ${grew.toFixed(1)} MB from generation 10 to 50: ${report.rssMb.join(' ')}`);
   });
 
   double.itDouble('the RSS check catches a leak: workers that leave 4 MB each behind fail it', function () {
-    if (UNDER_ASAN) this.skip();
+    if (!RSS_MEANINGFUL) this.skip();
     const report = generations({ GENERATIONS: '6', THREADS: '2', ITERATIONS: '2', LEAK_BYTES: String(4 * 1024 * 1024) });
     const grew = growth(report.rssMb, 2);
     assert.ok(grew >= RSS_GROWTH_LIMIT_MB, `a 4 MB-per-worker leak grew RSS by only ${grew.toFixed(1)} MB: ${report.rssMb.join(' ')}`);
