@@ -8,6 +8,8 @@
 // `npm run test:sanitizers` it runs the ASan/UBSan addon with the runtime preloaded.
 'use strict';
 const assert = require('assert');
+const fs = require('fs');
+const os = require('os');
 const path = require('path');
 const { spawnSync } = require('child_process');
 const { runs } = require('./helpers/scale');
@@ -19,13 +21,15 @@ const SANITIZER_MARKS = /ERROR: (Address|Leak|Thread|Memory)Sanitizer|runtime er
 /** Runs the fuzzing child and reads what it reported. */
 function runChild(extraEnv = {}, timeoutMs = 240000) {
   const started = Date.now();
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'kvm-tod-fuzz-'));
   const r = spawnSync(process.execPath, ['--no-warnings', CHILD], {
-    env: { ...process.env, FUZZ_RUNS: RUNS, ...extraEnv },
+    env: { ...process.env, FUZZ_RUNS: RUNS, FUZZ_SCRATCH: scratch, ...extraEnv },
     encoding: 'utf8',
     timeout: timeoutMs,
     killSignal: 'SIGKILL',
     maxBuffer: 64 * 1024 * 1024,
   });
+  fs.rmSync(scratch, { recursive: true, force: true });
   const lines = (r.stdout || '').split('\n').filter(Boolean).map((l) => {
     try {
       return JSON.parse(l);

@@ -36,13 +36,16 @@ const SEED = process.env.FUZZ_SEED === undefined ? undefined : Number(process.en
 const ONLY = process.env.FUZZ_ONLY || '';
 const MAX31 = 2 ** 31 - 1;
 
-const scratchDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kvm-tod-fuzz-'));
+// The scratch directory: the parent's (FUZZ_SCRATCH, which it removes even when this
+// process is killed), or one of our own, removed at exit.
+const ownScratch = !process.env.FUZZ_SCRATCH;
+const scratchDir = process.env.FUZZ_SCRATCH || fs.mkdtempSync(path.join(os.tmpdir(), 'kvm-tod-fuzz-'));
 fs.mkdirSync(path.join(scratchDir, 'dir'));
 fs.writeFileSync(path.join(scratchDir, 'file'), 'a file of our own');
 process.chdir(scratchDir);
 process.on('exit', () => {
   process.chdir(os.tmpdir());
-  fs.rmSync(scratchDir, { recursive: true, force: true });
+  if (ownScratch) fs.rmSync(scratchDir, { recursive: true, force: true });
 });
 
 const doublePreloaded = fs.readFileSync('/proc/self/maps', 'utf8').includes('s390_kvm_double.so');
