@@ -1,3 +1,4 @@
+import { describeValue } from './arg-errors';
 import { ClockDevice } from './devices/clock-device';
 import { KvmClockDevice } from './devices/kvmclock';
 import { S390TodDevice } from './devices/s390-tod';
@@ -22,7 +23,7 @@ export function createGuestClock(vmFd: number, options: GuestClockOptions = {}):
 export function deviceFor(vmFd: number, arch: string = process.arch): ClockDevice<Tod> | ClockDevice<bigint> {
   if (arch === 's390x') return new S390TodDevice(vmFd);
   if (arch === 'x64') return new KvmClockDevice(vmFd);
-  const error = new Error(`kvm-tod has no guest clock for architecture '${arch}' (s390x and x64 only)`);
+  const error = new Error(`kvm-tod has no guest clock for architecture ${describeValue(arch)} (s390x and x64 only)`);
   (error as Error & { code: string }).code = 'ERR_KVM_TOD_UNSUPPORTED_ARCH';
   throw error;
 }

@@ -3,6 +3,7 @@
 // those rules.
 import { ClockDevice } from './devices/clock-device';
 import { fallbackChannel, holdChannel, releaseChannel } from './diagnostics';
+import { describeValue, invalidArgType, optionsObject } from './arg-errors';
 import { hostUnixNs, hostUnixNsAt } from './host-tod';
 import { ClockPolicy, ClockPolicyName, assertPolicy } from './policy';
 import { KvmTodWarning, WarningCode, WarningCodes, WarningSink, deliver, emitProcessWarning } from './warnings';
@@ -45,20 +46,25 @@ export class GuestClock<T> {
 
   /**
    * A clock for a VM that does not run yet; no device call is made.
-   * @throws {TypeError} `ERR_INVALID_ARG_TYPE`: `device` has no `read()` and `write()`.
+   * @throws {TypeError} `ERR_INVALID_ARG_TYPE`: `device` has no `read()` and `write()`;
+   *   `options` is not an object; `options.warn` is not a function; `options.name` is not a string;
+   *   `options.protectedGuest` is neither a boolean nor a function.
    * @throws {TypeError} `ERR_INVALID_ARG_VALUE`: `options.policy` is not 'freeze', 'catch-up'
    *   or a function, or is 'catch-up' for a device without `advance()`.
    */
   constructor(device: ClockDevice<T>, options: GuestClockOptions = {}) {
     if (device === null || typeof device !== 'object' || typeof device.read !== 'function' || typeof device.write !== 'function') {
-      const error = new TypeError('The "device" argument must be a ClockDevice with read() and write() methods');
-      (error as TypeError & { code: string }).code = 'ERR_INVALID_ARG_TYPE';
-      throw error;
+      throw invalidArgType('The "device" argument must be a ClockDevice with read() and write() methods', device);
     }
-    const { warn = emitProcessWarning, protectedGuest = false, name = 'guest', policy = 'freeze' } = options;
+    const { warn = emitProcessWarning, protectedGuest = false, name = 'guest', policy = 'freeze' } = optionsObject(options);
+    if (typeof warn !== 'function') throw invalidArgType('The "options.warn" property must be a function', warn);
+    if (typeof name !== 'string') throw invalidArgType('The "options.name" property must be of type string', name);
+    if (typeof protectedGuest !== 'boolean' && typeof protectedGuest !== 'function') {
+      throw invalidArgType('The "options.protectedGuest" property must be a boolean or a function', protectedGuest);
+    }
     this.device = device;
     this.policy = policy;
-    this.name = String(name);
+    this.name = name;
     this.sink = warn;
     this.isProtected = typeof protectedGuest === 'function' ? protectedGuest : () => Boolean(protectedGuest);
   }
@@ -213,7 +219,7 @@ export class GuestClock<T> {
     }
     if (choice === 'freeze') return choice;
     if (choice === 'catch-up' && typeof this.device.advance === 'function') return choice;
-    const why = choice === 'catch-up' ? 'the device cannot catch up' : `the policy function answered ${String(choice)}`;
+    const why = choice === 'catch-up' ? 'the device cannot catch up' : `the policy function answered ${describeAnswer(choice)}`;
     this.warnWith(WarningCodes.POLICY_FAILED, `${why}; the clock was frozen`);
     return 'freeze';
   }
@@ -247,4 +253,9 @@ export class GuestClock<T> {
       return true;
     }
   }
+}
+
+// A policy's answer as a warning shows it: strings as they are, anything else described.
+function describeAnswer(choice: unknown): string {
+  return typeof choice === 'string' ? choice : describeValue(choice);
 }

@@ -1,4 +1,5 @@
 // x86 kvmclock: KVM_GET_CLOCK / KVM_SET_CLOCK on a VM descriptor.
+import { optionsObject } from './arg-errors';
 import { binding, constants, scratch } from './native';
 
 /** What KVM_GET_CLOCK answers. */
@@ -38,15 +39,17 @@ export function getKvmClock(vmFd: number): KvmClockData {
 
 /**
  * Writes the VM's kvmclock (KVM_SET_CLOCK).
- * @throws {TypeError|RangeError} a bad descriptor, or `clock` (or `options.realtime`) is not a bigint in 0..2^64-1.
+ * @throws {TypeError|RangeError} a bad descriptor, `options` is not an object, or `clock` (or
+ *   `options.realtime`) is not a bigint in 0..2^64-1.
  * @throws {KvmError} `request: 'KVM_SET_CLOCK'`: `ENOTTY`, `EBADF`, `EINVAL` (realtime not
  *   supported by this kernel).
  */
 export function setKvmClock(vmFd: number, clock: bigint, options: SetKvmClockOptions = {}): void {
-  if (options.realtime === undefined) {
+  const { realtime } = optionsObject(options);
+  if (realtime === undefined) {
     binding.setKvmClock(vmFd, clock);
   } else {
-    binding.setKvmClock(vmFd, clock, constants.KVM_CLOCK_REALTIME, options.realtime);
+    binding.setKvmClock(vmFd, clock, constants.KVM_CLOCK_REALTIME, realtime);
   }
 }
 

@@ -1,5 +1,6 @@
 // The guest clock across migration: which section to send, and what a destination
 // does with what it gets (rules 4 and 5, and the downtime under 'catch-up').
+import { invalidArgType, invalidArgValue, optionsObject } from './arg-errors';
 import { ExtendedSection, decodeExtendedSection, encodeExtendedSection, isExtendedSection } from './extended-section';
 import { GuestClock } from './guest-clock';
 import { hostUnixNs } from './host-tod';
@@ -47,11 +48,18 @@ export function decodeTodSection(bytes: Uint8Array): Tod | null {
 /**
  * Migration source: the section to send. A clock that cannot be read gives the
  * "missing" section and a KVM_TOD_NOT_MIGRATED warning, not a failure. (rule 4)
- * @throws nothing for a failed read, which becomes the "missing" section and a warning;
- *   a `TypeError`/`RangeError` only if the device's read returned something not a Tod.
+ * @throws {TypeError} `ERR_INVALID_ARG_TYPE`: `clock` is not a GuestClock or `options` not an
+ *   object; `ERR_INVALID_ARG_VALUE`: `options.format` is neither 'todclock' nor 'extended'.
+ *   Nothing for a failed read, which becomes the "missing" section and a warning; a
+ *   `TypeError`/`RangeError` only if the device's read returned something not a Tod.
  */
 export function saveTodSection(clock: GuestClock<Tod>, options: SaveTodSectionOptions = {}): Buffer {
-  const extended = options.format === 'extended';
+  assertClock(clock);
+  const { format = 'todclock' } = optionsObject(options);
+  if (format !== 'todclock' && format !== 'extended') {
+    throw invalidArgValue(`The "options.format" property must be 'todclock' or 'extended'`, format);
+  }
+  const extended = format === 'extended';
   let saved: { value: Tod; wallNs: bigint };
   try {
     saved = clock.saveAt();
@@ -69,12 +77,14 @@ export function saveTodSection(clock: GuestClock<Tod>, options: SaveTodSectionOp
  * under 'catch-up' adds the time since the source took the value; a source whose wall
  * clock is ahead of ours would move the guest backwards, so nothing is added then
  * (KVM_TOD_SOURCE_CLOCK_AHEAD).
- * @throws {TypeError} `bytes` is not a Uint8Array (Buffer included).
+ * @throws {TypeError} `ERR_INVALID_ARG_TYPE`: `clock` is not a GuestClock, or `bytes` is not a
+ *   Uint8Array (Buffer included).
  * @throws {TodSectionError} malformed bytes; the clock is then untouched.
  * @throws whatever `clock.load` throws: the device's write error (a {@link KvmError}); the
  *   clock's state is then unchanged.
  */
 export function loadTodSection(clock: GuestClock<Tod>, bytes: Uint8Array): void {
+  assertClock(clock);
   const section = decodeMigrationSection(bytes);
   if (section.tod === null) {
     clock.warnWith(WarningCodes.NOT_MIGRATED, 'the incoming migration carried no guest clock; it was not migrated');
@@ -82,6 +92,10 @@ export function loadTodSection(clock: GuestClock<Tod>, bytes: Uint8Array): void 
     return;
   }
   clock.load(section.sourceWallNs === undefined ? section.tod : withDowntime(clock, section.tod, section.sourceWallNs));
+}
+
+function assertClock(clock: unknown): asserts clock is GuestClock<Tod> {
+  if (!(clock instanceof GuestClock)) throw invalidArgType('The "clock" argument must be a GuestClock', clock);
 }
 
 function withDowntime(clock: GuestClock<Tod>, tod: Tod, sourceWallNs: bigint): Tod {

@@ -1,3 +1,5 @@
+import { invalidArgType, invalidArgValue, outOfRange } from './arg-errors';
+
 // What the clock does at resume: freeze (QEMU's rule: the guest continues from the
 // instant it stopped) or catch up (it continues from where it would have been had it
 // never stopped: no stall warnings, and no stale time for TLS and logs either).
@@ -14,18 +16,16 @@ export type ClockPolicy = ClockPolicyName | ((heldNs: bigint) => ClockPolicyName
  */
 export function assertPolicy(policy: unknown): ClockPolicy {
   if (policy === 'freeze' || policy === 'catch-up' || typeof policy === 'function') return policy as ClockPolicy;
-  const error = new TypeError(`The "policy" must be 'freeze', 'catch-up' or a function. Received ${String(policy)}`);
-  (error as TypeError & { code: string }).code = 'ERR_INVALID_ARG_VALUE';
-  throw error;
+  throw invalidArgValue(`The "policy" must be 'freeze', 'catch-up' or a function`, policy);
 }
 
 /**
  * A policy function that catches up once the clock was held for `thresholdNs` or longer.
- * @throws {RangeError} `thresholdNs` is not a bigint >= 0n.
+ * @throws {TypeError} ERR_INVALID_ARG_TYPE: `thresholdNs` is not a bigint.
+ * @throws {RangeError} ERR_OUT_OF_RANGE: `thresholdNs` is negative.
  */
 export function catchUpAfter(thresholdNs: bigint): (heldNs: bigint) => ClockPolicyName {
-  if (typeof thresholdNs !== 'bigint' || thresholdNs < 0n) {
-    throw new RangeError('The "thresholdNs" must be a bigint >= 0n');
-  }
+  if (typeof thresholdNs !== 'bigint') throw invalidArgType('The "thresholdNs" argument must be of type bigint', thresholdNs);
+  if (thresholdNs < 0n) throw outOfRange(`The value of "thresholdNs" is out of range. It must be >= 0n. Received ${thresholdNs}n`);
   return (heldNs) => (heldNs >= thresholdNs ? 'catch-up' : 'freeze');
 }

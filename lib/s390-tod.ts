@@ -1,4 +1,5 @@
 // The s390 TOD clock attribute group (KVM_S390_VM_TOD) on a VM descriptor.
+import { invalidArgValue } from './arg-errors';
 import { binding, constants, scratch } from './native';
 import { Tod, assertTod } from './tod';
 
@@ -45,13 +46,10 @@ export function setTod(vmFd: number, tod: Tod): void {
  * @throws {KvmError} `request: 'KVM_HAS_DEVICE_ATTR'`: `ENOTTY` on a non-s390 VM, `EBADF`.
  */
 export function hasTodAttribute(vmFd: number, attribute: TodAttribute): boolean {
-  const attr = typeof attribute === 'string' ? ATTRIBUTES[attribute] : undefined;
-  if (attr === undefined || !Object.prototype.hasOwnProperty.call(ATTRIBUTES, attribute)) {
-    const error = new TypeError(`The "attribute" argument must be one of 'low', 'high', 'ext'. Received ${String(attribute)}`);
-    (error as TypeError & { code: string }).code = 'ERR_INVALID_ARG_VALUE';
-    throw error;
+  if (typeof attribute !== 'string' || !Object.prototype.hasOwnProperty.call(ATTRIBUTES, attribute)) {
+    throw invalidArgValue(`The "attribute" argument must be one of 'low', 'high', 'ext'`, attribute);
   }
-  return binding.hasTodAttribute(vmFd, attr);
+  return binding.hasTodAttribute(vmFd, ATTRIBUTES[attribute]);
 }
 
 /**

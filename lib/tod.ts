@@ -11,6 +11,8 @@ export interface Tod {
   /** The 64-bit TOD clock. */
   low: bigint;
 }
+import { types } from 'util';
+import { invalidArgType as argType, outOfRange } from './arg-errors';
 
 const MASK64 = (1n << 64n) - 1n;
 /** TOD units in one microsecond. */
@@ -94,7 +96,7 @@ export function todToDate(tod: Tod): Date {
  * @throws {RangeError} a Date the 72-bit clock cannot hold (`ERR_OUT_OF_RANGE`).
  */
 export function todFromDate(date: Date): Tod {
-  if (!(date instanceof Date) || Number.isNaN(date.getTime())) {
+  if (!types.isDate(date) || Number.isNaN(date.getTime())) {
     throw argType('The "date" argument must be a valid Date', date);
   }
   return todFromUnixNs(BigInt(date.getTime()) * 1_000_000n);
@@ -150,29 +152,4 @@ export function todAddNs(tod: Tod, ns: bigint): Tod {
 function floorDiv(a: bigint, b: bigint): bigint {
   const q = a / b;
   return a % b !== 0n && (a < 0n) !== (b < 0n) ? q - 1n : q;
-}
-
-function argType(message: string, received: unknown): TypeError {
-  const error = new TypeError(`${message}. Received ${describe(received)}`);
-  (error as TypeError & { code: string }).code = 'ERR_INVALID_ARG_TYPE';
-  return error;
-}
-
-function outOfRange(message: string): RangeError {
-  const error = new RangeError(message);
-  (error as RangeError & { code: string }).code = 'ERR_OUT_OF_RANGE';
-  return error;
-}
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (value === undefined) return 'undefined';
-  if (typeof value === 'object') {
-    try {
-      return `an instance of ${(value as object).constructor?.name ?? 'Object'}`;
-    } catch {
-      return 'an object';
-    }
-  }
-  return `type ${typeof value}`;
 }

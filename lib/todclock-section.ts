@@ -1,6 +1,8 @@
 // QEMU's legacy "todclock" migration section, version 1:
 //   byte flag (0x00 = value missing, 0x01 = present), then, only when present,
 //   byte epoch index and a big-endian 64-bit TOD. 10 bytes present, 1 missing.
+import { types } from 'util';
+import { invalidArgType } from './arg-errors';
 import { Tod, assertTod } from './tod';
 
 const FLAG_MISSING = 0x00;
@@ -60,11 +62,9 @@ export function decodeTodclockSection(bytes: Uint8Array): Tod | null {
 
 /** @internal */
 export function assertBytes(bytes: unknown): asserts bytes is Uint8Array {
-  if (!(bytes instanceof Uint8Array)) {
-    const error = new TypeError('The "bytes" argument must be a Buffer or Uint8Array');
-    (error as TypeError & { code: string }).code = 'ERR_INVALID_ARG_TYPE';
-    throw error;
-  }
+  // isUint8Array, not instanceof: a Proxy of one passes instanceof and then fails on
+  // every read, and a Uint8Array from another realm fails instanceof.
+  if (!types.isUint8Array(bytes)) throw invalidArgType('The "bytes" argument must be a Buffer or Uint8Array', bytes);
 }
 
 /** @internal */

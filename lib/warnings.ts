@@ -1,4 +1,5 @@
 // What GuestClock says when it falls back instead of failing the VM.
+import { describeThrown } from './arg-errors';
 
 /** The codes of {@link KvmTodWarning}, one per kind of failure. */
 export const WarningCodes = {
@@ -36,7 +37,7 @@ export class KvmTodWarning extends Error {
     /** The error behind the warning (usually a {@link KvmError}), if any. */
     readonly cause?: unknown,
   ) {
-    super(cause === undefined ? message : `${message}: ${cause instanceof Error ? cause.message : String(cause)}`);
+    super(cause === undefined ? message : `${message}: ${describeThrown(cause)}`);
   }
 
   /** Always `'KvmTodWarning'`. */

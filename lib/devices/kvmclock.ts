@@ -54,7 +54,7 @@ export class KvmClockDevice implements ClockDevice<bigint> {
    * @throws {KvmError} as {@link setKvmClock}.
    */
   writeCaughtUp(value: bigint): boolean {
-    const realtime = this.lastRead?.clock === value ? this.lastRead.realtime : undefined;
+    const realtime = this.lastRead !== undefined && this.lastRead.clock === value ? this.lastRead.realtime : undefined;
     if (realtime === undefined) return false;
     setKvmClock(this.vmFd, value, { realtime });
     return true;

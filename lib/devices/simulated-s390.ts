@@ -1,6 +1,7 @@
 // The s390 kernel's TOD model (arch/s390/kvm/kvm-s390.c), in TypeScript: the
 // guest TOD is the host TOD plus a per-VM epoch, and with the multiple-epoch
 // facility (139) an epoch index that carries and borrows with it.
+import { invalidArgType, optionsObject } from '../arg-errors';
 import { KvmError } from '../errors';
 import { hostTod as realHostTod } from '../host-tod';
 import { Tod, assertTod, todAddNs } from '../tod';
@@ -36,12 +37,18 @@ export class SimulatedS390Tod implements ClockDevice<Tod> {
 
   /**
    * A new simulated VM, its guest TOD equal to the host TOD.
-   * @throws nothing: options are used as given.
+   * @throws {TypeError} `ERR_INVALID_ARG_TYPE`: `options` is not an object, `hostTod` not a
+   *   function, `multipleEpoch` or `protectedGuest` not a boolean.
    */
   constructor(options: SimulatedS390TodOptions = {}) {
-    this.hostTod = options.hostTod ?? realHostTod;
-    this.multipleEpoch = options.multipleEpoch ?? true;
-    this.protectedGuest = options.protectedGuest ?? false;
+    const { hostTod = realHostTod, multipleEpoch = true, protectedGuest = false } = optionsObject(options);
+    if (typeof hostTod !== 'function') throw invalidArgType('The "options.hostTod" property must be a function', hostTod);
+    for (const [name, value] of [['multipleEpoch', multipleEpoch], ['protectedGuest', protectedGuest]] as const) {
+      if (typeof value !== 'boolean') throw invalidArgType(`The "options.${name}" property must be of type boolean`, value);
+    }
+    this.hostTod = hostTod;
+    this.multipleEpoch = multipleEpoch;
+    this.protectedGuest = protectedGuest;
   }
 
   /**

@@ -61,8 +61,14 @@ Napi::Error KvmError(Napi::Env env, int err, const CallSite& site) {
   SetIf(details, "path", site.path);
   if (site.fd >= 0) details.Set("fd", site.fd);
   if (!data.error_factory.IsEmpty()) {
-    Napi::Value made = data.error_factory.Value().Call(
-        {Napi::Number::New(env, err), Napi::String::New(env, site.syscall), details});
+    napi_value argv[] = {Napi::Number::New(env, err), Napi::String::New(env, site.syscall), details};
+    napi_value made;
+    // Raw call, not Function::Call: while a worker is being terminated the call fails
+    // with the termination pending, and wrapping that in a Napi::Error aborts the whole
+    // process. An empty error throws nothing of ours and leaves the termination pending.
+    if (napi_call_function(env, env.Undefined(), data.error_factory.Value(), 3, argv, &made) != napi_ok) {
+      return Napi::Error(env, nullptr);
+    }
     return Napi::Error(env, made);
   }
   Napi::Error error = Napi::Error::New(env, std::string(site.syscall) + ": " + std::strerror(err));

@@ -1,0 +1,84 @@
+// Argument errors in Node's own shape (ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE,
+// ERR_OUT_OF_RANGE), and a description of any value that can never throw: an error
+// message built with String(value) would itself throw for an object without a
+// prototype or a hostile Proxy, and inside a state hook nothing may throw.
+import { types } from 'util';
+
+type CodedError<E extends Error> = E & { code: string };
+
+function withCode<E extends Error>(error: E, code: string): CodedError<E> {
+  (error as CodedError<E>).code = code;
+  return error as CodedError<E>;
+}
+
+/** `TypeError` ERR_INVALID_ARG_TYPE: `${message}. Received ${describe(received)}`. */
+export function invalidArgType(message: string, received: unknown): TypeError {
+  return withCode(new TypeError(`${message}. Received ${describeValue(received)}`), 'ERR_INVALID_ARG_TYPE');
+}
+
+/** `TypeError` ERR_INVALID_ARG_VALUE: `${message}. Received ${describe(received)}`. */
+export function invalidArgValue(message: string, received: unknown): TypeError {
+  return withCode(new TypeError(`${message}. Received ${describeValue(received)}`), 'ERR_INVALID_ARG_VALUE');
+}
+
+/** `RangeError` ERR_OUT_OF_RANGE. */
+export function outOfRange(message: string): RangeError {
+  return withCode(new RangeError(message), 'ERR_OUT_OF_RANGE');
+}
+
+/** An options argument: undefined is `{}`; anything but an object is ERR_INVALID_ARG_TYPE. */
+export function optionsObject<T extends object>(options: T | undefined | null, name = 'options'): Partial<T> {
+  if (options === undefined) return {};
+  if (options === null || typeof options !== 'object') {
+    throw invalidArgType(`The "${name}" argument must be an object`, options);
+  }
+  return options;
+}
+
+/** A short, safe description of any value: never throws, never calls user code. */
+export function describeValue(value: unknown): string {
+  switch (typeof value) {
+    case 'bigint':
+      return `${value}n`;
+    case 'number':
+    case 'boolean':
+      return `${value}`;
+    case 'string':
+      return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value);
+    case 'undefined':
+      return 'undefined';
+    case 'symbol':
+      return 'a symbol';
+    case 'function':
+      return 'a function';
+    default:
+      if (value === null) return 'null';
+      if (types.isProxy(value)) return 'a Proxy';
+      return `an instance of ${constructorName(value as object)}`;
+  }
+}
+
+/** What an error or a thrown value says, for a warning: never throws. */
+export function describeThrown(thrown: unknown): string {
+  if (types.isProxy(thrown)) return 'a Proxy';
+  try {
+    if (thrown instanceof Error && typeof thrown.message === 'string') return thrown.message;
+  } catch {
+    return 'an error whose message cannot be read';
+  }
+  return typeof thrown === 'string' ? thrown : describeValue(thrown);
+}
+
+function constructorName(value: object): string {
+  // Read without invoking getters: a hostile object cannot run code here.
+  let proto: object | null;
+  try {
+    proto = Object.getPrototypeOf(value);
+  } catch {
+    return 'Object';
+  }
+  if (proto === null) return 'Object (null prototype)';
+  const ctor = Object.getOwnPropertyDescriptor(proto, 'constructor')?.value;
+  const name = typeof ctor === 'function' ? Object.getOwnPropertyDescriptor(ctor, 'name')?.value : undefined;
+  return typeof name === 'string' && name !== '' ? name : 'Object';
+}
