@@ -22,26 +22,18 @@
 #include <unistd.h>
 #include <linux/kvm.h>
 
+#include "../../native/src/ioctl.h"
+#include "../../native/src/uapi.h"
+
 namespace {
 
-// The s390 TOD attribute group, as native/src/uapi.h spells it for non-s390 hosts.
-constexpr uint32_t kS390VmTod = 1;
-constexpr uint64_t kS390VmTodExt = 2;
-struct TodClockExt {
-  uint8_t epoch_idx;
-  uint64_t tod;
-};
-static_assert(sizeof(TodClockExt) == 16, "kvm_s390_vm_tod_clock is 16 bytes");
-
-// What the library's native/src/ioctl.h does: retry on EINTR, answer -errno.
-template <typename Arg>
-inline long Ioctl(int fd, unsigned long request, Arg arg) {
-  long r;
-  do {
-    r = ::ioctl(fd, request, arg);
-  } while (r < 0 && errno == EINTR);
-  return r < 0 ? -errno : r;
-}
+// The library's own definitions and ioctl wrapper, so that the loop measures the
+// same marshalling and the same EINTR retry. (bench/native and its copy in
+// build-bench/native both sit two levels below the repository root.)
+using kvmtod::Ioctl;
+using kvmtod::kS390VmTod;
+using kvmtod::kS390VmTodExt;
+using kvmtod::TodClockExt;
 
 inline uint64_t NowNs() {
   timespec ts;
