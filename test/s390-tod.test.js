@@ -210,3 +210,32 @@ describe('s390 TOD through the kernel double: injected errors surface as KvmErro
     assert.strictEqual(kvm.probeTodExtension(vmFd), false);
   }));
 });
+
+describe('the kernel double itself: descriptors closed behind its back', () => {
+  const fs = require('fs');
+  const path = require('path');
+  const { enable, reset } = require('./helpers/s390-double');
+
+  itDouble('a fake VM closed with fs.closeSync (a raw close) and its number reused by a file is not a VM', () => {
+    enable();
+    const file = path.join(os.tmpdir(), `kvm-tod-double-${process.pid}`);
+    fs.writeFileSync(file, 'untouched');
+    let kvmFd;
+    let fileFd;
+    try {
+      kvmFd = kvm.openKvm();
+      const vmFd = kvm.createVm(kvmFd);
+      kvm.setTod(vmFd, { high: 0, low: 1n });
+      fs.closeSync(vmFd); // libuv closes with a raw syscall: the double never sees it
+      fileFd = fs.openSync(file, 'r+');
+      assert.strictEqual(fileFd, vmFd, 'the test needs the number reused');
+      assert.throws(() => kvm.setTod(fileFd, { high: 0, low: 1n }), { name: 'KvmError', code: 'ENOTTY' });
+      assert.strictEqual(fs.readFileSync(file, 'utf8'), 'untouched');
+    } finally {
+      reset();
+      if (fileFd !== undefined) fs.closeSync(fileFd);
+      if (kvmFd !== undefined) kvm.closeFd(kvmFd);
+      fs.rmSync(file, { force: true });
+    }
+  });
+});

@@ -38,7 +38,7 @@
  *                                  EBADF for a descriptor that is not open, else ENOTTY.
  *
  * Descriptors: open("/dev/kvm") tries the real device; if it fails, or KVM answers
- * ENOSYS (qemu-user), a stand-in eventfd is handed out and tracked as a fake KVM.
+ * ENOSYS (qemu-user), a stand-in memfd is handed out and tracked as a fake KVM.
  * On a fake KVM fd: KVM_GET_API_VERSION = 12, KVM_CREATE_VM (type 0) = a fake VM fd,
  * KVM_CHECK_EXTENSION = 1 for KVM_CAP_VM_ATTRIBUTES and 0 for anything else, any
  * other ioctl ENOTTY. KVM_CREATE_VM on a real KVM fd goes to the kernel, and the VM
@@ -57,7 +57,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -78,6 +79,8 @@ struct tracked {
   enum kind kind;
   uint64_t epoch; /* guest TOD - host TOD, mod 2^64 (kvm->arch.epoch) */
   uint8_t epdx;   /* epoch index difference (kvm->arch.epdx) */
+  dev_t dev;      /* what fd referred to when tracked: Node's fs.closeSync and */
+  ino_t ino;      /* libuv close with a raw syscall that close() below never sees */
 };
 #define MAX_TRACKED 256
 static struct tracked table[MAX_TRACKED];
@@ -106,23 +109,42 @@ static int active(void) { return env_is("KVM_S390_DOUBLE", "1"); }
 
 /* --- the descriptor table -------------------------------------------------- */
 
+/* Whether entry's number still refers to what was tracked (needs the lock). */
+static int still_same(const struct tracked *e) {
+  struct stat st;
+  return fstat(e->fd, &st) == 0 && st.st_dev == e->dev && st.st_ino == e->ino;
+}
+
 static void track(int fd, enum kind kind) {
+  struct stat st;
+  if (fstat(fd, &st) != 0) return;
   pthread_mutex_lock(&lock);
-  for (int i = 0; i < MAX_TRACKED; i++) {
-    if (table[i].kind == FREE) {
-      table[i] = (struct tracked){fd, kind, 0, 0};
-      break;
+  for (int pass = 0; pass < 2; pass++) {
+    for (int i = 0; i < MAX_TRACKED; i++) {
+      if (table[i].kind == FREE) {
+        table[i] = (struct tracked){fd, kind, 0, 0, st.st_dev, st.st_ino};
+        pthread_mutex_unlock(&lock);
+        return;
+      }
+    }
+    /* Full: free the entries whose descriptors were closed behind our back. */
+    for (int i = 0; i < MAX_TRACKED; i++) {
+      if (!still_same(&table[i])) table[i].kind = FREE;
     }
   }
   pthread_mutex_unlock(&lock);
 }
 
-/* A copy of the entry for fd; kind FREE when untracked. */
+/* A copy of the entry for fd; kind FREE when untracked, or when the number now
+ * refers to another file (closed without close(), then reused). */
 static struct tracked lookup(int fd) {
-  struct tracked t = {fd, FREE, 0, 0};
+  struct tracked t = {fd, FREE, 0, 0, 0, 0};
   pthread_mutex_lock(&lock);
   for (int i = 0; i < MAX_TRACKED; i++) {
-    if (table[i].kind != FREE && table[i].fd == fd) t = table[i];
+    if (table[i].kind != FREE && table[i].fd == fd) {
+      if (still_same(&table[i])) t = table[i];
+      else table[i].kind = FREE;
+    }
   }
   pthread_mutex_unlock(&lock);
   return t;
@@ -326,6 +348,12 @@ static int fail(int err) {
   return -1;
 }
 
+/* A stand-in descriptor: a memfd, because each has an inode of its own, so a
+ * number reused by another file is told apart from it (see still_same). */
+static int stand_in(int cloexec) {
+  return memfd_create("kvm-s390-double", cloexec ? MFD_CLOEXEC : 0);
+}
+
 static int open_kvm(int (*real)(const char *, int, ...), const char *path, int flags, mode_t mode) {
   int fd = real(path, flags, mode);
   if (fd >= 0 && real_ioctl(fd, KVM_GET_API_VERSION, 0) < 0 && errno == ENOSYS) {
@@ -336,7 +364,7 @@ static int open_kvm(int (*real)(const char *, int, ...), const char *path, int f
     track(fd, REAL_KVM);
     return fd;
   }
-  fd = eventfd(0, (flags & O_CLOEXEC) ? EFD_CLOEXEC : 0);
+  fd = stand_in((flags & O_CLOEXEC) != 0);
   if (fd >= 0) track(fd, FAKE_KVM);
   return fd;
 }
@@ -397,7 +425,7 @@ int ioctl(int fd, unsigned long request, ...) {
       if (request == KVM_CHECK_EXTENSION) return (uintptr_t)arg == KVM_CAP_VM_ATTRIBUTES;
       if (request == KVM_CREATE_VM) {
         if ((uintptr_t)arg != 0) return fail(EINVAL); /* ucontrol VMs are not modelled */
-        int vm = eventfd(0, EFD_CLOEXEC);
+        int vm = stand_in(1);
         if (vm >= 0) track(vm, FAKE_VM);
         return vm;
       }
