@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import { parseArgs, UsageError } from './args';
 import { nativeBackendFor } from './backends';
-import { describeError, errnoOf } from './errors';
+import { describeError, errnoOf, shortError } from './errors';
 import { renderTable } from './table';
 
 export const PROBE_HELP = `Usage: kvm-tod probe [--json]
@@ -68,11 +68,6 @@ class Checks {
       return undefined;
     }
   }
-}
-
-function shortCause(error: unknown): string {
-  const sys = errnoOf(error);
-  return sys ? `${sys.code} (errno ${sys.errno})` : describeError(error);
 }
 
 /** Decodes KVM_CLOCK_* flags. */
@@ -140,13 +135,13 @@ export function runProbe(): { checks: ProbeCheck[]; autoBackend: string } {
         missing = { reason: 'needs a VM', cause: error };
       }
     } else {
-      checks.no('api-version', 'KVM API version', `${missing!.reason}: ${shortCause(missing!.cause)}`, missing!.cause);
-      checks.no('vm', 'a VM (KVM_CREATE_VM)', `${missing!.reason}: ${shortCause(missing!.cause)}`, missing!.cause);
+      checks.no('api-version', 'KVM API version', `${missing!.reason}: ${shortError(missing!.cause)}`, missing!.cause);
+      checks.no('vm', 'a VM (KVM_CREATE_VM)', `${missing!.reason}: ${shortError(missing!.cause)}`, missing!.cause);
     }
     if (kvm && kvmFd !== undefined && vmFd !== undefined) {
       probeVm(checks, kvm, kvmFd, vmFd);
     } else {
-      for (const [id, name] of VM_CHECKS) checks.no(id, name, `${missing!.reason}: ${shortCause(missing!.cause)}`, missing!.cause);
+      for (const [id, name] of VM_CHECKS) checks.no(id, name, `${missing!.reason}: ${shortError(missing!.cause)}`, missing!.cause);
     }
   } finally {
     if (kvm && vmFd !== undefined) kvm.closeFd(vmFd);
