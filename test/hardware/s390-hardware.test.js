@@ -4,22 +4,15 @@
 'use strict';
 const assert = require('assert');
 const kvm = require('../..');
+const pauseJump = require('../helpers/pause-jump');
 const { backend, itBackend, withVm } = require('./backend');
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const PAUSE_MS = 1000;
 const TOD_PER_S = 4_096_000_000n;
 
-/** How far the guest TOD moved (ms) across stop, a pause, and cont. */
-async function jumpAcrossPause(vmFd, useLibrary) {
-  const device = new kvm.S390TodDevice(vmFd);
-  const clock = new kvm.GuestClock(device, { warn: (w) => assert.fail(w.message) });
-  clock.vmStateChanged(true);
-  const atStop = device.read();
-  clock.vmStateChanged(useLibrary ? false : true);
-  await sleep(PAUSE_MS);
-  clock.vmStateChanged(true);
-  return Number(kvm.todDiffNs(device.read(), atStop)) / 1e6;
+/** How far the guest clock moved (ms) across stop, a pause, and cont. */
+function jumpAcrossPause(vmFd, useLibrary) {
+  return pauseJump.jumpAcrossPause(new kvm.S390TodDevice(vmFd), useLibrary, PAUSE_MS);
 }
 
 describe(`hardware suite [backend: ${backend.label}]`, () => {
