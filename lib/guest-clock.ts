@@ -3,7 +3,7 @@
 // those rules.
 import { ClockDevice } from './devices/clock-device';
 import { fallbackChannel, holdChannel, releaseChannel } from './diagnostics';
-import { describeValue, invalidArgType, optionsObject } from './arg-errors';
+import { describeValue, invalidArgType, invalidArgValue, optionsObject } from './arg-errors';
 import { hostUnixNs, hostUnixNsAt } from './host-tod';
 import { ClockPolicy, ClockPolicyName, assertPolicy } from './policy';
 import { KvmTodWarning, WarningCode, WarningCodes, WarningSink, deliver, emitProcessWarning } from './warnings';
@@ -92,9 +92,7 @@ export class GuestClock<T> {
   set policy(policy: ClockPolicy) {
     assertPolicy(policy);
     if (policy === 'catch-up' && typeof this.device.advance !== 'function') {
-      const error = new TypeError("This clock device has no advance(): it cannot 'catch-up'");
-      (error as TypeError & { code: string }).code = 'ERR_INVALID_ARG_VALUE';
-      throw error;
+      throw invalidArgValue("This clock device has no advance(): it cannot 'catch-up'", policy);
     }
     this.currentPolicy = policy;
   }

@@ -7,6 +7,7 @@
 // hardware a failure at load instead of a quiet fallback.
 'use strict';
 const kvm = require('../..');
+const { withVm: realVm } = require('../helpers/with-vm');
 const double = require('../helpers/s390-double');
 
 function realKvm() {
@@ -51,17 +52,7 @@ function itBackend(title, fn) {
 /** A fresh VM on the backend: `fn(vmFd, kvmFd)`; closed (and the double reset) afterwards. */
 function withVm(fn) {
   if (backend.kind === 'double') return double.withDoubleVm({}, fn);
-  return async function () {
-    const kvmFd = kvm.openKvm();
-    let vmFd;
-    try {
-      vmFd = kvm.createVm(kvmFd);
-      return await fn.call(this, vmFd, kvmFd);
-    } finally {
-      if (vmFd !== undefined) kvm.closeFd(vmFd);
-      kvm.closeFd(kvmFd);
-    }
-  };
+  return realVm(fn);
 }
 
 module.exports = { backend, itBackend, withVm };

@@ -3,6 +3,7 @@
 // have KVM) turns a missing /dev/kvm into a failure instead.
 'use strict';
 const kvmTod = require('../..');
+const { withVm } = require('./with-vm');
 
 function probe() {
   if (process.arch !== 'x64') return { ok: false, reason: `kvmclock tests need an x86_64 host, this is ${process.arch}` };
@@ -29,21 +30,6 @@ if (!kvm.ok && process.env.KVM_TOD_REQUIRE_KVM === '1') {
 function itKvm(title, fn) {
   if (kvm.ok) return it(title, fn);
   return it.skip(`${title} [skipped: ${kvm.reason}]`, fn);
-}
-
-/** A fresh VM for one test (sync or async), closed after it. */
-function withVm(fn) {
-  return async function () {
-    const kvmFd = kvmTod.openKvm();
-    let vmFd;
-    try {
-      vmFd = kvmTod.createVm(kvmFd);
-      return await fn.call(this, vmFd, kvmFd);
-    } finally {
-      if (vmFd !== undefined) kvmTod.closeFd(vmFd);
-      kvmTod.closeFd(kvmFd);
-    }
-  };
 }
 
 module.exports = { kvm, itKvm, withVm };
