@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `npm run test:package`: the package as a user gets it (test/packaging.test.js):
+# `npm run test:package`: the package as a user gets it (test/package/package.test.js):
 # `npm pack` (prepack builds both prebuilds, scripts/prebuild.sh), the tarball's exact
 # contents, `npm install` of it with no compiler on PATH, require and import of the
 # installed copy, the linux-s390x prebuild under qemu-user with the s390x Node, and the
@@ -21,7 +21,7 @@ trap 'rm -f "$tally"' EXIT
 # No LD_PRELOAD double and no KVM_TOD_ADDON: the installed package must find its own addon.
 env -u LD_PRELOAD -u KVM_TOD_ADDON KVM_TOD_PACKAGE_TEST=1 KVM_TOD_S390X_NODE="$s390x_node" \
   QEMU_LD_PREFIX="$s390x_sysroot" KVM_TOD_TALLY="$tally" KVM_TOD_SUITE_LABEL="package (npm pack, install without a compiler)" \
-  npx mocha --no-config --reporter ./test/helpers/tally-reporter.js --timeout 240000 --slow 20000 test/packaging.test.js
+  npx mocha --no-config --reporter ./test/helpers/tally-reporter.js --timeout 240000 --slow 20000 --grep 'package tarball' test/package/package.test.js
 status=$?
 [ -n "$outer_tally" ] && cat "$tally" >> "$outer_tally"
 echo "test:package took $(( $(date +%s) - started )) s"

@@ -14,7 +14,7 @@
 #                      reports every malloc'ed object that only JavaScript objects
 #                      reference, plus V8's own page metadata at exit: hundreds of false
 #                      reports per process, none of them in the addon. Leaks are covered
-#                      by test/threads-stress.test.js (RSS over 50 worker generations).
+#                      by test/robustness/threads.test.js (RSS over 50 worker generations).
 #     log_path=...     every report of every process (mocha, the fuzzing child, the
 #                      foreign-VM child, worker threads) lands in a file here, so a report
 #                      fails this job even where the test that started the process
@@ -104,12 +104,13 @@ rm -f "$logs"/*
 echo "ok: ASan and UBSan reports are caught"
 
 step "suite: the native tests on the sanitized addon"
+shopt -s nullglob  # test/kvm/*.test.js: every real-KVM test, wherever /dev/kvm opens
 files=(
-  test/arguments.test.js test/descriptors.test.js test/kvm.test.js test/guest-clock-kvm.test.js
-  test/kvmclock-policy.test.js test/workers.test.js
-  test/s390-tod.test.js test/s390-guest-clock.test.js test/s390-byte-order.test.js
-  test/descriptor-misuse.test.js test/fuzz-native.test.js test/fuzz-api.test.js test/fuzz-sections.test.js
-  test/faults-guest-clock.test.js test/threads-stress.test.js
+  test/unit/arguments.test.js test/unit/kvmclock-policy.test.js
+  test/kvm.test.js test/guest-clock-kvm.test.js test/kvm/*.test.js
+  test/double/s390-tod.test.js test/double/s390-guest-clock.test.js test/double/s390-byte-order.test.js
+  test/robustness/descriptors.test.js test/robustness/threads.test.js test/robustness/faults-guest-clock.test.js
+  test/robustness/fuzz-native.test.js test/robustness/fuzz-api.test.js test/robustness/fuzz-sections.test.js
 )
 present=()
 for f in "${files[@]}"; do

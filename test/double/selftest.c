@@ -3,7 +3,7 @@
  * user address (EFAULT), nonzero flags (EINVAL), unknown groups and attributes
  * (ENXIO), HAS, the zeroed padding of the EXT struct, and that it goes inert the
  * moment KVM_S390_DOUBLE is unset. Run with the double preloaded and
- * KVM_S390_DOUBLE=1 (test/s390-double-selftest.test.js does both). Prints one
+ * KVM_S390_DOUBLE=1 (test/double/selftest.test.js does both). Prints one
  * "ok"/"not ok" line per check (TAP) and exits with the number of failures.
  */
 #define _GNU_SOURCE

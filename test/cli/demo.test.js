@@ -1,0 +1,458 @@
+// `kvm-tod demo` driven as a user runs it: the real command in a child process.
+'use strict';
+const assert = require('assert');
+const { spawnSync } = require('child_process');
+const path = require('path');
+const { kvm, itKvm } = require('../helpers/kvm');
+
+const MAIN = path.join(__dirname, '..', '..', 'dist', 'cli', 'main.js');
+const PAUSE_MS = 200;
+const SCENARIOS = ['simple-start', 'live-migration', 'offline-migration', 'stop-cont'];
+const TITLES = ['simple start', 'live migration', 'offline migration', 'stop/cont, repeated'];
+
+function kvmTod(args, env = {}) {
+  const base = { ...process.env };
+  // The s390 kernel double (preloaded by scripts/test.sh) stays inert unless a test asks for it.
+  for (const name of Object.keys(base)) if (name === 'KVM_TOD_DEMO_FAULT' || name.startsWith('KVM_S390_DOUBLE')) delete base[name];
+  const r = spawnSync(process.execPath, [MAIN, ...args], { env: { ...base, ...env }, encoding: 'utf8', timeout: 20000 });
+  if (r.error) throw r.error;
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function json(r) {
+  try {
+    return JSON.parse(r.stdout);
+  } catch (error) {
+    throw new Error(`stdout is not one JSON document (${error.message}):\n${r.stdout}\nstderr:\n${r.stderr}`);
+  }
+}
+
+/** The table row of a scenario, by its title. */
+function row(stdout, title) {
+  const line = stdout.split('\n').find((l) => new RegExp(`^\\s+\\d\\s+${title.replace(/[/]/g, '\\/')}\\s`).test(l));
+  assert.ok(line, `no table row for '${title}' in:\n${stdout}`);
+  return line;
+}
+
+describe('kvm-tod demo (simulated backend, --pause 200ms)', function () {
+  let text;
+  let doc;
+  let docRun;
+  before(function () {
+    text = kvmTod(['demo', '--backend', 'simulated', '--pause', `${PAUSE_MS}ms`]);
+    docRun = kvmTod(['demo', '--backend', 'simulated', '--pause', `${PAUSE_MS}ms`, '--json']);
+    doc = json(docRun);
+  });
+
+  it('exits 0 with PASS for each of the four scenarios and an overall PASS', function () {
+    assert.strictEqual(text.status, 0, text.stdout + text.stderr);
+    for (const title of TITLES) assert.match(row(text.stdout, title), /\sPASS$/);
+    assert.match(text.stdout, /^Result: PASS/m);
+    assert.doesNotMatch(text.stdout, /FAIL/);
+  });
+
+  it('names the backend on its first line', function () {
+    assert.match(text.stdout.split('\n')[0], /^kvm-tod demo: backend simulated$/);
+  });
+
+  it("tabulates the library's device calls as the rules allow them", function () {
+    assert.match(row(text.stdout, 'simple start'), /0 reads, 0 writes/);
+    assert.match(row(text.stdout, 'live migration'), /1 read, 2 writes/);
+    assert.match(row(text.stdout, 'offline migration'), /1 read, 2 writes/);
+    assert.match(row(text.stdout, 'stop/cont, repeated'), /1 read, 1 write\b/);
+  });
+
+  it('shows a small jump with kvm-tod and a pause-sized jump without it', function () {
+    for (const title of TITLES.slice(1)) {
+      const [withLib, without] = [...row(text.stdout, title).matchAll(/([+-]\d+\.\d{3}) ms/g)].map((m) => Number(m[1]));
+      assert.ok(Math.abs(withLib) < 25, `${title}: jump with kvm-tod ${withLib} ms`);
+      assert.ok(without >= PAUSE_MS * 0.9 && without < PAUSE_MS + 2000, `${title}: jump without ${without} ms`);
+    }
+  });
+
+  it('describes what happened to the guest clock', function () {
+    assert.match(row(text.stdout, 'simple start'), /never held, kept running/);
+    assert.match(row(text.stdout, 'live migration'), /held at load, released at start/);
+    assert.match(row(text.stdout, 'offline migration'), /held at stop, at load, released at cont/);
+    assert.match(row(text.stdout, 'stop/cont, repeated'), /repeats ignored/);
+  });
+
+  it('prints no progress line when stdout is not a terminal', function () {
+    assert.doesNotMatch(text.stdout, /\r|waiting/);
+  });
+
+  it('--json prints one document with every scenario, numeric jumps and bigints as strings', function () {
+    assert.strictEqual(docRun.status, 0, docRun.stderr);
+    assert.strictEqual(doc.command, 'demo');
+    assert.strictEqual(doc.backend.used, 'simulated');
+    assert.strictEqual(doc.backend.requested, 'simulated');
+    assert.strictEqual(doc.pauseMs, PAUSE_MS);
+    assert.strictEqual(doc.pass, true);
+    assert.deepStrictEqual(doc.scenarios.map((s) => s.id), SCENARIOS);
+    for (const s of doc.scenarios) {
+      for (const key of ['number', 'title', 'plan', 'expect', 'expectedDeviceCalls', 'withLibrary', 'withoutLibrary', 'checks', 'pass']) {
+        assert.ok(key in s, `${s.id} has no '${key}'`);
+      }
+      for (const run of [s.withLibrary, s.withoutLibrary]) {
+        assert.strictEqual(typeof run.jumpMs, 'number', `${s.id}: jumpMs`);
+        assert.strictEqual(typeof run.hostElapsedMs, 'number', `${s.id}: hostElapsedMs`);
+        assert.match(run.jumpNs, /^-?\d+$/, `${s.id}: jumpNs is a bigint as a string`);
+        assert.strictEqual(run.error, null);
+      }
+      assert.deepStrictEqual(s.withLibrary.deviceCalls, s.expectedDeviceCalls, `${s.id}: device calls`);
+      assert.deepStrictEqual(s.withLibrary.warnings, []);
+      assert.ok(s.checks.length > 0 && s.checks.every((c) => c.pass === true), `${s.id}: ${JSON.stringify(s.checks)}`);
+      assert.strictEqual(s.pass, true);
+    }
+  });
+
+  it('--json: held scenarios jump by a few ms with kvm-tod and by the pause without it', function () {
+    for (const s of doc.scenarios) {
+      const without = s.withoutLibrary;
+      assert.ok(without.jumpMs >= PAUSE_MS * 0.9, `${s.id}: without ${without.jumpMs} ms`);
+      assert.ok(Math.abs(without.jumpMs - without.hostElapsedMs) < 25, `${s.id}: without ${without.jumpMs} ms vs host ${without.hostElapsedMs} ms`);
+      if (s.expect === 'held') {
+        assert.ok(Math.abs(s.withLibrary.jumpMs) < 25, `${s.id}: with ${s.withLibrary.jumpMs} ms`);
+      } else {
+        // A simple start leaves the clock running, exactly as without the library.
+        assert.strictEqual(s.id, 'simple-start');
+        assert.ok(Math.abs(s.withLibrary.jumpMs - s.withLibrary.hostElapsedMs) < 25, `${s.id}: with ${s.withLibrary.jumpMs} ms`);
+      }
+    }
+  });
+
+  it('--json: the held clock is migrated as it was at stop (offline migration)', function () {
+    const offline = doc.scenarios.find((s) => s.id === 'offline-migration');
+    const steps = offline.withLibrary.steps.map((st) => `${st.vm} ${st.action} r${st.reads} w${st.writes}`);
+    assert.deepStrictEqual(steps, [
+      'source start r0 w0',
+      'source stop r1 w0',
+      'source save (stopped) r0 w0',
+      'destination load (not running) r0 w1',
+      'destination cont r0 w1',
+    ]);
+    assert.ok(offline.checks.some((c) => c.name.includes('the saved value is the value held at stop') && c.pass));
+  });
+});
+
+// What auto must pick here: x64 with a usable /dev/kvm -> kvmclock, x64 without -> the
+// simulation. On s390x the helper cannot tell whether the s390 TOD works, so either
+// answer is accepted there, as long as a fallback gives its errno.
+const NATIVE = { x64: 'kvmclock', s390x: 's390' }[process.arch];
+const nativeOk = process.arch === 'x64' ? kvm.ok : undefined;
+
+describe('kvm-tod demo --backend auto', function () {
+  const title =
+    nativeOk === true ? 'uses kvmclock where /dev/kvm works' : nativeOk === false ? 'falls back to the simulation and says why on its first line' : `uses ${NATIVE} or says on its first line why it fell back`;
+  it(title, function () {
+    const r = kvmTod(['demo', '--pause', `${PAUSE_MS}ms`]);
+    const first = r.stdout.split('\n')[0];
+    const fellBack = /^kvm-tod demo: backend simulated \(auto fell back to the built-in s390 simulation: .*(E[A-Z]+ \(errno -\d+\)|no KVM guest clock)/;
+    if (nativeOk === true) assert.match(first, new RegExp(`^kvm-tod demo: backend ${NATIVE} \\(auto`));
+    else if (nativeOk === false) assert.match(first, fellBack);
+    else assert.ok(fellBack.test(first) || first.startsWith(`kvm-tod demo: backend ${NATIVE} (auto`), first);
+    assert.strictEqual(r.status, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /^Result: PASS/m);
+  });
+
+  it('--json records the fallback reason (or none) and keeps stdout pure JSON', function () {
+    const r = kvmTod(['demo', '--pause', `${PAUSE_MS}ms`, '--json']);
+    const doc = json(r);
+    assert.strictEqual(doc.backend.requested, 'auto');
+    if (nativeOk !== false && doc.backend.used !== 'simulated') {
+      assert.strictEqual(doc.backend.used, NATIVE);
+      assert.strictEqual(doc.backend.fallbackReason, null);
+    } else {
+      assert.notStrictEqual(nativeOk, true, 'auto fell back although /dev/kvm works');
+      assert.strictEqual(doc.backend.used, 'simulated');
+      assert.match(doc.backend.fallbackReason, /E[A-Z]+ \(errno -\d+\)|no KVM guest clock/);
+      assert.match(r.stderr.split('\n')[0], /backend simulated \(auto fell back/);
+    }
+  });
+});
+
+describe('kvm-tod demo with a misbehaving device (KVM_TOD_DEMO_FAULT)', function () {
+  it('exits 1 and marks live migration FAIL when the device ignores writes', function () {
+    const r = kvmTod(['demo', '--backend', 'simulated', '--pause', `${PAUSE_MS}ms`], { KVM_TOD_DEMO_FAULT: 'live-migration' });
+    assert.strictEqual(r.status, 1, r.stdout + r.stderr);
+    assert.match(row(r.stdout, 'live migration'), /\sFAIL$/);
+    for (const title of ['simple start', 'offline migration', 'stop/cont, repeated']) assert.match(row(r.stdout, title), /\sPASS$/);
+    assert.match(r.stdout, /FAIL with kvm-tod: the guest sees no jump: jump \d+\.\d{3} ms/);
+    assert.match(r.stdout, /^Result: FAIL: 1 of 4 scenarios/m);
+  });
+
+  it('exits 1 when a simple start\'s clock does not run', function () {
+    const r = kvmTod(['demo', '--backend', 'simulated', '--pause', `${PAUSE_MS}ms`, '--json'], { KVM_TOD_DEMO_FAULT: 'simple-start' });
+    assert.strictEqual(r.status, 1);
+    const doc = json(r);
+    assert.strictEqual(doc.pass, false);
+    const simple = doc.scenarios.find((s) => s.id === 'simple-start');
+    assert.strictEqual(simple.pass, false);
+    assert.deepStrictEqual(doc.fault, { scenario: 'simple-start', kind: 'stuck' });
+    assert.deepStrictEqual(simple.checks.filter((c) => !c.pass).map((c) => c.name), ['with kvm-tod: the clock keeps running']);
+    assert.ok(doc.scenarios.filter((s) => s.id !== 'simple-start').every((s) => s.pass));
+  });
+
+  it('exits 1 and reports the warning when the restore at cont fails', function () {
+    const r = kvmTod(['demo', '--backend', 'simulated', '--pause', `${PAUSE_MS}ms`, '--json'], { KVM_TOD_DEMO_FAULT: '4:fail-write' });
+    assert.strictEqual(r.status, 1);
+    const stopCont = json(r).scenarios.find((s) => s.id === 'stop-cont');
+    assert.strictEqual(stopCont.pass, false);
+    assert.match(stopCont.withLibrary.warnings.join('\n'), /KVM_TOD_RESTORE_FAILED.*EIO \(errno -5\)/);
+    assert.ok(stopCont.withLibrary.jumpMs >= PAUSE_MS * 0.9, 'the guest saw the pause');
+  });
+
+  it('rejects a fault naming no scenario with exit status 2', function () {
+    const r = kvmTod(['demo', '--backend', 'simulated', '--pause', `${PAUSE_MS}ms`], { KVM_TOD_DEMO_FAULT: 'nonsense' });
+    assert.strictEqual(r.status, 2);
+    assert.match(r.stderr, /KVM_TOD_DEMO_FAULT='nonsense' names no scenario/);
+  });
+});
+
+// --policy: the library's resume policy. Under catch-up a held clock ends where it
+// would have been: the jump with kvm-tod is the pause, as without it; both policies
+// side by side show the difference. Short pauses: these runs cost ~0.3 s each.
+describe('kvm-tod demo --policy (simulated backend, --pause 300ms)', function () {
+  const PAUSE = 300;
+  const HELD = TITLES.slice(1);
+  const HELD_IDS = SCENARIOS.slice(1);
+  let catchUp;
+  let both;
+  let bothDoc;
+  before(function () {
+    catchUp = kvmTod(['demo', '--backend', 'simulated', '--pause', `${PAUSE}ms`, '--policy', 'catch-up', '--json']);
+    both = kvmTod(['demo', '--backend', 'simulated', '--pause', `${PAUSE}ms`, '--policy', 'both']);
+    bothDoc = kvmTod(['demo', '--backend', 'simulated', '--pause', `${PAUSE}ms`, '--policy', 'both', '--json']);
+  });
+
+  it('catch-up: passes, the held clock catching up by the pause with exactly the device calls the rules allow', function () {
+    const doc = json(catchUp);
+    assert.strictEqual(catchUp.status, 0, JSON.stringify(doc.scenarios.map((s) => [s.id, s.checks.filter((c) => !c.pass)])));
+    assert.strictEqual(doc.policy, 'catch-up');
+    assert.deepStrictEqual(doc.policies, ['catch-up']);
+    for (const s of doc.scenarios) {
+      assert.strictEqual(s.pass, true, s.id);
+      assert.deepStrictEqual(s.withLibrary.deviceCalls, s.expectedDeviceCalls, `${s.id}: device calls`);
+      assert.deepStrictEqual(s.withLibrary.warnings, [], s.id);
+      if (s.id === 'simple-start') {
+        assert.strictEqual(s.expect, 'runs');
+        continue;
+      }
+      assert.strictEqual(s.expect, 'catches-up', s.id);
+      // Jump ≈ the pause, ≈ the control's jump: the guest ends where it would have been.
+      assert.ok(Math.abs(s.withLibrary.jumpMs - s.withoutLibrary.jumpMs) < 25, `${s.id}: with ${s.withLibrary.jumpMs} ms, without ${s.withoutLibrary.jumpMs} ms`);
+      assert.ok(s.withLibrary.jumpMs >= PAUSE * 0.95 && s.withLibrary.jumpMs < PAUSE + 2000, `${s.id}: with ${s.withLibrary.jumpMs} ms`);
+      assert.ok(Math.abs(s.withLibrary.jumpMs - s.expectedJumpMs) < 25, `${s.id}: expected ${s.expectedJumpMs} ms`);
+      assert.ok(s.holds.length > 0 && s.holds.every((h) => h.decision === 'catch-up'), JSON.stringify(s.holds));
+      assert.ok(s.checks.some((c) => c.name === 'with kvm-tod (catch-up): the guest catches up by the time it was held' && c.pass), s.id);
+    }
+    // The offline migration's destination caught up the downtime too: without the
+    // extended section its jump would be only the half of the pause spent held there.
+    const offline = doc.scenarios.find((s) => s.id === 'offline-migration');
+    assert.ok(offline.withLibrary.jumpMs >= PAUSE * 0.95, `offline migration: ${offline.withLibrary.jumpMs} ms`);
+    assert.ok(offline.checks.some((c) => c.name.includes('the saved value is the value held at stop') && c.pass));
+  });
+
+  it('both: a table with a jump column per policy, ≈ 0 under freeze and ≈ the pause under catch-up', function () {
+    assert.strictEqual(both.status, 0, both.stdout + both.stderr);
+    const header = both.stdout.split('\n').find((l) => /^\s+#\s+scenario/.test(l));
+    assert.match(header, /expected\s+jump \(freeze\)\s+jump \(catch-up\)\s+jump without\s+result$/);
+    assert.match(both.stdout, /^pause: 300ms, shared by the scenarios; each runs with kvm-tod under freeze and under catch-up, and without kvm-tod \(the control\)$/m);
+    assert.match(both.stdout, /saveTodSection\(clock, \{ format: 'extended' \}\)/);
+    for (const title of HELD) {
+      const line = row(both.stdout, title);
+      assert.match(line, /≈ 0 \/ ≈ pause/);
+      assert.match(line, /\sPASS$/);
+      const [freeze, caught, without] = [...line.matchAll(/([+-]\d+\.\d{3}) ms/g)].map((m) => Number(m[1]));
+      assert.ok(Math.abs(freeze) < 25, `${title}: freeze ${freeze} ms`);
+      assert.ok(Math.abs(caught - without) < 25 && caught >= PAUSE * 0.95, `${title}: catch-up ${caught} ms, without ${without} ms`);
+    }
+    assert.match(row(both.stdout, 'simple start'), /= host time/);
+    // The same steps under both: shown once.
+    assert.match(both.stdout, /^ {3}with kvm-tod \(freeze, catch-up\): vm start: no device call -> vm stop: 1 read, held/m);
+    // (how far it moved is checked against the tolerance above; under qemu-user it is ms)
+    assert.match(both.stdout, /^ {5}with kvm-tod \(freeze\): {3}guest clock TOD .* -> TOD .*: moved [+-]\d+\.\d{3} ms/m);
+    assert.match(both.stdout, /^ {5}with kvm-tod \(catch-up\): guest clock TOD /m);
+    assert.match(both.stdout, /^Result: PASS: all 4 scenarios behaved as the rules say under both policies/m);
+  });
+
+  it('both --json: per-policy results, each with its own run and checks', function () {
+    const doc = json(bothDoc);
+    assert.strictEqual(bothDoc.status, 0, bothDoc.stderr);
+    assert.strictEqual(doc.policy, 'both');
+    assert.deepStrictEqual(doc.policies, ['freeze', 'catch-up']);
+    for (const s of doc.scenarios) {
+      assert.ok(!('withLibrary' in s), `${s.id}: one withLibrary per policy, under policies`);
+      assert.deepStrictEqual(s.policies.map((p) => p.policy), ['freeze', 'catch-up']);
+      for (const p of s.policies) {
+        assert.strictEqual(p.pass, true, `${s.id} ${p.policy}`);
+        assert.deepStrictEqual(p.withLibrary.deviceCalls, s.expectedDeviceCalls, `${s.id} ${p.policy}: device calls`);
+        assert.ok(p.checks.length > 0 && p.checks.every((c) => c.name.startsWith(`with kvm-tod (${p.policy})`)), `${s.id} ${p.policy}`);
+      }
+      assert.strictEqual(s.checks.length, s.policies[0].checks.length + s.policies[1].checks.length + 1, `${s.id}: every check, the control's last`);
+      const [freeze, caught] = s.policies;
+      if (s.id === 'simple-start') {
+        assert.deepStrictEqual([freeze.expect, caught.expect], ['runs', 'runs']);
+        continue;
+      }
+      assert.ok(HELD_IDS.includes(s.id));
+      assert.deepStrictEqual([freeze.expect, caught.expect], ['held', 'catches-up']);
+      assert.strictEqual(freeze.expectedJumpMs, 0);
+      assert.ok(Math.abs(freeze.withLibrary.jumpMs) < 25, `${s.id}: freeze ${freeze.withLibrary.jumpMs} ms`);
+      assert.ok(Math.abs(caught.withLibrary.jumpMs - s.withoutLibrary.jumpMs) < 25, `${s.id}: catch-up ${caught.withLibrary.jumpMs} ms`);
+    }
+  });
+
+  it('catch-up with a forced fault (the default: the device cannot catch up) exits 1 and fails that scenario', function () {
+    const r = kvmTod(['demo', '--backend', 'simulated', '--pause', `${PAUSE}ms`, '--policy', 'catch-up'], { KVM_TOD_DEMO_FAULT: 'stop-cont' });
+    assert.strictEqual(r.status, 1, r.stdout + r.stderr);
+    assert.match(r.stdout, /^fault injected \(KVM_TOD_DEMO_FAULT\): stop-cont: the device cannot catch up/m);
+    assert.match(row(r.stdout, 'stop/cont, repeated'), /it did not catch up\s.*\sFAIL$/);
+    for (const title of TITLES.slice(0, 3)) assert.match(row(r.stdout, title), /\sPASS$/);
+    assert.match(r.stdout, /FAIL with kvm-tod \(catch-up\): the guest catches up by the time it was held: jump \d+\.\d{3} ms, expected \d+\.\d{3} ms/);
+    assert.match(r.stdout, /^Result: FAIL: 1 of 4 scenarios/m);
+  });
+
+  it('catch-up with a failing write at cont exits 1 with the warning', function () {
+    const r = kvmTod(['demo', '--backend', 'simulated', '--pause', `${PAUSE}ms`, '--policy', 'catch-up', '--json'], { KVM_TOD_DEMO_FAULT: 'live-migration:fail-write' });
+    assert.strictEqual(r.status, 1);
+    const doc = json(r);
+    assert.deepStrictEqual(doc.fault, { scenario: 'live-migration', kind: 'fail-write' });
+    const live = doc.scenarios.find((s) => s.id === 'live-migration');
+    assert.strictEqual(live.pass, false);
+    assert.ok(live.checks.some((c) => !c.pass && c.name === 'with kvm-tod (catch-up): ran without error'), JSON.stringify(live.checks));
+  });
+
+  it('both with a forced fault: each policy gets the fault that breaks it, and both fail', function () {
+    const r = kvmTod(['demo', '--backend', 'simulated', '--pause', `${PAUSE}ms`, '--policy', 'both', '--json'], { KVM_TOD_DEMO_FAULT: 'offline-migration' });
+    assert.strictEqual(r.status, 1);
+    const doc = json(r);
+    assert.deepStrictEqual(doc.fault, { scenario: 'offline-migration', kinds: { freeze: 'ignore-write', 'catch-up': 'no-advance' } });
+    const offline = doc.scenarios.find((s) => s.id === 'offline-migration');
+    assert.deepStrictEqual(offline.policies.map((p) => [p.policy, p.fault, p.pass]), [['freeze', 'ignore-write', false], ['catch-up', 'no-advance', false]]);
+    assert.ok(doc.scenarios.filter((s) => s.id !== 'offline-migration').every((s) => s.pass));
+  });
+
+  it('threshold:<duration>: holds shorter than it are frozen, longer ones caught up', function () {
+    // A 300ms pause: the live migration and stop/cont hold ~300ms (caught up); the
+    // offline migration holds twice ~150ms (frozen).
+    const r = kvmTod(['demo', '--backend', 'simulated', '--pause', `${PAUSE}ms`, '--policy', 'threshold:230ms', '--json']);
+    const doc = json(r);
+    assert.strictEqual(r.status, 0, JSON.stringify(doc.scenarios.map((s) => [s.id, s.checks.filter((c) => !c.pass)])));
+    assert.strictEqual(doc.policy, 'threshold:230ms');
+    const expect = Object.fromEntries(doc.scenarios.map((s) => [s.id, s.expect]));
+    assert.deepStrictEqual(expect, { 'simple-start': 'runs', 'live-migration': 'catches-up', 'offline-migration': 'held', 'stop-cont': 'catches-up' });
+    const offline = doc.scenarios.find((s) => s.id === 'offline-migration');
+    assert.ok(Math.abs(offline.withLibrary.jumpMs) < 25, `offline: ${offline.withLibrary.jumpMs} ms`);
+    const stopCont = doc.scenarios.find((s) => s.id === 'stop-cont');
+    assert.ok(stopCont.withLibrary.jumpMs >= PAUSE * 0.95, `stop-cont: ${stopCont.withLibrary.jumpMs} ms`);
+  });
+});
+
+// The kvmclock backend cannot run here without /dev/kvm; its migration stream (the
+// library has no kvmclock section, so the demo carries the wall time itself) is
+// checked on a GuestClock<bigint> over a device of plain numbers.
+describe("kvm-tod demo's kvmclock stream under --policy", function () {
+  const { kvmclockStream, decodeNsSection } = require('../../dist/cli/backends');
+  const { GuestClock } = require('../../dist/guest-clock');
+  const device = () => {
+    const d = { value: 0n, writes: [], read: () => d.value, write: (v) => d.writes.push(v), advance: (v, ns) => v + ns };
+    return d;
+  };
+  const withWall = (value, wallNs) => {
+    const b = Buffer.alloc(17);
+    b[0] = 2;
+    b.writeBigUInt64BE(value, 1);
+    b.writeBigInt64BE(wallNs, 9);
+    return b;
+  };
+  const nowNs = () => BigInt(Date.now()) * 1_000_000n;
+
+  it('the source sends the held value and the wall time of the hold; plain saves stay 9 bytes', function () {
+    const d = device();
+    d.value = 123_000_000_000n;
+    const clock = new GuestClock(d, { policy: 'catch-up', warn: () => undefined });
+    clock.vmStateChanged(true);
+    clock.vmStateChanged(false);
+    d.value = 999n; // the held value is sent, not a fresh read
+    const section = decodeNsSection(kvmclockStream.save(clock, true));
+    assert.strictEqual(section.value, 123_000_000_000n);
+    assert.ok(section.sourceWallNs > nowNs() - 5_000_000_000n && section.sourceWallNs <= nowNs() + 5_000_000_000n);
+    assert.strictEqual(kvmclockStream.save(clock).length, 9);
+  });
+
+  it('a catch-up destination adds the downtime; freeze, a plain section or a source ahead add nothing', function () {
+    const load = (policy, bytes) => {
+      const d = device();
+      kvmclockStream.load(new GuestClock(d, { policy, warn: () => undefined }), bytes);
+      return d.writes[0];
+    };
+    const caught = load('catch-up', withWall(1_000_000_000n, nowNs() - 5_000_000_000n));
+    assert.ok(caught >= 5_900_000_000n && caught < 6_100_000_000n, String(caught));
+    assert.strictEqual(load('freeze', withWall(1_000_000_000n, nowNs() - 5_000_000_000n)), 1_000_000_000n);
+    assert.strictEqual(load('catch-up', withWall(1_000_000_000n, nowNs() + 60_000_000_000n)), 1_000_000_000n);
+    const plain = Buffer.alloc(9);
+    plain[0] = 1;
+    plain.writeBigUInt64BE(7n, 1);
+    assert.strictEqual(load('catch-up', plain), 7n);
+  });
+});
+
+describe('kvm-tod demo on real KVM', function () {
+  itKvm('--backend kvmclock runs every scenario on /dev/kvm VMs and passes', function () {
+    const r = kvmTod(['demo', '--backend', 'kvmclock', '--pause', `${PAUSE_MS}ms`, '--json']);
+    const doc = json(r);
+    assert.strictEqual(r.status, 0, JSON.stringify(doc.scenarios.map((s) => [s.id, s.checks.filter((c) => !c.pass)])));
+    assert.strictEqual(doc.backend.used, 'kvmclock');
+    assert.strictEqual(doc.backend.device, 'KvmClockDevice');
+    for (const s of doc.scenarios) {
+      assert.strictEqual(s.pass, true, s.id);
+      assert.ok(s.withoutLibrary.jumpMs >= PAUSE_MS * 0.9, `${s.id}: the kvmclock ran through the pause without the library`);
+    }
+  });
+
+  itKvm('--backend kvmclock with a fault fails the scenario', function () {
+    const r = kvmTod(['demo', '--backend', 'kvmclock', '--pause', `${PAUSE_MS}ms`], { KVM_TOD_DEMO_FAULT: 'offline-migration' });
+    assert.strictEqual(r.status, 1);
+    assert.match(row(r.stdout, 'offline migration'), /\sFAIL$/);
+  });
+
+  const double = /s390_kvm_double\.so/.test(process.env.LD_PRELOAD || '');
+  (double ? it : it.skip)(`--backend s390 runs every scenario on the s390 kernel double's VMs and passes${double ? '' : ' [skipped: the s390 kernel double is not preloaded (scripts/test.sh preloads it)]'}`, function () {
+    const r = kvmTod(['demo', '--backend', 's390', '--pause', `${PAUSE_MS}ms`, '--json'], { KVM_S390_DOUBLE: '1' });
+    const doc = json(r);
+    assert.strictEqual(r.status, 0, JSON.stringify(doc.scenarios.map((s) => [s.id, s.checks.filter((c) => !c.pass)])));
+    assert.strictEqual(doc.backend.device, 'S390TodDevice');
+    for (const s of doc.scenarios) assert.deepStrictEqual(s.withLibrary.deviceCalls, s.expectedDeviceCalls, s.id);
+  });
+
+  (double ? it : it.skip)(`--backend s390 --policy both passes on the s390 kernel double's VMs${double ? '' : ' [skipped: the s390 kernel double is not preloaded (scripts/test.sh preloads it)]'}`, function () {
+    const r = kvmTod(['demo', '--backend', 's390', '--pause', '300ms', '--policy', 'both', '--json'], { KVM_S390_DOUBLE: '1' });
+    const doc = json(r);
+    assert.strictEqual(r.status, 0, JSON.stringify(doc.scenarios.map((s) => [s.id, s.checks.filter((c) => !c.pass)])));
+    for (const s of doc.scenarios.filter((x) => x.id !== 'simple-start')) {
+      const [freeze, caught] = s.policies;
+      assert.ok(Math.abs(freeze.withLibrary.jumpMs) < 25, `${s.id}: freeze ${freeze.withLibrary.jumpMs} ms`);
+      assert.ok(Math.abs(caught.withLibrary.jumpMs - s.withoutLibrary.jumpMs) < 25, `${s.id}: catch-up ${caught.withLibrary.jumpMs} ms`);
+      for (const p of s.policies) assert.deepStrictEqual(p.withLibrary.deviceCalls, s.expectedDeviceCalls, `${s.id} ${p.policy}`);
+    }
+  });
+
+  itKvm('--backend kvmclock --policy both passes on /dev/kvm VMs', function () {
+    const r = kvmTod(['demo', '--backend', 'kvmclock', '--pause', '300ms', '--policy', 'both', '--json']);
+    const doc = json(r);
+    assert.strictEqual(r.status, 0, JSON.stringify(doc.scenarios.map((s) => [s.id, s.checks.filter((c) => !c.pass)])));
+    for (const s of doc.scenarios.filter((x) => x.id !== 'simple-start')) {
+      const caught = s.policies[1];
+      assert.ok(Math.abs(caught.withLibrary.jumpMs - s.withoutLibrary.jumpMs) < 25, `${s.id}: catch-up ${caught.withLibrary.jumpMs} ms`);
+    }
+  });
+
+  (kvm.ok ? it.skip : it)(`--backend kvmclock exits 3 with the errno where KVM is not usable${kvm.ok ? ' [skipped: /dev/kvm works here]' : ''}`, function () {
+    const r = kvmTod(['demo', '--backend', 'kvmclock', '--pause', `${PAUSE_MS}ms`]);
+    assert.strictEqual(r.status, 3);
+    assert.strictEqual(r.stdout, '');
+    assert.match(r.stderr, /^kvm-tod demo: the kvmclock backend is not usable here: .*E[A-Z]+ \(errno -\d+\)/);
+    assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+  });
+});
