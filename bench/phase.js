@@ -91,8 +91,12 @@ function s390Figures(helper, helperReason, vmFd, backend) {
   } else {
     skip(['binding.getTod', 'binding.setTod', 'holdRelease.s390'], helperReason);
   }
-  measure(['stillness.s390'], () => ({ 'stillness.s390': stillness(kvm, { device, diffNs: todDiff, settings, backend }) }));
-  measure(['endurance.s390'], () => ({ 'endurance.s390': endurance(kvm, { device, diffNs: todDiff, settings, backend }) }));
+  measure(['stillness.s390'], () => ({
+    'stillness.s390': stillness(kvm, { device, diffNs: todDiff, settings, backend }),
+  }));
+  measure(['endurance.s390'], () => ({
+    'endurance.s390': endurance(kvm, { device, diffNs: todDiff, settings, backend }),
+  }));
 }
 
 function hostPhase() {
@@ -119,8 +123,12 @@ function hostPhase() {
       } else {
         skip(['binding.getKvmClock', 'binding.setKvmClock', 'holdRelease.kvmclock'], helperReason);
       }
-      measure(['stillness.kvmclock'], () => ({ 'stillness.kvmclock': stillness(kvm, { device, diffNs: clockDiff, settings, backend: 'kvm' }) }));
-      measure(['endurance.kvmclock'], () => ({ 'endurance.kvmclock': endurance(kvm, { device, diffNs: clockDiff, settings, backend: 'kvm' }) }));
+      measure(['stillness.kvmclock'], () => ({
+        'stillness.kvmclock': stillness(kvm, { device, diffNs: clockDiff, settings, backend: 'kvm' }),
+      }));
+      measure(['endurance.kvmclock'], () => ({
+        'endurance.kvmclock': endurance(kvm, { device, diffNs: clockDiff, settings, backend: 'kvm' }),
+      }));
     } finally {
       vm.close();
     }
@@ -146,8 +154,17 @@ function hostPhase() {
 
   // The simulated s390 TOD (lib/devices/simulated-s390.ts): runs everywhere.
   const simulated = new kvm.SimulatedS390Tod();
-  measure(['stillness.simulated'], () => ({ 'stillness.simulated': stillness(kvm, { device: simulated, diffNs: todDiff, settings, backend: 'simulated' }) }));
-  measure(['endurance.simulated'], () => ({ 'endurance.simulated': endurance(kvm, { device: new kvm.SimulatedS390Tod(), diffNs: todDiff, settings, backend: 'simulated' }) }));
+  measure(['stillness.simulated'], () => ({
+    'stillness.simulated': stillness(kvm, { device: simulated, diffNs: todDiff, settings, backend: 'simulated' }),
+  }));
+  measure(['endurance.simulated'], () => ({
+    'endurance.simulated': endurance(kvm, {
+      device: new kvm.SimulatedS390Tod(),
+      diffNs: todDiff,
+      settings,
+      backend: 'simulated',
+    }),
+  }));
 
   const overheadIds = Object.keys(FIGURES).filter((id) => id.startsWith('overhead.'));
   if (helper) measure(overheadIds, () => overhead(kvm, helper, root, settings));
@@ -157,7 +174,10 @@ function hostPhase() {
 
 function preloadedDouble() {
   try {
-    const line = fs.readFileSync('/proc/self/maps', 'utf8').split('\n').find((l) => l.includes('s390_kvm_double.so'));
+    const line = fs
+      .readFileSync('/proc/self/maps', 'utf8')
+      .split('\n')
+      .find((l) => l.includes('s390_kvm_double.so'));
     return line ? line.slice(line.indexOf('/')) : undefined;
   } catch {
     return undefined;

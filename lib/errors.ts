@@ -47,10 +47,14 @@ export class KvmError extends Error {
    */
   constructor(errno: number, syscall: string, details: KvmErrorDetails = {}) {
     const negative = -Math.abs(errno);
-    const [libuvCode, description] = getSystemErrorMap().get(negative) ?? [`Unknown system error ${negative}`, 'unknown error'];
+    const [libuvCode, description] = getSystemErrorMap().get(negative) ?? [
+      `Unknown system error ${negative}`,
+      'unknown error',
+    ];
     const code = KERNEL_NAMES.get(negative) ?? libuvCode;
     const what = [details.request ?? syscall, details.attribute].filter(Boolean).join(' ');
-    const where = details.fd !== undefined ? ` on fd ${details.fd}` : details.path !== undefined ? ` '${details.path}'` : '';
+    const where =
+      details.fd !== undefined ? ` on fd ${details.fd}` : details.path !== undefined ? ` '${details.path}'` : '';
     // "ioctl ENOTTY" says which call failed when `what` is an ioctl's name; for open
     // and close `what` is the call already.
     const how = what === syscall ? code : `${syscall} ${code}`;

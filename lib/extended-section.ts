@@ -45,10 +45,14 @@ export function encodeExtendedSection(tod: Tod | null, sourceWallNs: bigint): Bu
 /** @throws {TodSectionError} a short section, an unknown version or flag, trailing bytes. */
 export function decodeExtendedSection(bytes: Uint8Array): ExtendedSection {
   if (bytes.length < MISSING_LENGTH) {
-    throw new TodSectionError(`kvm-tod extended section is truncated: ${bytes.length} bytes, its header takes ${MISSING_LENGTH}`);
+    throw new TodSectionError(
+      `kvm-tod extended section is truncated: ${bytes.length} bytes, its header takes ${MISSING_LENGTH}`,
+    );
   }
   if (bytes[4] !== VERSION) {
-    throw new TodSectionError(`kvm-tod extended section has version ${bytes[4]}: this kvm-tod reads version ${VERSION}`);
+    throw new TodSectionError(
+      `kvm-tod extended section has version ${bytes[4]}: this kvm-tod reads version ${VERSION}`,
+    );
   }
   const flag = bytes[5];
   if (flag === 0x00) {
@@ -57,7 +61,9 @@ export function decodeExtendedSection(bytes: Uint8Array): ExtendedSection {
   }
   if (flag !== 0x01) throw new TodSectionError(`kvm-tod extended section has unknown flag 0x${hex2(flag)}`);
   if (bytes.length < PRESENT_LENGTH) {
-    throw new TodSectionError(`kvm-tod extended section is truncated: ${bytes.length} bytes, a present value takes ${PRESENT_LENGTH}`);
+    throw new TodSectionError(
+      `kvm-tod extended section is truncated: ${bytes.length} bytes, a present value takes ${PRESENT_LENGTH}`,
+    );
   }
   if (bytes.length > PRESENT_LENGTH) throw trailing(bytes.length, PRESENT_LENGTH);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);

@@ -53,10 +53,20 @@ export class GuestClock<T> {
    *   or a function, or is 'catch-up' for a device without `advance()`.
    */
   constructor(device: ClockDevice<T>, options: GuestClockOptions = {}) {
-    if (device === null || typeof device !== 'object' || typeof device.read !== 'function' || typeof device.write !== 'function') {
+    if (
+      device === null ||
+      typeof device !== 'object' ||
+      typeof device.read !== 'function' ||
+      typeof device.write !== 'function'
+    ) {
       throw invalidArgType('The "device" argument must be a ClockDevice with read() and write() methods', device);
     }
-    const { warn = emitProcessWarning, protectedGuest = false, name = 'guest', policy = 'freeze' } = optionsObject(options);
+    const {
+      warn = emitProcessWarning,
+      protectedGuest = false,
+      name = 'guest',
+      policy = 'freeze',
+    } = optionsObject(options);
     if (typeof warn !== 'function') throw invalidArgType('The "options.warn" property must be a function', warn);
     if (typeof name !== 'string') throw invalidArgType('The "options.name" property must be of type string', name);
     if (typeof protectedGuest !== 'boolean' && typeof protectedGuest !== 'function') {
@@ -195,7 +205,11 @@ export class GuestClock<T> {
     try {
       written = policy === 'catch-up' ? this.writeCaughtUp(value, since) : (this.device.write(value), value);
     } catch (error) {
-      this.warnWith(WarningCodes.RESTORE_FAILED, 'could not restore the held guest clock at cont; the guest sees the pause', error);
+      this.warnWith(
+        WarningCodes.RESTORE_FAILED,
+        'could not restore the held guest clock at cont; the guest sees the pause',
+        error,
+      );
       this.publishFallback('release', error, heldNs());
       return;
     }
@@ -217,7 +231,8 @@ export class GuestClock<T> {
     }
     if (choice === 'freeze') return choice;
     if (choice === 'catch-up' && typeof this.device.advance === 'function') return choice;
-    const why = choice === 'catch-up' ? 'the device cannot catch up' : `the policy function answered ${describeAnswer(choice)}`;
+    const why =
+      choice === 'catch-up' ? 'the device cannot catch up' : `the policy function answered ${describeAnswer(choice)}`;
     this.warnWith(WarningCodes.POLICY_FAILED, `${why}; the clock was frozen`);
     return 'freeze';
   }
@@ -247,7 +262,11 @@ export class GuestClock<T> {
     try {
       return Boolean(this.isProtected());
     } catch (error) {
-      this.warnWith(WarningCodes.PROTECTED_CHECK_FAILED, 'the protectedGuest check threw; the state change was ignored', error);
+      this.warnWith(
+        WarningCodes.PROTECTED_CHECK_FAILED,
+        'the protectedGuest check threw; the state change was ignored',
+        error,
+      );
       return true;
     }
   }

@@ -59,9 +59,7 @@ const packageRoot = path.join(__dirname, '..');
  * present, else the matching prebuild in prebuilds/<platform>-<arch>/.
  */
 export function addonPath(): string {
-  return process.env.KVM_TOD_ADDON
-    ? path.resolve(process.env.KVM_TOD_ADDON)
-    : nodeGypBuild.path(packageRoot);
+  return process.env.KVM_TOD_ADDON ? path.resolve(process.env.KVM_TOD_ADDON) : nodeGypBuild.path(packageRoot);
 }
 
 function load(): RawBinding {

@@ -25,7 +25,9 @@ export function assertPolicy(policy: unknown): ClockPolicy {
  * @throws {RangeError} ERR_OUT_OF_RANGE: `thresholdNs` is negative.
  */
 export function catchUpAfter(thresholdNs: bigint): (heldNs: bigint) => ClockPolicyName {
-  if (typeof thresholdNs !== 'bigint') throw invalidArgType('The "thresholdNs" argument must be of type bigint', thresholdNs);
-  if (thresholdNs < 0n) throw outOfRange(`The value of "thresholdNs" is out of range. It must be >= 0n. Received ${thresholdNs}n`);
+  if (typeof thresholdNs !== 'bigint')
+    throw invalidArgType('The "thresholdNs" argument must be of type bigint', thresholdNs);
+  if (thresholdNs < 0n)
+    throw outOfRange(`The value of "thresholdNs" is out of range. It must be >= 0n. Received ${thresholdNs}n`);
   return (heldNs) => (heldNs >= thresholdNs ? 'catch-up' : 'freeze');
 }

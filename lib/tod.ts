@@ -32,11 +32,15 @@ export function assertTod(value: unknown, name = 'tod'): Tod {
   const { high, low } = value as Record<string, unknown>;
   if (typeof high !== 'number') throw argType(`The "${name}.high" property must be of type number`, high);
   if (!Number.isInteger(high) || high < 0 || high > 255) {
-    throw outOfRange(`The value of "${name}.high" is out of range. It must be an integer >= 0 && <= 255. Received ${high}`);
+    throw outOfRange(
+      `The value of "${name}.high" is out of range. It must be an integer >= 0 && <= 255. Received ${high}`,
+    );
   }
   if (typeof low !== 'bigint') throw argType(`The "${name}.low" property must be of type bigint`, low);
   if (low < 0n || low > MASK64) {
-    throw outOfRange(`The value of "${name}.low" is out of range. It must be >= 0n && <= 2n ** 64n - 1n. Received ${low}n`);
+    throw outOfRange(
+      `The value of "${name}.low" is out of range. It must be >= 0n && <= 2n ** 64n - 1n. Received ${low}n`,
+    );
   }
   return { high, low };
 }
@@ -151,5 +155,5 @@ export function todAddNs(tod: Tod, ns: bigint): Tod {
 
 function floorDiv(a: bigint, b: bigint): bigint {
   const q = a / b;
-  return a % b !== 0n && (a < 0n) !== (b < 0n) ? q - 1n : q;
+  return a % b !== 0n && a < 0n !== b < 0n ? q - 1n : q;
 }

@@ -53,7 +53,9 @@ export function decodeTodclockSection(bytes: Uint8Array): Tod | null {
     );
   }
   if (bytes.length < PRESENT_LENGTH) {
-    throw new TodSectionError(`todclock section is truncated: ${bytes.length} bytes, a present value takes ${PRESENT_LENGTH}`);
+    throw new TodSectionError(
+      `todclock section is truncated: ${bytes.length} bytes, a present value takes ${PRESENT_LENGTH}`,
+    );
   }
   if (bytes.length > PRESENT_LENGTH) throw trailing(bytes.length, PRESENT_LENGTH);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -69,7 +71,9 @@ export function assertBytes(bytes: unknown): asserts bytes is Uint8Array {
 
 /** @internal */
 export function trailing(length: number, expected: number): TodSectionError {
-  return new TodSectionError(`todclock section has ${length - expected} trailing byte(s): ${length} bytes, expected ${expected}`);
+  return new TodSectionError(
+    `todclock section has ${length - expected} trailing byte(s): ${length} bytes, expected ${expected}`,
+  );
 }
 
 /** @internal */

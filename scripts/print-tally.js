@@ -4,7 +4,13 @@
 const fs = require('fs');
 
 const file = process.argv[2];
-const lines = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
+const lines = fs.existsSync(file)
+  ? fs
+      .readFileSync(file, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l))
+  : [];
 const sum = (key) => lines.reduce((n, l) => n + l[key], 0);
 for (const l of lines) console.log(`  ${l.label}: ${l.passes} passed, ${l.failures} failed, ${l.pending} skipped`);
 console.log(`tests: ${sum('passes')} passed, ${sum('failures')} failed, ${sum('pending')} skipped`);

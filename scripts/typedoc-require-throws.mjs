@@ -17,7 +17,9 @@ export function load(app) {
       if (reflection.inheritedFrom || owner.inheritedFrom) continue;
       const comment = reflection.comment ?? owner.comment;
       if (!comment?.blockTags.some((tag) => tag.tag === '@throws')) {
-        app.logger.error(`${owner.getFriendlyFullName()}: its doc comment does not say what it throws (add @throws, or "@throws nothing")`);
+        app.logger.error(
+          `${owner.getFriendlyFullName()}: its doc comment does not say what it throws (add @throws, or "@throws nothing")`,
+        );
       }
     }
   });

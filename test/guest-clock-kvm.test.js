@@ -6,36 +6,41 @@ const kvm = require('..');
 const pauseJump = require('./helpers/pause-jump');
 const { itKvm, withVm } = require('./helpers/kvm');
 
-
 /** How far the guest clock moved (ms) across stop, a pause, and cont. */
 function jumpAcrossPause(vmFd, useLibrary) {
   return pauseJump.jumpAcrossPause(new kvm.KvmClockDevice(vmFd), useLibrary, 1000);
 }
 
 describe('GuestClock on real kvmclock', () => {
-  itKvm('stop, 1 s, cont: under 5 ms with the library, about 1 s without', withVm(async (vmFd) => {
-    const withLib = await jumpAcrossPause(vmFd, true);
-    const without = await jumpAcrossPause(vmFd, false);
-    assert.ok(withLib >= 0 && withLib < 5, `with the library the clock moved ${withLib} ms`);
-    assert.ok(without > 950 && without < 2000, `without the library the clock moved ${without} ms`);
-  }));
+  itKvm(
+    'stop, 1 s, cont: under 5 ms with the library, about 1 s without',
+    withVm(async (vmFd) => {
+      const withLib = await jumpAcrossPause(vmFd, true);
+      const without = await jumpAcrossPause(vmFd, false);
+      assert.ok(withLib >= 0 && withLib < 5, `with the library the clock moved ${withLib} ms`);
+      assert.ok(without > 950 && without < 2000, `without the library the clock moved ${without} ms`);
+    }),
+  );
 
-  itKvm('createGuestClock picks kvmclock on x64 and migrates between two VMs', withVm((srcFd, kvmFd) => {
-    const dstFd = kvm.createVm(kvmFd);
-    try {
-      const src = kvm.createGuestClock(srcFd);
-      const dst = kvm.createGuestClock(dstFd);
-      assert.ok(src.device instanceof kvm.KvmClockDevice);
-      src.vmStateChanged(true);
-      src.vmStateChanged(false);
-      const value = src.save();
-      dst.load(value);
-      assert.strictEqual(dst.held, true);
-      dst.vmStateChanged(true);
-      const ms = Number(kvm.getKvmClock(dstFd).clock - value) / 1e6;
-      assert.ok(ms >= 0 && ms < 5, `destination is ${ms} ms past the migrated value`);
-    } finally {
-      kvm.closeFd(dstFd);
-    }
-  }));
+  itKvm(
+    'createGuestClock picks kvmclock on x64 and migrates between two VMs',
+    withVm((srcFd, kvmFd) => {
+      const dstFd = kvm.createVm(kvmFd);
+      try {
+        const src = kvm.createGuestClock(srcFd);
+        const dst = kvm.createGuestClock(dstFd);
+        assert.ok(src.device instanceof kvm.KvmClockDevice);
+        src.vmStateChanged(true);
+        src.vmStateChanged(false);
+        const value = src.save();
+        dst.load(value);
+        assert.strictEqual(dst.held, true);
+        dst.vmStateChanged(true);
+        const ms = Number(kvm.getKvmClock(dstFd).clock - value) / 1e6;
+        assert.ok(ms >= 0 && ms < 5, `destination is ${ms} ms past the migrated value`);
+      } finally {
+        kvm.closeFd(dstFd);
+      }
+    }),
+  );
 });

@@ -9,7 +9,13 @@ const RATIO_MAX = 1.3;
 function kvmclockBinding(kvm, helper, vmFd, settings) {
   const { getKvmClock, setKvmClock } = kvm;
   const clock = getKvmClock(vmFd).clock;
-  const common = { runs: settings.runs, targetMs: settings.callTargetMs, blocks: settings.blocks, ratioMax: RATIO_MAX, backend: 'kvm' };
+  const common = {
+    runs: settings.runs,
+    targetMs: settings.callTargetMs,
+    blocks: settings.blocks,
+    ratioMax: RATIO_MAX,
+    backend: 'kvm',
+  };
   return {
     'binding.getKvmClock': compare({
       ...common,
@@ -41,7 +47,13 @@ function kvmclockBinding(kvm, helper, vmFd, settings) {
 function todBinding(kvm, helper, vmFd, settings, backend) {
   const { getTod, setTod } = kvm;
   const tod = getTod(vmFd);
-  const common = { runs: settings.runs, targetMs: settings.callTargetMs, blocks: settings.blocks, ratioMax: RATIO_MAX, backend };
+  const common = {
+    runs: settings.runs,
+    targetMs: settings.callTargetMs,
+    blocks: settings.blocks,
+    ratioMax: RATIO_MAX,
+    backend,
+  };
   return {
     'binding.getTod': compare({
       ...common,

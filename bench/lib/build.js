@@ -19,7 +19,11 @@ function run(cmd, args, options = {}) {
   const r = spawnSync(cmd, args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], ...options });
   const output = `${r.stdout || ''}${r.stderr || ''}`;
   const ok = r.status === 0;
-  return { ok, output, why: ok ? '' : r.error ? r.error.message : `exit ${r.status}${r.signal ? ` (${r.signal})` : ''}` };
+  return {
+    ok,
+    output,
+    why: ok ? '' : r.error ? r.error.message : `exit ${r.status}${r.signal ? ` (${r.signal})` : ''}`,
+  };
 }
 
 function tail(text, lines = 15) {
@@ -36,7 +40,9 @@ function mtime(file) {
 
 /** The addon the library will load ($KVM_TOD_ADDON is relative to where the bench was started). */
 function addonPath() {
-  return process.env.KVM_TOD_ADDON ? path.resolve(process.env.KVM_TOD_ADDON) : path.join(root, 'build', 'Release', 'kvm_tod.node');
+  return process.env.KVM_TOD_ADDON
+    ? path.resolve(process.env.KVM_TOD_ADDON)
+    : path.join(root, 'build', 'Release', 'kvm_tod.node');
 }
 
 function newestIn(dir) {
@@ -71,7 +77,17 @@ function ensureLibrary(log) {
 function nodeGyp() {
   const candidates = [
     process.env.npm_config_node_gyp,
-    path.join(path.dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'),
+    path.join(
+      path.dirname(process.execPath),
+      '..',
+      'lib',
+      'node_modules',
+      'npm',
+      'node_modules',
+      'node-gyp',
+      'bin',
+      'node-gyp.js',
+    ),
   ].filter(Boolean);
   const found = candidates.find((p) => fs.existsSync(p));
   if (found) return [process.execPath, [found]];
@@ -104,7 +120,10 @@ function ensureHelper(log) {
   }
   const r = run(gyp[0], args, { cwd: dir });
   fs.writeFileSync(path.join(out, 'native.log'), r.output);
-  if (!r.ok || !fs.existsSync(file)) return { reason: `the benchmark helper did not build (${r.why}); see build-bench/native.log:\n${tail(r.output, 8)}` };
+  if (!r.ok || !fs.existsSync(file))
+    return {
+      reason: `the benchmark helper did not build (${r.why}); see build-bench/native.log:\n${tail(r.output, 8)}`,
+    };
   return { file };
 }
 
@@ -115,7 +134,8 @@ function ensureDouble(log) {
   if (!fs.existsSync(source)) return { reason: 'test/double/s390_kvm_double.c is missing' };
   if (mtime(source) > mtime(file)) log('building the s390 kernel double (test/double -> build-bench/double, make)');
   const r = run('make', ['-s', '-C', path.join(root, 'test', 'double'), `OUT=${path.dirname(file)}`]);
-  if (!r.ok || !fs.existsSync(file)) return { reason: `the s390 kernel double did not build (${r.why}):\n${tail(r.output, 8)}` };
+  if (!r.ok || !fs.existsSync(file))
+    return { reason: `the s390 kernel double did not build (${r.why}):\n${tail(r.output, 8)}` };
   return { file };
 }
 

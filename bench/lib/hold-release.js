@@ -10,7 +10,8 @@ function holdRelease(kvm, { device, cLoop, settings, backend, what }) {
   clock.vmStateChanged(true);
   const figure = compare({
     runs: settings.runs,
-    targetMs: settings.callTargetMs, blocks: settings.blocks,
+    targetMs: settings.callTargetMs,
+    blocks: settings.blocks,
     ratioMax: RATIO_MAX,
     backend,
     what,

@@ -13,7 +13,9 @@ function cpuinfo() {
 
 function machine() {
   const info = cpuinfo();
-  const model = (info.match(/^model name\s*:\s*(.+)$/m) || info.match(/^(?:cpu model|Processor|machine)\s*:\s*(.+)$/m) || [])[1];
+  const model = (info.match(/^model name\s*:\s*(.+)$/m) ||
+    info.match(/^(?:cpu model|Processor|machine)\s*:\s*(.+)$/m) ||
+    [])[1];
   const flags = (info.match(/^flags\s*:\s*(.+)$/m) || [])[1] || '';
   return {
     cpuModel: (model || (os.cpus()[0] && os.cpus()[0].model) || 'unknown').trim(),

@@ -139,7 +139,12 @@ function overhead(kvm, helper, root, settings) {
       },
     });
     const holdRelease = (device, what) => {
-      const clock = new kvm.GuestClock(device, { warn: (w) => { throw w; }, name: 'bench' });
+      const clock = new kvm.GuestClock(device, {
+        warn: (w) => {
+          throw w;
+        },
+        name: 'bench',
+      });
       clock.vmStateChanged(true);
       return cost({
         ...common,
@@ -155,11 +160,15 @@ function overhead(kvm, helper, root, settings) {
       });
     };
     helper.useScratch(binding.scratch, KVMCLOCK_FLAGS);
-    figures['overhead.holdReleaseKvmclock'] = holdRelease(new kvm.KvmClockDevice(FD),
-      'GuestClock over KvmClockDevice: vmStateChanged(false) + (true) without their two ioctls');
+    figures['overhead.holdReleaseKvmclock'] = holdRelease(
+      new kvm.KvmClockDevice(FD),
+      'GuestClock over KvmClockDevice: vmStateChanged(false) + (true) without their two ioctls',
+    );
     helper.useScratch(binding.scratch, 0);
-    figures['overhead.holdReleaseTod'] = holdRelease(new kvm.S390TodDevice(FD),
-      'GuestClock over S390TodDevice: vmStateChanged(false) + (true) without their two ioctls');
+    figures['overhead.holdReleaseTod'] = holdRelease(
+      new kvm.S390TodDevice(FD),
+      'GuestClock over S390TodDevice: vmStateChanged(false) + (true) without their two ioctls',
+    );
     helper.useScratch(binding.scratch, KVMCLOCK_FLAGS);
     figures['overhead.naiveObject'] = cost({
       ...common,

@@ -53,33 +53,137 @@ function render(report, asMarkdown = false) {
   const ids = (prefix) => Object.keys(FIGURES).filter((id) => id.startsWith(prefix));
   const out = [];
   const item = markdown ? '- ' : '';
-  out.push(`${item}kvm-tod benchmark (${report.mode}: medians of ${report.settings.runs} runs), ${report.startedAt}, took ${report.durationS} s`);
-  out.push(`${item}machine: ${m.cpuModel}, ${m.cores} cores${m.hypervisorGuest ? ' (a VM guest)' : ''}, ${m.memoryGiB} GiB, ${m.kernel}, ${m.arch}, node ${m.node} (V8 ${m.v8}, Node-API ${m.napi}), load ${m.loadAverage.join(' ')} at start, ${m.loadAverageAtEnd.join(' ')} at end`);
+  out.push(
+    `${item}kvm-tod benchmark (${report.mode}: medians of ${report.settings.runs} runs), ${report.startedAt}, took ${report.durationS} s`,
+  );
+  out.push(
+    `${item}machine: ${m.cpuModel}, ${m.cores} cores${m.hypervisorGuest ? ' (a VM guest)' : ''}, ${m.memoryGiB} GiB, ${m.kernel}, ${m.arch}, node ${m.node} (V8 ${m.v8}, Node-API ${m.napi}), load ${m.loadAverage.join(' ')} at start, ${m.loadAverageAtEnd.join(' ')} at end`,
+  );
   out.push(`${item}kvmclock: ${report.backends.kvmclock}`);
   out.push(`${item}s390 TOD: ${report.backends.s390}`);
   out.push(`${item}addon: ${report.addon}`);
   out.push('');
-  out.push(section('Binding overhead: one call from JavaScript (public API) vs the same ioctl in a C loop, same process and fd; target JS/C <= 1.3',
-    ids('binding.'), figures, ['call', 'backend', 'C ns', 'JS ns', 'JS/C', 'JS-C ns', 'target'],
-    (id, f) => [name(id), f.backend, f.c.median, f.js.median, f.ratio.median.toFixed(3), f.overheadNs.median, verdict(f)]));
+  out.push(
+    section(
+      'Binding overhead: one call from JavaScript (public API) vs the same ioctl in a C loop, same process and fd; target JS/C <= 1.3',
+      ids('binding.'),
+      figures,
+      ['call', 'backend', 'C ns', 'JS ns', 'JS/C', 'JS-C ns', 'target'],
+      (id, f) => [
+        name(id),
+        f.backend,
+        f.c.median,
+        f.js.median,
+        f.ratio.median.toFixed(3),
+        f.overheadNs.median,
+        verdict(f),
+      ],
+    ),
+  );
   out.push('');
-  out.push(section('Hold and release: GuestClock vmStateChanged(false) + (true) vs the two raw ioctls in C; target JS/C <= 1.3',
-    ids('holdRelease.'), figures, ['device', 'backend', 'C ns', 'JS ns', 'JS/C', 'JS-C ns', 'target'],
-    (id, f) => [name(id), f.backend, f.c.median, f.js.median, f.ratio.median.toFixed(3), f.overheadNs.median, verdict(f)]));
+  out.push(
+    section(
+      'Hold and release: GuestClock vmStateChanged(false) + (true) vs the two raw ioctls in C; target JS/C <= 1.3',
+      ids('holdRelease.'),
+      figures,
+      ['device', 'backend', 'C ns', 'JS ns', 'JS/C', 'JS-C ns', 'target'],
+      (id, f) => [
+        name(id),
+        f.backend,
+        f.c.median,
+        f.js.median,
+        f.ratio.median.toFixed(3),
+        f.overheadNs.median,
+        verdict(f),
+      ],
+    ),
+  );
   out.push('');
-  out.push(section('Stillness: guest clock jump across stop, pause, cont (µs; the two reads that measure it included); target median < 10 µs',
-    ids('stillness.'), figures, ['device', 'backend', 'cycles', 'pause ms', 'with: median', 'p90', 'worst', 'reads alone', 'with, net', 'without: median', 'worst', 'target'],
-    (id, f) => [name(id), f.backend, f.cycles, f.pauseMs.median, f.withLibraryUs.median, f.withLibraryUs.p90, f.withLibraryUs.worst, f.measuringFloorUs.median,
-      f.withLibraryNetUs.median, f.withoutLibraryUs.median, f.withoutLibraryUs.worst, verdict(f)]));
+  out.push(
+    section(
+      'Stillness: guest clock jump across stop, pause, cont (µs; the two reads that measure it included); target median < 10 µs',
+      ids('stillness.'),
+      figures,
+      [
+        'device',
+        'backend',
+        'cycles',
+        'pause ms',
+        'with: median',
+        'p90',
+        'worst',
+        'reads alone',
+        'with, net',
+        'without: median',
+        'worst',
+        'target',
+      ],
+      (id, f) => [
+        name(id),
+        f.backend,
+        f.cycles,
+        f.pauseMs.median,
+        f.withLibraryUs.median,
+        f.withLibraryUs.p90,
+        f.withLibraryUs.worst,
+        f.measuringFloorUs.median,
+        f.withLibraryNetUs.median,
+        f.withoutLibraryUs.median,
+        f.withoutLibraryUs.worst,
+        verdict(f),
+      ],
+    ),
+  );
   out.push('');
-  out.push(section('Endurance: hold/release cycles through one GuestClock; heap after forced GC; target heap growth < 1 MiB',
-    ids('endurance.'), figures, ['device', 'backend', 'cycles', 'µs/cycle', 'heap MiB before', 'after', 'growth KiB', 'RSS MiB before', 'after', 'guest +ms', 'not held ms', 'added ms', 'added ns/cycle', 'target'],
-    (id, f) => [name(id), f.backend, f.cycles, f.usPerCycle, f.heap.beforeMiB, f.heap.afterMiB, f.heap.growthKiB, f.rss.beforeMiB, f.rss.afterMiB,
-      f.guest.advanceMs, f.guest.notHeldMs, f.guest.addedMs, f.guest.addedNsPerCycle, verdict(f)]));
+  out.push(
+    section(
+      'Endurance: hold/release cycles through one GuestClock; heap after forced GC; target heap growth < 1 MiB',
+      ids('endurance.'),
+      figures,
+      [
+        'device',
+        'backend',
+        'cycles',
+        'µs/cycle',
+        'heap MiB before',
+        'after',
+        'growth KiB',
+        'RSS MiB before',
+        'after',
+        'guest +ms',
+        'not held ms',
+        'added ms',
+        'added ns/cycle',
+        'target',
+      ],
+      (id, f) => [
+        name(id),
+        f.backend,
+        f.cycles,
+        f.usPerCycle,
+        f.heap.beforeMiB,
+        f.heap.afterMiB,
+        f.heap.growthKiB,
+        f.rss.beforeMiB,
+        f.rss.afterMiB,
+        f.guest.advanceMs,
+        f.guest.notHeldMs,
+        f.guest.addedMs,
+        f.guest.addedNsPerCycle,
+        verdict(f),
+      ],
+    ),
+  );
   out.push('');
-  out.push(section('Where a call\'s time goes, without any ioctl (ns per call)',
-    ids('overhead.'), figures, ['call', 'ns', 'min', 'max', 'what'],
-    (id, f) => [name(id), f.nsPerCall.median, f.nsPerCall.min, f.nsPerCall.max, f.what]));
+  out.push(
+    section(
+      "Where a call's time goes, without any ioctl (ns per call)",
+      ids('overhead.'),
+      figures,
+      ['call', 'ns', 'min', 'max', 'what'],
+      (id, f) => [name(id), f.nsPerCall.median, f.nsPerCall.min, f.nsPerCall.max, f.what],
+    ),
+  );
   return `${out.join('\n')}\n`;
 }
 

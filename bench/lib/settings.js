@@ -52,7 +52,13 @@ const FIGURES = {
   'overhead.naiveObject': 'cost',
 };
 
-const KVMCLOCK_FIGURES = ['binding.getKvmClock', 'binding.setKvmClock', 'holdRelease.kvmclock', 'stillness.kvmclock', 'endurance.kvmclock'];
+const KVMCLOCK_FIGURES = [
+  'binding.getKvmClock',
+  'binding.setKvmClock',
+  'holdRelease.kvmclock',
+  'stillness.kvmclock',
+  'endurance.kvmclock',
+];
 const S390_FIGURES = ['binding.getTod', 'binding.setTod', 'holdRelease.s390', 'stillness.s390', 'endurance.s390'];
 
 module.exports = { SETTINGS, FIGURES, KVMCLOCK_FIGURES, S390_FIGURES };

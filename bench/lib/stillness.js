@@ -53,7 +53,11 @@ function stillness(kvm, { device, diffNs, settings, backend }) {
     backend,
     cycles: settings.stillCycles,
     pauseMs: { asked: settings.pauseMs, median: round(median(pauses), 3) },
-    withLibraryUs: { median: round(withMedian, 2), p90: round(percentile(withLib, 90), 2), worst: round(Math.max(...withLib), 2) },
+    withLibraryUs: {
+      median: round(withMedian, 2),
+      p90: round(percentile(withLib, 90), 2),
+      worst: round(Math.max(...withLib), 2),
+    },
     withoutLibraryUs: { median: round(median(without), 1), worst: round(Math.max(...without), 1) },
     measuringFloorUs: { median: round(median(floor), 2) },
     withLibraryNetUs: { median: round(withMedian - median(floor), 2) },

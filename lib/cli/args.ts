@@ -26,7 +26,11 @@ export interface Parsed {
 export function parseArgs(command: string, argv: string[], options: Record<string, OptionSpec>): Parsed {
   const values: Parsed['values'] = {};
   const positionals: string[] = [];
-  const byShort = new Map(Object.entries(options).filter(([, s]) => s.short).map(([n, s]) => [s.short as string, n]));
+  const byShort = new Map(
+    Object.entries(options)
+      .filter(([, s]) => s.short)
+      .map(([n, s]) => [s.short as string, n]),
+  );
   const help = `see '${command} --help'`;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -48,7 +52,8 @@ export function parseArgs(command: string, argv: string[], options: Record<strin
         throw new UsageError(`${command}: unknown option '--${name}' (${help})`);
       }
     } else {
-      if (arg.length !== 2 || !byShort.has(arg[1])) throw new UsageError(`${command}: unknown option '${arg}' (${help})`);
+      if (arg.length !== 2 || !byShort.has(arg[1]))
+        throw new UsageError(`${command}: unknown option '${arg}' (${help})`);
       name = byShort.get(arg[1]) as string;
     }
     const spec = options[name];

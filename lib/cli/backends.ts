@@ -67,7 +67,8 @@ const todCodec = {
   toJson: (value: Tod) => ({ high: value.high, low: value.low.toString() }),
   encode: (value: Tod | null) => encodeTodSection(value),
   decode: (bytes: Buffer) => decodeTodSection(bytes),
-  librarySave: (clock: GuestClock<Tod>, extended = false) => saveTodSection(clock, { format: extended ? 'extended' : 'todclock' }),
+  librarySave: (clock: GuestClock<Tod>, extended = false) =>
+    saveTodSection(clock, { format: extended ? 'extended' : 'todclock' }),
   libraryLoad: (clock: GuestClock<Tod>, bytes: Buffer) => loadTodSection(clock, bytes),
 };
 
@@ -89,7 +90,8 @@ function encodeNs(value: bigint | null, sourceWallNs?: bigint): Buffer {
 
 export function decodeNsSection(bytes: Buffer): { value: bigint; sourceWallNs?: bigint } | null {
   if (bytes[0] === NS_PRESENT) return { value: bytes.readBigUInt64BE(1) };
-  if (bytes[0] === NS_PRESENT_WITH_WALL) return { value: bytes.readBigUInt64BE(1), sourceWallNs: bytes.readBigInt64BE(9) };
+  if (bytes[0] === NS_PRESENT_WITH_WALL)
+    return { value: bytes.readBigUInt64BE(1), sourceWallNs: bytes.readBigInt64BE(9) };
   return null;
 }
 
@@ -115,7 +117,8 @@ export const kvmclockStream = {
     let value = section.value;
     if (section.sourceWallNs !== undefined) {
       const downtimeNs = hostUnixNs() - section.sourceWallNs;
-      if (downtimeNs > 0n && clock.policyFor(downtimeNs) === 'catch-up') value = clock.device.advance!(value, downtimeNs);
+      if (downtimeNs > 0n && clock.policyFor(downtimeNs) === 'catch-up')
+        value = clock.device.advance!(value, downtimeNs);
     }
     clock.load(value);
   },
@@ -135,7 +138,8 @@ export function simulatedBackend(): Backend<Tod> {
   return {
     name: 'simulated',
     deviceClass: 'SimulatedS390Tod',
-    description: 'the built-in s390 TOD simulation (SimulatedS390Tod: guest TOD = host TOD + epoch, as KVM does); each new instance is a new VM',
+    description:
+      'the built-in s390 TOD simulation (SimulatedS390Tod: guest TOD = host TOD + epoch, as KVM does); each new instance is a new VM',
     newVm: () => new SimulatedS390Tod(),
     close: () => undefined,
     ...todCodec,
@@ -211,12 +215,20 @@ export function selectBackend(choice: BackendChoice, arch: string = process.arch
   if (choice === 'auto') {
     const native = nativeBackendFor(arch);
     if (native === undefined) {
-      return { backend: simulatedBackend(), requested: choice, fallbackReason: `kvm-tod has no KVM guest clock for architecture ${arch}` };
+      return {
+        backend: simulatedBackend(),
+        requested: choice,
+        fallbackReason: `kvm-tod has no KVM guest clock for architecture ${arch}`,
+      };
     }
     try {
       return { backend: kvmBackend(native), requested: choice };
     } catch (error) {
-      return { backend: simulatedBackend(), requested: choice, fallbackReason: `the ${native} backend is not usable here: ${describeError(error)}` };
+      return {
+        backend: simulatedBackend(),
+        requested: choice,
+        fallbackReason: `the ${native} backend is not usable here: ${describeError(error)}`,
+      };
     }
   }
   try {

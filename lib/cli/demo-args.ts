@@ -43,13 +43,16 @@ export function parseDemoArgs(argv: string[]): DemoArgs | 'help' {
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) return 'help';
-  if (positionals.length > 0) throw new UsageError(`kvm-tod demo: unexpected argument '${positionals[0]}' (see 'kvm-tod demo --help')`);
+  if (positionals.length > 0)
+    throw new UsageError(`kvm-tod demo: unexpected argument '${positionals[0]}' (see 'kvm-tod demo --help')`);
   let pauseMs = DEFAULT_PAUSE_MS;
   if (values.pause !== undefined) {
     const parsed = parseDuration(String(values.pause));
     if ('error' in parsed) throw new UsageError(`kvm-tod demo: bad --pause: ${parsed.error}`);
     if (parsed.ms < MIN_PAUSE_MS) {
-      throw new UsageError(`kvm-tod demo: bad --pause: ${formatDuration(parsed.ms)} is too short to tell a held clock from a running one; give at least ${MIN_PAUSE_MS}ms`);
+      throw new UsageError(
+        `kvm-tod demo: bad --pause: ${formatDuration(parsed.ms)} is too short to tell a held clock from a running one; give at least ${MIN_PAUSE_MS}ms`,
+      );
     }
     if (parsed.ms > MAX_PAUSE_MS) throw new UsageError(`kvm-tod demo: bad --pause: at most 24h`);
     pauseMs = parsed.ms;

@@ -27,11 +27,18 @@ export async function demo(argv: string[]): Promise<number> {
       process.stderr.write(`${first}\n`);
     }
     const progress = progressWriter(args);
-    const results = await runDemo(backend as Backend<unknown>, { pauseMs: args.pauseMs, policies: args.policies, fault, onWait: progress?.update });
+    const results = await runDemo(backend as Backend<unknown>, {
+      pauseMs: args.pauseMs,
+      policies: args.policies,
+      fault,
+      onWait: progress?.update,
+    });
     progress?.done();
     const pass = results.every((r) => r.pass);
     if (args.json) {
-      process.stdout.write(`${jsonText(jsonDocument(args, backend, requested, fallbackReason, fault, results, pass))}\n`);
+      process.stdout.write(
+        `${jsonText(jsonDocument(args, backend, requested, fallbackReason, fault, results, pass))}\n`,
+      );
     } else {
       process.stdout.write(`${textReport(results, pass, args).join('\n')}\n`);
     }

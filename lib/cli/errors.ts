@@ -3,7 +3,10 @@
 
 /** A failure the command reports with an exit status of its own, not a crash. */
 export class CliError extends Error {
-  constructor(message: string, readonly exitCode: number) {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
     super(message);
   }
 }

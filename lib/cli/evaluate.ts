@@ -13,7 +13,13 @@ import { jumpCheck, Tolerance } from './tolerance';
 const ms = (ns: bigint) => (Number(ns) / 1e6).toFixed(3);
 
 /** Checks one run of the library against the rules and its policy. */
-function evaluateLibrary<T>(scenario: ScenarioDef, library: Run<T>, who: string, tolerance: Tolerance, fault?: FaultKind): PolicyResult {
+function evaluateLibrary<T>(
+  scenario: ScenarioDef,
+  library: Run<T>,
+  who: string,
+  tolerance: Tolerance,
+  fault?: FaultKind,
+): PolicyResult {
   const checks: Check[] = [];
   const check = (name: string, pass: boolean, detail: string) => checks.push({ name, pass, detail });
   const policy = library.policy;
@@ -29,7 +35,11 @@ function evaluateLibrary<T>(scenario: ScenarioDef, library: Run<T>, who: string,
   } else if (libraryJump && scenario.expect === 'runs') {
     const { pass, limitNs } = jumpCheck('runs', libraryJump.jumpNs, libraryJump.hostElapsedNs, tolerance);
     jumpOk = pass;
-    check(`${who}: the clock keeps running`, pass, `advanced ${ms(libraryJump.jumpNs)} ms in ${ms(libraryJump.hostElapsedNs)} ms of host time, allowed ±${ms(limitNs)} ms`);
+    check(
+      `${who}: the clock keeps running`,
+      pass,
+      `advanced ${ms(libraryJump.jumpNs)} ms in ${ms(libraryJump.hostElapsedNs)} ms of host time, allowed ±${ms(limitNs)} ms`,
+    );
   } else if (libraryJump) {
     // The jump expected: the holds the policy caught up (0 for freeze). Where a hold is
     // too close to a threshold to tell, the candidate nearest the jump.
@@ -40,14 +50,28 @@ function evaluateLibrary<T>(scenario: ScenarioDef, library: Run<T>, who: string,
     if (!catchesUp) {
       const { pass, limitNs } = jumpCheck('held', libraryJump.jumpNs, libraryJump.hostElapsedNs, tolerance);
       jumpOk = pass;
-      const why = policy.id === 'freeze' ? '' : candidates.length > 1 ? ' (a hold near the threshold, frozen)' : ' (every hold shorter than the threshold)';
-      check(`${who}: the guest sees no jump${why}`, pass, `jump ${ms(libraryJump.jumpNs)} ms, allowed ±${ms(limitNs)} ms`);
+      const why =
+        policy.id === 'freeze'
+          ? ''
+          : candidates.length > 1
+            ? ' (a hold near the threshold, frozen)'
+            : ' (every hold shorter than the threshold)';
+      check(
+        `${who}: the guest sees no jump${why}`,
+        pass,
+        `jump ${ms(libraryJump.jumpNs)} ms, allowed ±${ms(limitNs)} ms`,
+      );
     } else {
       // A held clock caught up: the jump is the time held (what the policy caught up),
       // within the held tolerance plus the clock-rate allowance of a running clock.
       const limitNs = BigInt(Math.round(tolerance.heldMs * 1e6)) + (nearest * BigInt(tolerance.ratePpm)) / 1_000_000n;
       jumpOk = off(nearest) <= limitNs;
-      const heldText = holds.map((h) => `${ms(h.ns)} ms ${h.decision === 'catch-up' ? 'caught up' : h.decision === 'freeze' ? 'frozen' : 'either way'}`).join(', ');
+      const heldText = holds
+        .map(
+          (h) =>
+            `${ms(h.ns)} ms ${h.decision === 'catch-up' ? 'caught up' : h.decision === 'freeze' ? 'frozen' : 'either way'}`,
+        )
+        .join(', ');
       check(
         `${who}: the guest catches up by the time it was held`,
         jumpOk,
@@ -67,7 +91,11 @@ function evaluateLibrary<T>(scenario: ScenarioDef, library: Run<T>, who: string,
     for (const [fact, text] of Object.entries(scenario.expectedFacts)) {
       check(`${who}: ${text}`, library.facts[fact] === true, library.facts[fact] === true ? 'yes' : 'no');
     }
-    check(`${who}: no warnings`, library.warnings.length === 0, library.warnings.length === 0 ? 'none' : library.warnings.join('; '));
+    check(
+      `${who}: no warnings`,
+      library.warnings.length === 0,
+      library.warnings.length === 0 ? 'none' : library.warnings.join('; '),
+    );
   }
   const expect = scenario.expect === 'runs' ? 'runs' : catchesUp ? 'catches-up' : 'held';
   return {
@@ -80,7 +108,15 @@ function evaluateLibrary<T>(scenario: ScenarioDef, library: Run<T>, who: string,
     jumpOk,
     storyFacts: library.error === undefined ? scenario.story(library as Run<unknown>, true, false) : 'error',
     jumpFailure:
-      library.error !== undefined ? 'error' : jumpOk ? '' : expect === 'runs' ? 'it did not run with the host' : catchesUp ? 'it did not catch up' : 'it jumped',
+      library.error !== undefined
+        ? 'error'
+        : jumpOk
+          ? ''
+          : expect === 'runs'
+            ? 'it did not run with the host'
+            : catchesUp
+              ? 'it did not catch up'
+              : 'it jumped',
     checks,
     pass: checks.every((c) => c.pass),
   };
@@ -94,7 +130,9 @@ export function evaluate<T>(
   tolerance: Tolerance,
 ): ScenarioResult {
   const policies = libraries.map((l) => l.run.policy);
-  const results = libraries.map((l) => evaluateLibrary(scenario, l.run, libraryName(l.run.policy, policies), tolerance, l.fault));
+  const results = libraries.map((l) =>
+    evaluateLibrary(scenario, l.run, libraryName(l.run.policy, policies), tolerance, l.fault),
+  );
 
   const controlChecks: Check[] = [];
   const controlJump = control.jump;

@@ -22,10 +22,14 @@ export function parseFault(text: string | undefined): Fault | undefined {
   const scenario = findScenario(name);
   const ids = SCENARIOS.map((s) => s.id).join(', ');
   if (!scenario || rest.length > 0) {
-    throw new UsageError(`kvm-tod demo: ${FAULT_ENV}='${text}' names no scenario: use <scenario>[:<kind>] with a scenario of ${ids}`);
+    throw new UsageError(
+      `kvm-tod demo: ${FAULT_ENV}='${text}' names no scenario: use <scenario>[:<kind>] with a scenario of ${ids}`,
+    );
   }
   if (kind !== undefined && !(FAULT_KINDS as readonly string[]).includes(kind)) {
-    throw new UsageError(`kvm-tod demo: ${FAULT_ENV}='${text}' has an unknown kind '${kind}': use one of ${FAULT_KINDS.join(', ')}`);
+    throw new UsageError(
+      `kvm-tod demo: ${FAULT_ENV}='${text}' has an unknown kind '${kind}': use one of ${FAULT_KINDS.join(', ')}`,
+    );
   }
   // Without a kind, each policy's run gets the kind that breaks what it shows (faultKindFor).
   return kind === undefined ? { scenario: scenario.id } : { scenario: scenario.id, kind: kind as FaultKind };
@@ -38,7 +42,9 @@ export function faultKindFor(fault: Fault, scenario: ScenarioDef, policy: DemoPo
   if (scenario.expect === 'runs') return 'stuck';
   // Under catch-up an ignored write is invisible here (a new VM's own clock is already
   // where the caught-up value puts it): a device that cannot catch up is what shows.
-  const catchesUp = scenario.nominalHoldsMs(pauseMs).some((h) => h > 0 && policy.decide(BigInt(Math.round(h * 1e6))) === 'catch-up');
+  const catchesUp = scenario
+    .nominalHoldsMs(pauseMs)
+    .some((h) => h > 0 && policy.decide(BigInt(Math.round(h * 1e6))) === 'catch-up');
   return catchesUp ? 'no-advance' : 'ignore-write';
 }
 

@@ -30,7 +30,8 @@ export function measureHolds<T>(scenario: ScenarioDef, run: Run<T>): bigint[] | 
 export function decideHolds(policy: DemoPolicy, holds: bigint[]): Hold[] {
   return holds.map((ns) => {
     const t = policy.thresholdNs;
-    if (t !== undefined && ns - t < THRESHOLD_SLACK_NS && t - ns < THRESHOLD_SLACK_NS) return { ns, decision: 'either' };
+    if (t !== undefined && ns - t < THRESHOLD_SLACK_NS && t - ns < THRESHOLD_SLACK_NS)
+      return { ns, decision: 'either' };
     return { ns, decision: policy.decide(ns) };
   });
 }

@@ -57,7 +57,8 @@ function fail(error: unknown): number {
     return error.exitCode;
   }
   process.stderr.write(`kvm-tod: ${describeError(error)}\n`);
-  if (process.env.KVM_TOD_DEBUG === '1' && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+  if (process.env.KVM_TOD_DEBUG === '1' && error instanceof Error && error.stack)
+    process.stderr.write(`${error.stack}\n`);
   return 1;
 }
 

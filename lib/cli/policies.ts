@@ -18,13 +18,24 @@ export interface DemoPolicy {
 }
 
 export const FREEZE: DemoPolicy = { id: 'freeze', label: 'freeze', clockPolicy: 'freeze', decide: () => 'freeze' };
-export const CATCH_UP: DemoPolicy = { id: 'catch-up', label: 'catch-up', clockPolicy: 'catch-up', decide: () => 'catch-up' };
+export const CATCH_UP: DemoPolicy = {
+  id: 'catch-up',
+  label: 'catch-up',
+  clockPolicy: 'catch-up',
+  decide: () => 'catch-up',
+};
 
 /** `catchUpAfter(threshold)`: freeze holds shorter than `thresholdMs`, catch up longer ones. */
 export function thresholdPolicy(thresholdMs: number): DemoPolicy {
   const thresholdNs = BigInt(Math.round(thresholdMs * 1e6));
   const decide = catchUpAfter(thresholdNs);
-  return { id: `threshold:${formatDuration(thresholdMs).replace(/ /g, '')}`, label: `catch-up after ${formatDuration(thresholdMs)}`, clockPolicy: decide, decide, thresholdNs };
+  return {
+    id: `threshold:${formatDuration(thresholdMs).replace(/ /g, '')}`,
+    label: `catch-up after ${formatDuration(thresholdMs)}`,
+    clockPolicy: decide,
+    decide,
+    thresholdNs,
+  };
 }
 
 /** Whether a policy makes the migration stream carry the source's wall time (the extended section). */

@@ -58,7 +58,12 @@ class Checks {
   }
 
   /** Runs `fn`: a value is a yes, a throw a no with its errno. */
-  attempt<R>(id: string, name: string, fn: () => R, show: (r: R) => ProbeCheck['value'] = (r) => r as ProbeCheck['value']): R | undefined {
+  attempt<R>(
+    id: string,
+    name: string,
+    fn: () => R,
+    show: (r: R) => ProbeCheck['value'] = (r) => r as ProbeCheck['value'],
+  ): R | undefined {
     try {
       const r = fn();
       this.yes(id, name, show(r));
@@ -120,7 +125,12 @@ export function runProbe(): { checks: ProbeCheck[]; autoBackend: string } {
         checks.yes('dev-kvm', '/dev/kvm opens read-write', 'yes');
       } catch (error) {
         const exists = fs.existsSync('/dev/kvm');
-        checks.no('dev-kvm', '/dev/kvm opens read-write', `${describeError(error)}${exists ? '' : ' (there is no /dev/kvm on this host)'}`, error);
+        checks.no(
+          'dev-kvm',
+          '/dev/kvm opens read-write',
+          `${describeError(error)}${exists ? '' : ' (there is no /dev/kvm on this host)'}`,
+          error,
+        );
         missing = { reason: `needs /dev/kvm`, cause: error };
       }
     }
@@ -141,7 +151,8 @@ export function runProbe(): { checks: ProbeCheck[]; autoBackend: string } {
     if (kvm && kvmFd !== undefined && vmFd !== undefined) {
       probeVm(checks, kvm, kvmFd, vmFd);
     } else {
-      for (const [id, name] of VM_CHECKS) checks.no(id, name, `${missing!.reason}: ${shortError(missing!.cause)}`, missing!.cause);
+      for (const [id, name] of VM_CHECKS)
+        checks.no(id, name, `${missing!.reason}: ${shortError(missing!.cause)}`, missing!.cause);
     }
   } finally {
     if (kvm && vmFd !== undefined) kvm.closeFd(vmFd);
@@ -153,7 +164,8 @@ export function runProbe(): { checks: ProbeCheck[]; autoBackend: string } {
   let autoBackend: string;
   if (native === undefined) autoBackend = `simulated (kvm-tod has no KVM guest clock for ${process.arch})`;
   else if (usable && usable.ok && (native !== 's390' || usable.value !== false)) autoBackend = native;
-  else autoBackend = `simulated (the ${native} backend is not usable here${usable?.error ? `: ${usable.error.code} (errno ${usable.error.errno})` : ''})`;
+  else
+    autoBackend = `simulated (the ${native} backend is not usable here${usable?.error ? `: ${usable.error.code} (errno ${usable.error.errno})` : ''})`;
   return { checks: checks.list, autoBackend };
 }
 
@@ -172,14 +184,24 @@ function probeVm(checks: Checks, kvm: KvmLibrary, kvmFd: number, vmFd: number): 
   }
   try {
     if (kvm.probeTodExtension(vmFd)) checks.yes('tod-ext-read', 's390 TOD EXT readable (Linux >= 4.15)', 'yes');
-    else checks.no('tod-ext-read', 's390 TOD EXT readable (Linux >= 4.15)', 'ENXIO: a kernel before 4.15; the library uses LOW + HIGH');
+    else
+      checks.no(
+        'tod-ext-read',
+        's390 TOD EXT readable (Linux >= 4.15)',
+        'ENXIO: a kernel before 4.15; the library uses LOW + HIGH',
+      );
   } catch (error) {
     checks.no('tod-ext-read', 's390 TOD EXT readable (Linux >= 4.15)', describeError(error), error);
   }
-  checks.attempt('kvmclock', 'kvmclock (KVM_GET_CLOCK)', () => kvm.getKvmClock(vmFd), (data) => {
-    const flags = clockFlags(kvm, data.flags);
-    return `${data.clock} ns, flags ${flags.length ? flags.join('|') : 'none'}`;
-  });
+  checks.attempt(
+    'kvmclock',
+    'kvmclock (KVM_GET_CLOCK)',
+    () => kvm.getKvmClock(vmFd),
+    (data) => {
+      const flags = clockFlags(kvm, data.flags);
+      return `${data.clock} ns, flags ${flags.length ? flags.join('|') : 'none'}`;
+    },
+  );
   const capability = (id: string, name: string, cap: number, show?: (value: number) => ProbeCheck['value']) => {
     let value: number;
     try {
@@ -230,14 +252,15 @@ export function probe(argv: string[]): number {
     process.stdout.write(PROBE_HELP);
     return 0;
   }
-  if (positionals.length > 0) throw new UsageError(`kvm-tod probe: unexpected argument '${positionals[0]}' (see 'kvm-tod probe --help')`);
+  if (positionals.length > 0)
+    throw new UsageError(`kvm-tod probe: unexpected argument '${positionals[0]}' (see 'kvm-tod probe --help')`);
   const { checks, autoBackend } = runProbe();
   if (values.json) {
     process.stdout.write(`${JSON.stringify({ command: 'probe', checks, demoAutoBackend: autoBackend }, null, 2)}\n`);
     return 0;
   }
   const lines = [
-    'kvm-tod probe: what this host\'s KVM offers',
+    "kvm-tod probe: what this host's KVM offers",
     ...renderTable(
       [{ header: 'check' }, { header: 'answer' }],
       checks.map((c) => [c.name, show(c)]),

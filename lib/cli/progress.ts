@@ -9,7 +9,9 @@ export function progressWriter(args: DemoArgs): { update: (waitedMs: number) => 
   const total = formatDuration(args.pauseMs);
   return {
     update: (waitedMs) =>
-      stream.write(`\r\x1b[K  waiting ${formatDuration(waitedMs)} of ${total}: the VMs are stopped (held with kvm-tod, running without)`),
+      stream.write(
+        `\r\x1b[K  waiting ${formatDuration(waitedMs)} of ${total}: the VMs are stopped (held with kvm-tod, running without)`,
+      ),
     done: () => stream.write('\r\x1b[K'),
   };
 }

@@ -17,7 +17,8 @@ export function scenarioDetails(r: ScenarioResult, policies: DemoPolicy[], pause
   const width = Math.max(...names.map((n) => n.length), 'without'.length) + 1;
   // The steps, once for the policies that took the same ones (they do, unless one broke).
   const steps = r.libraries.map((l) => stepsText(l.run, pauseMs));
-  if (several && steps.every((t) => t === steps[0])) lines.push(`   with kvm-tod (${policies.map((p) => p.label).join(', ')}): ${steps[0]}`);
+  if (several && steps.every((t) => t === steps[0]))
+    lines.push(`   with kvm-tod (${policies.map((p) => p.label).join(', ')}): ${steps[0]}`);
   else steps.forEach((text, i) => lines.push(`   ${names[i]}: ${text}`));
   lines.push(`   measured ${r.scenario.interval}:`);
   r.libraries.forEach((l, i) => lines.push(`     ${`${names[i]}:`.padEnd(width)} ${measureText(l.run)}`));

@@ -37,11 +37,25 @@ function policyLines(args: DemoArgs, backend: AnyBackend): string[] {
       : "saveTodSection(clock, { format: 'extended' }): the TOD and the source's wall time";
   const lines: string[] = [];
   for (const p of args.policies) {
-    if (p.id === 'freeze') lines.push('policy freeze: at cont the guest continues from the instant it stopped (QEMU\'s rule): it sees no jump');
-    else if (p.id === 'catch-up') lines.push('policy catch-up: at cont the held clock is moved on by the time it was held: the guest ends where it would have been');
-    else lines.push(`policy ${p.label} (${p.id}): holds shorter than ${p.label.replace('catch-up after ', '')} are frozen, longer ones caught up (catchUpAfter)`);
+    if (p.id === 'freeze')
+      lines.push(
+        "policy freeze: at cont the guest continues from the instant it stopped (QEMU's rule): it sees no jump",
+      );
+    else if (p.id === 'catch-up')
+      lines.push(
+        'policy catch-up: at cont the held clock is moved on by the time it was held: the guest ends where it would have been',
+      );
+    else
+      lines.push(
+        `policy ${p.label} (${p.id}): holds shorter than ${p.label.replace('catch-up after ', '')} are frozen, longer ones caught up (catchUpAfter)`,
+      );
   }
-  lines.push(`  migrations under ${args.policies.filter((p) => p.id !== 'freeze').map((p) => p.label).join(', ')} send ${stream}, so the destination counts the downtime`);
+  lines.push(
+    `  migrations under ${args.policies
+      .filter((p) => p.id !== 'freeze')
+      .map((p) => p.label)
+      .join(', ')} send ${stream}, so the destination counts the downtime`,
+  );
   return lines;
 }
 

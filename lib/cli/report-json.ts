@@ -26,7 +26,13 @@ export function jsonDocument(
   return {
     command: 'demo',
     host: { arch: process.arch, kernel: os.release() },
-    backend: { requested, used: backend.name, device: backend.deviceClass, description: backend.description, fallbackReason: fallbackReason ?? null },
+    backend: {
+      requested,
+      used: backend.name,
+      device: backend.deviceClass,
+      description: backend.description,
+      fallbackReason: fallbackReason ?? null,
+    },
     pauseMs: args.pauseMs,
     policy: args.policy,
     policies: args.policies.map((p) => p.id),
@@ -37,7 +43,13 @@ export function jsonDocument(
       const tail = { withoutLibrary: runJson(r.control), checks: r.checks, pass: r.pass };
       if (!single) {
         // Several policies: each one's run and checks under `policies`; `checks` has them all.
-        return { ...head, interval: r.scenario.interval, expectedDeviceCalls: r.scenario.expectedCalls, policies: r.libraries.map(policyJson), ...tail };
+        return {
+          ...head,
+          interval: r.scenario.interval,
+          expectedDeviceCalls: r.scenario.expectedCalls,
+          policies: r.libraries.map(policyJson),
+          ...tail,
+        };
       }
       // One policy: the shape without --policy, its run as `withLibrary`.
       const [l] = r.libraries;

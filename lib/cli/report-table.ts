@@ -26,7 +26,10 @@ export function resultTable(results: ScenarioResult[], policies: DemoPolicy[]): 
       { header: 'guest clock with kvm-tod' },
       { header: 'device calls' },
       { header: 'expected', align: 'right' },
-      ...policies.map((p) => ({ header: several ? `jump (${p.label})` : 'jump with kvm-tod', align: 'right' as const })),
+      ...policies.map((p) => ({
+        header: several ? `jump (${p.label})` : 'jump with kvm-tod',
+        align: 'right' as const,
+      })),
       { header: 'jump without', align: 'right' },
       { header: 'result' },
     ],
@@ -40,7 +43,10 @@ function jumpCell(run: RunResult): string {
 }
 
 function totalCalls(run: RunResult): { reads: number; writes: number } {
-  return Object.values(run.calls).reduce((t, c) => ({ reads: t.reads + c.reads, writes: t.writes + c.writes }), { reads: 0, writes: 0 });
+  return Object.values(run.calls).reduce((t, c) => ({ reads: t.reads + c.reads, writes: t.writes + c.writes }), {
+    reads: 0,
+    writes: 0,
+  });
 }
 
 /** What the jump with kvm-tod should be: `≈ 0`, `= host time`, `≈ pause`, or a number where only some holds were caught up. */

@@ -11,7 +11,11 @@ export function textReport(results: ScenarioResult[], pass: boolean, args: DemoA
   for (const r of results) lines.push(...scenarioDetails(r, policies, pauseMs));
   const failed = results.filter((r) => !r.pass).length;
   lines.push('');
-  lines.push(pass ? `Result: PASS: all ${results.length} scenarios behaved as the rules say ${passReason(policies)}.` : `Result: FAIL: ${failed} of ${results.length} scenarios did not behave as the rules say.`);
+  lines.push(
+    pass
+      ? `Result: PASS: all ${results.length} scenarios behaved as the rules say ${passReason(policies)}.`
+      : `Result: FAIL: ${failed} of ${results.length} scenarios did not behave as the rules say.`,
+  );
   return lines;
 }
 

@@ -65,7 +65,11 @@ export class Run<T> {
     const vmm: Vmm<T> =
       this.variant === 'library'
         ? new LibraryVmm(
-            new GuestClock<T>(counter, { name: role, policy: this.policy.clockPolicy, warn: (w) => this.warnings.push(`${w.code}: ${w.message}`) }),
+            new GuestClock<T>(counter, {
+              name: role,
+              policy: this.policy.clockPolicy,
+              warn: (w) => this.warnings.push(`${w.code}: ${w.message}`),
+            }),
             this.backend,
             sendsWallTime(this.policy),
           )

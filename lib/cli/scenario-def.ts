@@ -42,8 +42,10 @@ export function pauseHalves(pauseMs: number): [number, number] {
   return [half, pauseMs - half];
 }
 
-export const start = <T>(run: Run<T>, vm: DemoVm<T>, what = 'start') => run.step(vm, what, () => vm.vmm.vmStateChanged(true));
-export const stop = <T>(run: Run<T>, vm: DemoVm<T>, what = 'stop') => run.step(vm, what, () => vm.vmm.vmStateChanged(false));
+export const start = <T>(run: Run<T>, vm: DemoVm<T>, what = 'start') =>
+  run.step(vm, what, () => vm.vmm.vmStateChanged(true));
+export const stop = <T>(run: Run<T>, vm: DemoVm<T>, what = 'stop') =>
+  run.step(vm, what, () => vm.vmm.vmStateChanged(false));
 
 /** Runs a held VM again (`start` or `cont`): the end of the interval; `fact` says whether that released it. */
 export function resume<T>(run: Run<T>, vm: DemoVm<T>, what: string, fact: string): void {
@@ -58,4 +60,5 @@ export const releaseStory = (released: boolean | undefined, at: string, caughtUp
   released ? `${caughtUp ? 'caught up' : 'released'} at ${at}` : `not released at ${at}`;
 
 /** The story's ending when the jump was wrong. */
-export const jumped = (jumpOk: boolean, caughtUp: boolean) => (jumpOk ? '' : caughtUp ? '; it did not catch up' : '; it jumped');
+export const jumped = (jumpOk: boolean, caughtUp: boolean) =>
+  jumpOk ? '' : caughtUp ? '; it did not catch up' : '; it jumped';

@@ -37,7 +37,10 @@ export const OFFLINE_MIGRATION: ScenarioDef = {
       const bytes = run.step(source, 'save (stopped)', () => source.vmm.save());
       const saved = run.backend.decode(bytes);
       const held = run.kept.heldAtStop;
-      run.fact('savedHeldValue', saved !== null && held !== undefined && run.backend.toNs(saved) === run.backend.toNs(held));
+      run.fact(
+        'savedHeldValue',
+        saved !== null && held !== undefined && run.backend.toNs(saved) === run.backend.toNs(held),
+      );
       run.step(destination, 'load (not running)', () => destination.vmm.load(bytes));
       run.fact('heldAfterLoad', destination.vmm.held);
     },

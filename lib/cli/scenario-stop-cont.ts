@@ -9,7 +9,12 @@ export const STOP_CONT: ScenarioDef = {
   expect: 'held',
   interval: 'from the first stop to just after the first cont',
   expectedCalls: { vm: { reads: 1, writes: 1 } },
-  expectedFacts: { heldAtStop: 'held at the first stop', stillHeld: 'still held after 3 stops', releasedAtCont: 'released at the first cont', stillReleased: 'still released after 3 conts' },
+  expectedFacts: {
+    heldAtStop: 'held at the first stop',
+    stillHeld: 'still held after 3 stops',
+    releasedAtCont: 'released at the first cont',
+    stillReleased: 'still released after 3 conts',
+  },
   holds: [{ from: ['vm', 'stop'], to: ['vm', 'cont'] }],
   nominalHoldsMs: (pauseMs) => [pauseMs],
   phases: [

@@ -11,10 +11,12 @@ export interface Column {
 export function renderTable(columns: Column[], rows: string[][], indent = '  '): string[] {
   const widths = columns.map((c, i) => Math.max(c.header.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) =>
-    (indent +
+    (
+      indent +
       cells
         .map((cell, i) => (columns[i].align === 'right' ? cell.padStart(widths[i]) : cell.padEnd(widths[i])))
-        .join('  ')).trimEnd();
+        .join('  ')
+    ).trimEnd();
   return [
     line(columns.map((c) => c.header)),
     line(widths.map((w) => '-'.repeat(w))),

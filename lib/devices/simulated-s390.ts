@@ -42,9 +42,14 @@ export class SimulatedS390Tod implements ClockDevice<Tod> {
    */
   constructor(options: SimulatedS390TodOptions = {}) {
     const { hostTod = realHostTod, multipleEpoch = true, protectedGuest = false } = optionsObject(options);
-    if (typeof hostTod !== 'function') throw invalidArgType('The "options.hostTod" property must be a function', hostTod);
-    for (const [name, value] of [['multipleEpoch', multipleEpoch], ['protectedGuest', protectedGuest]] as const) {
-      if (typeof value !== 'boolean') throw invalidArgType(`The "options.${name}" property must be of type boolean`, value);
+    if (typeof hostTod !== 'function')
+      throw invalidArgType('The "options.hostTod" property must be a function', hostTod);
+    for (const [name, value] of [
+      ['multipleEpoch', multipleEpoch],
+      ['protectedGuest', protectedGuest],
+    ] as const) {
+      if (typeof value !== 'boolean')
+        throw invalidArgType(`The "options.${name}" property must be of type boolean`, value);
     }
     this.hostTod = hostTod;
     this.multipleEpoch = multipleEpoch;

@@ -51,17 +51,41 @@ function assertNumbers(id, object, paths) {
 const SHAPES = {
   compare(id, f) {
     assert.ok(f.backend, `${id}: no backend`);
-    for (const k of ['c', 'js', 'ratio', 'overheadNs']) assert.ok(spread(f[k]), `${id}: ${k} is not { median, min, max }`);
+    for (const k of ['c', 'js', 'ratio', 'overheadNs'])
+      assert.ok(spread(f[k]), `${id}: ${k} is not { median, min, max }`);
     assert.ok(f.c.median > 0 && f.js.median > 0, `${id}: a per-call time is not positive`);
     assertNumbers(id, f, ['iterations', 'runs', 'target.ratioAtMost']);
   },
   stillness(id, f) {
-    assertNumbers(id, f, ['cycles', 'pauseMs.median', 'withLibraryUs.median', 'withLibraryUs.p90', 'withLibraryUs.worst',
-      'withoutLibraryUs.median', 'withoutLibraryUs.worst', 'measuringFloorUs.median', 'withLibraryNetUs.median', 'target.medianUsBelow']);
+    assertNumbers(id, f, [
+      'cycles',
+      'pauseMs.median',
+      'withLibraryUs.median',
+      'withLibraryUs.p90',
+      'withLibraryUs.worst',
+      'withoutLibraryUs.median',
+      'withoutLibraryUs.worst',
+      'measuringFloorUs.median',
+      'withLibraryNetUs.median',
+      'target.medianUsBelow',
+    ]);
   },
   endurance(id, f) {
-    assertNumbers(id, f, ['cycles', 'wallS', 'usPerCycle', 'heap.beforeMiB', 'heap.afterMiB', 'heap.growthKiB', 'rss.beforeMiB', 'rss.afterMiB',
-      'guest.advanceMs', 'guest.notHeldMs', 'guest.addedMs', 'guest.addedNsPerCycle', 'target.heapGrowthKiBBelow']);
+    assertNumbers(id, f, [
+      'cycles',
+      'wallS',
+      'usPerCycle',
+      'heap.beforeMiB',
+      'heap.afterMiB',
+      'heap.growthKiB',
+      'rss.beforeMiB',
+      'rss.afterMiB',
+      'guest.advanceMs',
+      'guest.notHeldMs',
+      'guest.addedMs',
+      'guest.addedNsPerCycle',
+      'target.heapGrowthKiBBelow',
+    ]);
   },
   cost(id, f) {
     // A difference of two timings (napiCallBesideSyscall) may come out below 0 in a quick run.
@@ -72,9 +96,10 @@ const SHAPES = {
 
 // Under qemu-user (npm run test:s390x) the script would build its helper and the double
 // for the host, not for the emulated s390x Node that runs this file.
-const qemuReason = process.env.KVM_TOD_EMULATED || process.env.KVM_S390_DOUBLE_QEMU_ERRNO === '1'
-  ? 'under qemu-user the benchmark builds for the host, not for this emulated Node; run npm run bench on the machine itself'
-  : undefined;
+const qemuReason =
+  process.env.KVM_TOD_EMULATED || process.env.KVM_S390_DOUBLE_QEMU_ERRNO === '1'
+    ? 'under qemu-user the benchmark builds for the host, not for this emulated Node; run npm run bench on the machine itself'
+    : undefined;
 const itBench = qemuReason ? (title, fn) => it.skip(`${title} [skipped: ${qemuReason}]`, fn) : it;
 
 describe('npm run bench -- --quick --json (smoke run)', function () {
@@ -85,7 +110,9 @@ describe('npm run bench -- --quick --json (smoke run)', function () {
 
   before(function (done) {
     if (qemuReason) return done();
-    execFile(process.execPath, [path.join(root, 'bench', 'run.js'), '--quick', '--json'],
+    execFile(
+      process.execPath,
+      [path.join(root, 'bench', 'run.js'), '--quick', '--json'],
       { cwd: root, encoding: 'utf8', maxBuffer: 16 * 2 ** 20, timeout: 110000 },
       (error, stdout, err) => {
         stderr = err;
@@ -96,13 +123,15 @@ describe('npm run bench -- --quick --json (smoke run)', function () {
           return done(new Error(`stdout is not one JSON document: ${e.message}\n${stdout.slice(0, 500)}`));
         }
         return done();
-      });
+      },
+    );
   });
 
   itBench('is a quick run of the documented schema, with the machine described', () => {
     assert.strictEqual(report.schema, 'kvm-tod-bench/1');
     assert.strictEqual(report.mode, 'quick');
-    for (const k of ['cpuModel', 'kernel', 'arch', 'node']) assert.ok(typeof report.machine[k] === 'string' && report.machine[k], `machine.${k}`);
+    for (const k of ['cpuModel', 'kernel', 'arch', 'node'])
+      assert.ok(typeof report.machine[k] === 'string' && report.machine[k], `machine.${k}`);
     assert.ok(report.machine.cores >= 1);
     assert.ok(Array.isArray(report.machine.loadAverage));
     assert.ok(isNumber(report.settings.runs) && report.settings.runs >= 1);
@@ -126,7 +155,8 @@ describe('npm run bench -- --quick --json (smoke run)', function () {
   itBench('measures what this host can: kvmclock exactly where /dev/kvm works, the simulated device always', () => {
     for (const id of ['binding.getKvmClock', 'holdRelease.kvmclock', 'stillness.kvmclock', 'endurance.kvmclock']) {
       const f = report.figures[id];
-      if (kvm.ok && process.arch === 'x64') assert.ok(!f.skipped, `${id} skipped on a host with /dev/kvm: ${f.skipped}`);
+      if (kvm.ok && process.arch === 'x64')
+        assert.ok(!f.skipped, `${id} skipped on a host with /dev/kvm: ${f.skipped}`);
       else assert.match(f.skipped, /kvm|x86_64/i, `${id}: ${JSON.stringify(f)}`);
     }
     assert.ok(!report.figures['stillness.simulated'].skipped);
@@ -134,10 +164,13 @@ describe('npm run bench -- --quick --json (smoke run)', function () {
   });
 
   // Where this suite runs with the double preloaded, a C compiler built it: so can the bench.
-  (qemuReason ? itBench : double.itDouble)('measures the s390 TOD through the kernel double where the double builds', () => {
-    for (const id of ['binding.getTod', 'binding.setTod', 'holdRelease.s390', 'stillness.s390', 'endurance.s390']) {
-      assert.ok(!report.figures[id].skipped, `${id} skipped: ${report.figures[id].skipped}`);
-    }
-    assert.match(report.backends.s390, /double|real \/dev\/kvm/);
-  });
+  (qemuReason ? itBench : double.itDouble)(
+    'measures the s390 TOD through the kernel double where the double builds',
+    () => {
+      for (const id of ['binding.getTod', 'binding.setTod', 'holdRelease.s390', 'stillness.s390', 'endurance.s390']) {
+        assert.ok(!report.figures[id].skipped, `${id} skipped: ${report.figures[id].skipped}`);
+      }
+      assert.match(report.backends.s390, /double|real \/dev\/kvm/);
+    },
+  );
 });

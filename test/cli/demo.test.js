@@ -13,8 +13,13 @@ const TITLES = ['simple start', 'live migration', 'offline migration', 'stop/con
 function kvmTod(args, env = {}) {
   const base = { ...process.env };
   // The s390 kernel double (preloaded by scripts/test.sh) stays inert unless a test asks for it.
-  for (const name of Object.keys(base)) if (name === 'KVM_TOD_DEMO_FAULT' || name.startsWith('KVM_S390_DOUBLE')) delete base[name];
-  const r = spawnSync(process.execPath, [MAIN, ...args], { env: { ...base, ...env }, encoding: 'utf8', timeout: 20000 });
+  for (const name of Object.keys(base))
+    if (name === 'KVM_TOD_DEMO_FAULT' || name.startsWith('KVM_S390_DOUBLE')) delete base[name];
+  const r = spawnSync(process.execPath, [MAIN, ...args], {
+    env: { ...base, ...env },
+    encoding: 'utf8',
+    timeout: 20000,
+  });
   if (r.error) throw r.error;
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -88,9 +93,22 @@ describe('kvm-tod demo (simulated backend, --pause 200ms)', function () {
     assert.strictEqual(doc.backend.requested, 'simulated');
     assert.strictEqual(doc.pauseMs, PAUSE_MS);
     assert.strictEqual(doc.pass, true);
-    assert.deepStrictEqual(doc.scenarios.map((s) => s.id), SCENARIOS);
+    assert.deepStrictEqual(
+      doc.scenarios.map((s) => s.id),
+      SCENARIOS,
+    );
     for (const s of doc.scenarios) {
-      for (const key of ['number', 'title', 'plan', 'expect', 'expectedDeviceCalls', 'withLibrary', 'withoutLibrary', 'checks', 'pass']) {
+      for (const key of [
+        'number',
+        'title',
+        'plan',
+        'expect',
+        'expectedDeviceCalls',
+        'withLibrary',
+        'withoutLibrary',
+        'checks',
+        'pass',
+      ]) {
         assert.ok(key in s, `${s.id} has no '${key}'`);
       }
       for (const run of [s.withLibrary, s.withoutLibrary]) {
@@ -110,13 +128,19 @@ describe('kvm-tod demo (simulated backend, --pause 200ms)', function () {
     for (const s of doc.scenarios) {
       const without = s.withoutLibrary;
       assert.ok(without.jumpMs >= PAUSE_MS * 0.9, `${s.id}: without ${without.jumpMs} ms`);
-      assert.ok(Math.abs(without.jumpMs - without.hostElapsedMs) < 25, `${s.id}: without ${without.jumpMs} ms vs host ${without.hostElapsedMs} ms`);
+      assert.ok(
+        Math.abs(without.jumpMs - without.hostElapsedMs) < 25,
+        `${s.id}: without ${without.jumpMs} ms vs host ${without.hostElapsedMs} ms`,
+      );
       if (s.expect === 'held') {
         assert.ok(Math.abs(s.withLibrary.jumpMs) < 25, `${s.id}: with ${s.withLibrary.jumpMs} ms`);
       } else {
         // A simple start leaves the clock running, exactly as without the library.
         assert.strictEqual(s.id, 'simple-start');
-        assert.ok(Math.abs(s.withLibrary.jumpMs - s.withLibrary.hostElapsedMs) < 25, `${s.id}: with ${s.withLibrary.jumpMs} ms`);
+        assert.ok(
+          Math.abs(s.withLibrary.jumpMs - s.withLibrary.hostElapsedMs) < 25,
+          `${s.id}: with ${s.withLibrary.jumpMs} ms`,
+        );
       }
     }
   });
@@ -143,11 +167,16 @@ const nativeOk = process.arch === 'x64' ? kvm.ok : undefined;
 
 describe('kvm-tod demo --backend auto', function () {
   const title =
-    nativeOk === true ? 'uses kvmclock where /dev/kvm works' : nativeOk === false ? 'falls back to the simulation and says why on its first line' : `uses ${NATIVE} or says on its first line why it fell back`;
+    nativeOk === true
+      ? 'uses kvmclock where /dev/kvm works'
+      : nativeOk === false
+        ? 'falls back to the simulation and says why on its first line'
+        : `uses ${NATIVE} or says on its first line why it fell back`;
   it(title, function () {
     const r = kvmTod(['demo', '--pause', `${PAUSE_MS}ms`]);
     const first = r.stdout.split('\n')[0];
-    const fellBack = /^kvm-tod demo: backend simulated \(auto fell back to the built-in s390 simulation: .*(E[A-Z]+ \(errno -\d+\)|no KVM guest clock)/;
+    const fellBack =
+      /^kvm-tod demo: backend simulated \(auto fell back to the built-in s390 simulation: .*(E[A-Z]+ \(errno -\d+\)|no KVM guest clock)/;
     if (nativeOk === true) assert.match(first, new RegExp(`^kvm-tod demo: backend ${NATIVE} \\(auto`));
     else if (nativeOk === false) assert.match(first, fellBack);
     else assert.ok(fellBack.test(first) || first.startsWith(`kvm-tod demo: backend ${NATIVE} (auto`), first);
@@ -173,28 +202,38 @@ describe('kvm-tod demo --backend auto', function () {
 
 describe('kvm-tod demo with a misbehaving device (KVM_TOD_DEMO_FAULT)', function () {
   it('exits 1 and marks live migration FAIL when the device ignores writes', function () {
-    const r = kvmTod(['demo', '--backend', 'simulated', '--pause', `${PAUSE_MS}ms`], { KVM_TOD_DEMO_FAULT: 'live-migration' });
+    const r = kvmTod(['demo', '--backend', 'simulated', '--pause', `${PAUSE_MS}ms`], {
+      KVM_TOD_DEMO_FAULT: 'live-migration',
+    });
     assert.strictEqual(r.status, 1, r.stdout + r.stderr);
     assert.match(row(r.stdout, 'live migration'), /\sFAIL$/);
-    for (const title of ['simple start', 'offline migration', 'stop/cont, repeated']) assert.match(row(r.stdout, title), /\sPASS$/);
+    for (const title of ['simple start', 'offline migration', 'stop/cont, repeated'])
+      assert.match(row(r.stdout, title), /\sPASS$/);
     assert.match(r.stdout, /FAIL with kvm-tod: the guest sees no jump: jump \d+\.\d{3} ms/);
     assert.match(r.stdout, /^Result: FAIL: 1 of 4 scenarios/m);
   });
 
-  it('exits 1 when a simple start\'s clock does not run', function () {
-    const r = kvmTod(['demo', '--backend', 'simulated', '--pause', `${PAUSE_MS}ms`, '--json'], { KVM_TOD_DEMO_FAULT: 'simple-start' });
+  it("exits 1 when a simple start's clock does not run", function () {
+    const r = kvmTod(['demo', '--backend', 'simulated', '--pause', `${PAUSE_MS}ms`, '--json'], {
+      KVM_TOD_DEMO_FAULT: 'simple-start',
+    });
     assert.strictEqual(r.status, 1);
     const doc = json(r);
     assert.strictEqual(doc.pass, false);
     const simple = doc.scenarios.find((s) => s.id === 'simple-start');
     assert.strictEqual(simple.pass, false);
     assert.deepStrictEqual(doc.fault, { scenario: 'simple-start', kind: 'stuck' });
-    assert.deepStrictEqual(simple.checks.filter((c) => !c.pass).map((c) => c.name), ['with kvm-tod: the clock keeps running']);
+    assert.deepStrictEqual(
+      simple.checks.filter((c) => !c.pass).map((c) => c.name),
+      ['with kvm-tod: the clock keeps running'],
+    );
     assert.ok(doc.scenarios.filter((s) => s.id !== 'simple-start').every((s) => s.pass));
   });
 
   it('exits 1 and reports the warning when the restore at cont fails', function () {
-    const r = kvmTod(['demo', '--backend', 'simulated', '--pause', `${PAUSE_MS}ms`, '--json'], { KVM_TOD_DEMO_FAULT: '4:fail-write' });
+    const r = kvmTod(['demo', '--backend', 'simulated', '--pause', `${PAUSE_MS}ms`, '--json'], {
+      KVM_TOD_DEMO_FAULT: '4:fail-write',
+    });
     assert.strictEqual(r.status, 1);
     const stopCont = json(r).scenarios.find((s) => s.id === 'stop-cont');
     assert.strictEqual(stopCont.pass, false);
@@ -203,7 +242,9 @@ describe('kvm-tod demo with a misbehaving device (KVM_TOD_DEMO_FAULT)', function
   });
 
   it('rejects a fault naming no scenario with exit status 2', function () {
-    const r = kvmTod(['demo', '--backend', 'simulated', '--pause', `${PAUSE_MS}ms`], { KVM_TOD_DEMO_FAULT: 'nonsense' });
+    const r = kvmTod(['demo', '--backend', 'simulated', '--pause', `${PAUSE_MS}ms`], {
+      KVM_TOD_DEMO_FAULT: 'nonsense',
+    });
     assert.strictEqual(r.status, 2);
     assert.match(r.stderr, /KVM_TOD_DEMO_FAULT='nonsense' names no scenario/);
   });
@@ -227,7 +268,11 @@ describe('kvm-tod demo --policy (simulated backend, --pause 300ms)', function ()
 
   it('catch-up: passes, the held clock catching up by the pause with exactly the device calls the rules allow', function () {
     const doc = json(catchUp);
-    assert.strictEqual(catchUp.status, 0, JSON.stringify(doc.scenarios.map((s) => [s.id, s.checks.filter((c) => !c.pass)])));
+    assert.strictEqual(
+      catchUp.status,
+      0,
+      JSON.stringify(doc.scenarios.map((s) => [s.id, s.checks.filter((c) => !c.pass)])),
+    );
     assert.strictEqual(doc.policy, 'catch-up');
     assert.deepStrictEqual(doc.policies, ['catch-up']);
     for (const s of doc.scenarios) {
@@ -240,11 +285,22 @@ describe('kvm-tod demo --policy (simulated backend, --pause 300ms)', function ()
       }
       assert.strictEqual(s.expect, 'catches-up', s.id);
       // Jump ≈ the pause, ≈ the control's jump: the guest ends where it would have been.
-      assert.ok(Math.abs(s.withLibrary.jumpMs - s.withoutLibrary.jumpMs) < 25, `${s.id}: with ${s.withLibrary.jumpMs} ms, without ${s.withoutLibrary.jumpMs} ms`);
-      assert.ok(s.withLibrary.jumpMs >= PAUSE * 0.95 && s.withLibrary.jumpMs < PAUSE + 2000, `${s.id}: with ${s.withLibrary.jumpMs} ms`);
+      assert.ok(
+        Math.abs(s.withLibrary.jumpMs - s.withoutLibrary.jumpMs) < 25,
+        `${s.id}: with ${s.withLibrary.jumpMs} ms, without ${s.withoutLibrary.jumpMs} ms`,
+      );
+      assert.ok(
+        s.withLibrary.jumpMs >= PAUSE * 0.95 && s.withLibrary.jumpMs < PAUSE + 2000,
+        `${s.id}: with ${s.withLibrary.jumpMs} ms`,
+      );
       assert.ok(Math.abs(s.withLibrary.jumpMs - s.expectedJumpMs) < 25, `${s.id}: expected ${s.expectedJumpMs} ms`);
       assert.ok(s.holds.length > 0 && s.holds.every((h) => h.decision === 'catch-up'), JSON.stringify(s.holds));
-      assert.ok(s.checks.some((c) => c.name === 'with kvm-tod (catch-up): the guest catches up by the time it was held' && c.pass), s.id);
+      assert.ok(
+        s.checks.some(
+          (c) => c.name === 'with kvm-tod (catch-up): the guest catches up by the time it was held' && c.pass,
+        ),
+        s.id,
+      );
     }
     // The offline migration's destination caught up the downtime too: without the
     // extended section its jump would be only the half of the pause spent held there.
@@ -257,7 +313,10 @@ describe('kvm-tod demo --policy (simulated backend, --pause 300ms)', function ()
     assert.strictEqual(both.status, 0, both.stdout + both.stderr);
     const header = both.stdout.split('\n').find((l) => /^\s+#\s+scenario/.test(l));
     assert.match(header, /expected\s+jump \(freeze\)\s+jump \(catch-up\)\s+jump without\s+result$/);
-    assert.match(both.stdout, /^pause: 300ms, shared by the scenarios; each runs with kvm-tod under freeze and under catch-up, and without kvm-tod \(the control\)$/m);
+    assert.match(
+      both.stdout,
+      /^pause: 300ms, shared by the scenarios; each runs with kvm-tod under freeze and under catch-up, and without kvm-tod \(the control\)$/m,
+    );
     assert.match(both.stdout, /saveTodSection\(clock, \{ format: 'extended' \}\)/);
     for (const title of HELD) {
       const line = row(both.stdout, title);
@@ -265,13 +324,22 @@ describe('kvm-tod demo --policy (simulated backend, --pause 300ms)', function ()
       assert.match(line, /\sPASS$/);
       const [freeze, caught, without] = [...line.matchAll(/([+-]\d+\.\d{3}) ms/g)].map((m) => Number(m[1]));
       assert.ok(Math.abs(freeze) < 25, `${title}: freeze ${freeze} ms`);
-      assert.ok(Math.abs(caught - without) < 25 && caught >= PAUSE * 0.95, `${title}: catch-up ${caught} ms, without ${without} ms`);
+      assert.ok(
+        Math.abs(caught - without) < 25 && caught >= PAUSE * 0.95,
+        `${title}: catch-up ${caught} ms, without ${without} ms`,
+      );
     }
     assert.match(row(both.stdout, 'simple start'), /= host time/);
     // The same steps under both: shown once.
-    assert.match(both.stdout, /^ {3}with kvm-tod \(freeze, catch-up\): vm start: no device call -> vm stop: 1 read, held/m);
+    assert.match(
+      both.stdout,
+      /^ {3}with kvm-tod \(freeze, catch-up\): vm start: no device call -> vm stop: 1 read, held/m,
+    );
     // (how far it moved is checked against the tolerance above; under qemu-user it is ms)
-    assert.match(both.stdout, /^ {5}with kvm-tod \(freeze\): {3}guest clock TOD .* -> TOD .*: moved [+-]\d+\.\d{3} ms/m);
+    assert.match(
+      both.stdout,
+      /^ {5}with kvm-tod \(freeze\): {3}guest clock TOD .* -> TOD .*: moved [+-]\d+\.\d{3} ms/m,
+    );
     assert.match(both.stdout, /^ {5}with kvm-tod \(catch-up\): guest clock TOD /m);
     assert.match(both.stdout, /^Result: PASS: all 4 scenarios behaved as the rules say under both policies/m);
   });
@@ -283,13 +351,23 @@ describe('kvm-tod demo --policy (simulated backend, --pause 300ms)', function ()
     assert.deepStrictEqual(doc.policies, ['freeze', 'catch-up']);
     for (const s of doc.scenarios) {
       assert.ok(!('withLibrary' in s), `${s.id}: one withLibrary per policy, under policies`);
-      assert.deepStrictEqual(s.policies.map((p) => p.policy), ['freeze', 'catch-up']);
+      assert.deepStrictEqual(
+        s.policies.map((p) => p.policy),
+        ['freeze', 'catch-up'],
+      );
       for (const p of s.policies) {
         assert.strictEqual(p.pass, true, `${s.id} ${p.policy}`);
         assert.deepStrictEqual(p.withLibrary.deviceCalls, s.expectedDeviceCalls, `${s.id} ${p.policy}: device calls`);
-        assert.ok(p.checks.length > 0 && p.checks.every((c) => c.name.startsWith(`with kvm-tod (${p.policy})`)), `${s.id} ${p.policy}`);
+        assert.ok(
+          p.checks.length > 0 && p.checks.every((c) => c.name.startsWith(`with kvm-tod (${p.policy})`)),
+          `${s.id} ${p.policy}`,
+        );
       }
-      assert.strictEqual(s.checks.length, s.policies[0].checks.length + s.policies[1].checks.length + 1, `${s.id}: every check, the control's last`);
+      assert.strictEqual(
+        s.checks.length,
+        s.policies[0].checks.length + s.policies[1].checks.length + 1,
+        `${s.id}: every check, the control's last`,
+      );
       const [freeze, caught] = s.policies;
       if (s.id === 'simple-start') {
         assert.deepStrictEqual([freeze.expect, caught.expect], ['runs', 'runs']);
@@ -299,49 +377,87 @@ describe('kvm-tod demo --policy (simulated backend, --pause 300ms)', function ()
       assert.deepStrictEqual([freeze.expect, caught.expect], ['held', 'catches-up']);
       assert.strictEqual(freeze.expectedJumpMs, 0);
       assert.ok(Math.abs(freeze.withLibrary.jumpMs) < 25, `${s.id}: freeze ${freeze.withLibrary.jumpMs} ms`);
-      assert.ok(Math.abs(caught.withLibrary.jumpMs - s.withoutLibrary.jumpMs) < 25, `${s.id}: catch-up ${caught.withLibrary.jumpMs} ms`);
+      assert.ok(
+        Math.abs(caught.withLibrary.jumpMs - s.withoutLibrary.jumpMs) < 25,
+        `${s.id}: catch-up ${caught.withLibrary.jumpMs} ms`,
+      );
     }
   });
 
   it('catch-up with a forced fault (the default: the device cannot catch up) exits 1 and fails that scenario', function () {
-    const r = kvmTod(['demo', '--backend', 'simulated', '--pause', `${PAUSE}ms`, '--policy', 'catch-up'], { KVM_TOD_DEMO_FAULT: 'stop-cont' });
+    const r = kvmTod(['demo', '--backend', 'simulated', '--pause', `${PAUSE}ms`, '--policy', 'catch-up'], {
+      KVM_TOD_DEMO_FAULT: 'stop-cont',
+    });
     assert.strictEqual(r.status, 1, r.stdout + r.stderr);
     assert.match(r.stdout, /^fault injected \(KVM_TOD_DEMO_FAULT\): stop-cont: the device cannot catch up/m);
     assert.match(row(r.stdout, 'stop/cont, repeated'), /it did not catch up\s.*\sFAIL$/);
     for (const title of TITLES.slice(0, 3)) assert.match(row(r.stdout, title), /\sPASS$/);
-    assert.match(r.stdout, /FAIL with kvm-tod \(catch-up\): the guest catches up by the time it was held: jump \d+\.\d{3} ms, expected \d+\.\d{3} ms/);
+    assert.match(
+      r.stdout,
+      /FAIL with kvm-tod \(catch-up\): the guest catches up by the time it was held: jump \d+\.\d{3} ms, expected \d+\.\d{3} ms/,
+    );
     assert.match(r.stdout, /^Result: FAIL: 1 of 4 scenarios/m);
   });
 
   it('catch-up with a failing write at cont exits 1 with the warning', function () {
-    const r = kvmTod(['demo', '--backend', 'simulated', '--pause', `${PAUSE}ms`, '--policy', 'catch-up', '--json'], { KVM_TOD_DEMO_FAULT: 'live-migration:fail-write' });
+    const r = kvmTod(['demo', '--backend', 'simulated', '--pause', `${PAUSE}ms`, '--policy', 'catch-up', '--json'], {
+      KVM_TOD_DEMO_FAULT: 'live-migration:fail-write',
+    });
     assert.strictEqual(r.status, 1);
     const doc = json(r);
     assert.deepStrictEqual(doc.fault, { scenario: 'live-migration', kind: 'fail-write' });
     const live = doc.scenarios.find((s) => s.id === 'live-migration');
     assert.strictEqual(live.pass, false);
-    assert.ok(live.checks.some((c) => !c.pass && c.name === 'with kvm-tod (catch-up): ran without error'), JSON.stringify(live.checks));
+    assert.ok(
+      live.checks.some((c) => !c.pass && c.name === 'with kvm-tod (catch-up): ran without error'),
+      JSON.stringify(live.checks),
+    );
   });
 
   it('both with a forced fault: each policy gets the fault that breaks it, and both fail', function () {
-    const r = kvmTod(['demo', '--backend', 'simulated', '--pause', `${PAUSE}ms`, '--policy', 'both', '--json'], { KVM_TOD_DEMO_FAULT: 'offline-migration' });
+    const r = kvmTod(['demo', '--backend', 'simulated', '--pause', `${PAUSE}ms`, '--policy', 'both', '--json'], {
+      KVM_TOD_DEMO_FAULT: 'offline-migration',
+    });
     assert.strictEqual(r.status, 1);
     const doc = json(r);
-    assert.deepStrictEqual(doc.fault, { scenario: 'offline-migration', kinds: { freeze: 'ignore-write', 'catch-up': 'no-advance' } });
+    assert.deepStrictEqual(doc.fault, {
+      scenario: 'offline-migration',
+      kinds: { freeze: 'ignore-write', 'catch-up': 'no-advance' },
+    });
     const offline = doc.scenarios.find((s) => s.id === 'offline-migration');
-    assert.deepStrictEqual(offline.policies.map((p) => [p.policy, p.fault, p.pass]), [['freeze', 'ignore-write', false], ['catch-up', 'no-advance', false]]);
+    assert.deepStrictEqual(
+      offline.policies.map((p) => [p.policy, p.fault, p.pass]),
+      [
+        ['freeze', 'ignore-write', false],
+        ['catch-up', 'no-advance', false],
+      ],
+    );
     assert.ok(doc.scenarios.filter((s) => s.id !== 'offline-migration').every((s) => s.pass));
   });
 
   it('threshold:<duration>: holds shorter than it are frozen, longer ones caught up', function () {
     // A 300ms pause: the live migration and stop/cont hold ~300ms (caught up); the
     // offline migration holds twice ~150ms (frozen).
-    const r = kvmTod(['demo', '--backend', 'simulated', '--pause', `${PAUSE}ms`, '--policy', 'threshold:230ms', '--json']);
+    const r = kvmTod([
+      'demo',
+      '--backend',
+      'simulated',
+      '--pause',
+      `${PAUSE}ms`,
+      '--policy',
+      'threshold:230ms',
+      '--json',
+    ]);
     const doc = json(r);
     assert.strictEqual(r.status, 0, JSON.stringify(doc.scenarios.map((s) => [s.id, s.checks.filter((c) => !c.pass)])));
     assert.strictEqual(doc.policy, 'threshold:230ms');
     const expect = Object.fromEntries(doc.scenarios.map((s) => [s.id, s.expect]));
-    assert.deepStrictEqual(expect, { 'simple-start': 'runs', 'live-migration': 'catches-up', 'offline-migration': 'held', 'stop-cont': 'catches-up' });
+    assert.deepStrictEqual(expect, {
+      'simple-start': 'runs',
+      'live-migration': 'catches-up',
+      'offline-migration': 'held',
+      'stop-cont': 'catches-up',
+    });
     const offline = doc.scenarios.find((s) => s.id === 'offline-migration');
     assert.ok(Math.abs(offline.withLibrary.jumpMs) < 25, `offline: ${offline.withLibrary.jumpMs} ms`);
     const stopCont = doc.scenarios.find((s) => s.id === 'stop-cont');
@@ -356,7 +472,13 @@ describe("kvm-tod demo's kvmclock stream under --policy", function () {
   const { kvmclockStream, decodeNsSection } = require('../../dist/cli/backends');
   const { GuestClock } = require('../../dist/guest-clock');
   const device = () => {
-    const d = { value: 0n, writes: [], read: () => d.value, write: (v) => d.writes.push(v), advance: (v, ns) => v + ns };
+    const d = {
+      value: 0n,
+      writes: [],
+      read: () => d.value,
+      write: (v) => d.writes.push(v),
+      advance: (v, ns) => v + ns,
+    };
     return d;
   };
   const withWall = (value, wallNs) => {
@@ -407,36 +529,61 @@ describe('kvm-tod demo on real KVM', function () {
     assert.strictEqual(doc.backend.device, 'KvmClockDevice');
     for (const s of doc.scenarios) {
       assert.strictEqual(s.pass, true, s.id);
-      assert.ok(s.withoutLibrary.jumpMs >= PAUSE_MS * 0.9, `${s.id}: the kvmclock ran through the pause without the library`);
+      assert.ok(
+        s.withoutLibrary.jumpMs >= PAUSE_MS * 0.9,
+        `${s.id}: the kvmclock ran through the pause without the library`,
+      );
     }
   });
 
   itKvm('--backend kvmclock with a fault fails the scenario', function () {
-    const r = kvmTod(['demo', '--backend', 'kvmclock', '--pause', `${PAUSE_MS}ms`], { KVM_TOD_DEMO_FAULT: 'offline-migration' });
+    const r = kvmTod(['demo', '--backend', 'kvmclock', '--pause', `${PAUSE_MS}ms`], {
+      KVM_TOD_DEMO_FAULT: 'offline-migration',
+    });
     assert.strictEqual(r.status, 1);
     assert.match(row(r.stdout, 'offline migration'), /\sFAIL$/);
   });
 
   const double = /s390_kvm_double\.so/.test(process.env.LD_PRELOAD || '');
-  (double ? it : it.skip)(`--backend s390 runs every scenario on the s390 kernel double's VMs and passes${double ? '' : ' [skipped: the s390 kernel double is not preloaded (scripts/test.sh preloads it)]'}`, function () {
-    const r = kvmTod(['demo', '--backend', 's390', '--pause', `${PAUSE_MS}ms`, '--json'], { KVM_S390_DOUBLE: '1' });
-    const doc = json(r);
-    assert.strictEqual(r.status, 0, JSON.stringify(doc.scenarios.map((s) => [s.id, s.checks.filter((c) => !c.pass)])));
-    assert.strictEqual(doc.backend.device, 'S390TodDevice');
-    for (const s of doc.scenarios) assert.deepStrictEqual(s.withLibrary.deviceCalls, s.expectedDeviceCalls, s.id);
-  });
+  (double ? it : it.skip)(
+    `--backend s390 runs every scenario on the s390 kernel double's VMs and passes${double ? '' : ' [skipped: the s390 kernel double is not preloaded (scripts/test.sh preloads it)]'}`,
+    function () {
+      const r = kvmTod(['demo', '--backend', 's390', '--pause', `${PAUSE_MS}ms`, '--json'], { KVM_S390_DOUBLE: '1' });
+      const doc = json(r);
+      assert.strictEqual(
+        r.status,
+        0,
+        JSON.stringify(doc.scenarios.map((s) => [s.id, s.checks.filter((c) => !c.pass)])),
+      );
+      assert.strictEqual(doc.backend.device, 'S390TodDevice');
+      for (const s of doc.scenarios) assert.deepStrictEqual(s.withLibrary.deviceCalls, s.expectedDeviceCalls, s.id);
+    },
+  );
 
-  (double ? it : it.skip)(`--backend s390 --policy both passes on the s390 kernel double's VMs${double ? '' : ' [skipped: the s390 kernel double is not preloaded (scripts/test.sh preloads it)]'}`, function () {
-    const r = kvmTod(['demo', '--backend', 's390', '--pause', '300ms', '--policy', 'both', '--json'], { KVM_S390_DOUBLE: '1' });
-    const doc = json(r);
-    assert.strictEqual(r.status, 0, JSON.stringify(doc.scenarios.map((s) => [s.id, s.checks.filter((c) => !c.pass)])));
-    for (const s of doc.scenarios.filter((x) => x.id !== 'simple-start')) {
-      const [freeze, caught] = s.policies;
-      assert.ok(Math.abs(freeze.withLibrary.jumpMs) < 25, `${s.id}: freeze ${freeze.withLibrary.jumpMs} ms`);
-      assert.ok(Math.abs(caught.withLibrary.jumpMs - s.withoutLibrary.jumpMs) < 25, `${s.id}: catch-up ${caught.withLibrary.jumpMs} ms`);
-      for (const p of s.policies) assert.deepStrictEqual(p.withLibrary.deviceCalls, s.expectedDeviceCalls, `${s.id} ${p.policy}`);
-    }
-  });
+  (double ? it : it.skip)(
+    `--backend s390 --policy both passes on the s390 kernel double's VMs${double ? '' : ' [skipped: the s390 kernel double is not preloaded (scripts/test.sh preloads it)]'}`,
+    function () {
+      const r = kvmTod(['demo', '--backend', 's390', '--pause', '300ms', '--policy', 'both', '--json'], {
+        KVM_S390_DOUBLE: '1',
+      });
+      const doc = json(r);
+      assert.strictEqual(
+        r.status,
+        0,
+        JSON.stringify(doc.scenarios.map((s) => [s.id, s.checks.filter((c) => !c.pass)])),
+      );
+      for (const s of doc.scenarios.filter((x) => x.id !== 'simple-start')) {
+        const [freeze, caught] = s.policies;
+        assert.ok(Math.abs(freeze.withLibrary.jumpMs) < 25, `${s.id}: freeze ${freeze.withLibrary.jumpMs} ms`);
+        assert.ok(
+          Math.abs(caught.withLibrary.jumpMs - s.withoutLibrary.jumpMs) < 25,
+          `${s.id}: catch-up ${caught.withLibrary.jumpMs} ms`,
+        );
+        for (const p of s.policies)
+          assert.deepStrictEqual(p.withLibrary.deviceCalls, s.expectedDeviceCalls, `${s.id} ${p.policy}`);
+      }
+    },
+  );
 
   itKvm('--backend kvmclock --policy both passes on /dev/kvm VMs', function () {
     const r = kvmTod(['demo', '--backend', 'kvmclock', '--pause', '300ms', '--policy', 'both', '--json']);
@@ -444,15 +591,21 @@ describe('kvm-tod demo on real KVM', function () {
     assert.strictEqual(r.status, 0, JSON.stringify(doc.scenarios.map((s) => [s.id, s.checks.filter((c) => !c.pass)])));
     for (const s of doc.scenarios.filter((x) => x.id !== 'simple-start')) {
       const caught = s.policies[1];
-      assert.ok(Math.abs(caught.withLibrary.jumpMs - s.withoutLibrary.jumpMs) < 25, `${s.id}: catch-up ${caught.withLibrary.jumpMs} ms`);
+      assert.ok(
+        Math.abs(caught.withLibrary.jumpMs - s.withoutLibrary.jumpMs) < 25,
+        `${s.id}: catch-up ${caught.withLibrary.jumpMs} ms`,
+      );
     }
   });
 
-  (kvm.ok ? it.skip : it)(`--backend kvmclock exits 3 with the errno where KVM is not usable${kvm.ok ? ' [skipped: /dev/kvm works here]' : ''}`, function () {
-    const r = kvmTod(['demo', '--backend', 'kvmclock', '--pause', `${PAUSE_MS}ms`]);
-    assert.strictEqual(r.status, 3);
-    assert.strictEqual(r.stdout, '');
-    assert.match(r.stderr, /^kvm-tod demo: the kvmclock backend is not usable here: .*E[A-Z]+ \(errno -\d+\)/);
-    assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
-  });
+  (kvm.ok ? it.skip : it)(
+    `--backend kvmclock exits 3 with the errno where KVM is not usable${kvm.ok ? ' [skipped: /dev/kvm works here]' : ''}`,
+    function () {
+      const r = kvmTod(['demo', '--backend', 'kvmclock', '--pause', `${PAUSE_MS}ms`]);
+      assert.strictEqual(r.status, 3);
+      assert.strictEqual(r.stdout, '');
+      assert.match(r.stderr, /^kvm-tod demo: the kvmclock backend is not usable here: .*E[A-Z]+ \(errno -\d+\)/);
+      assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+    },
+  );
 });

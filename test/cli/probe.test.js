@@ -35,7 +35,16 @@ function answer(stdout, name) {
   return line.trimStart().slice(name.length).trim();
 }
 
-const VM_CHECKS = ['tod-low', 'tod-high', 'tod-ext', 'tod-ext-read', 'kvmclock', 'cap-adjust-clock', 'cap-kvmclock-ctrl', 'cap-s390-protected'];
+const VM_CHECKS = [
+  'tod-low',
+  'tod-high',
+  'tod-ext',
+  'tod-ext-read',
+  'kvmclock',
+  'cap-adjust-clock',
+  'cap-kvmclock-ctrl',
+  'cap-s390-protected',
+];
 
 describe('kvm-tod probe', function () {
   let text;
@@ -59,9 +68,19 @@ describe('kvm-tod probe', function () {
   });
 
   it('answers each KVM question with yes, or no with the errno code and number', function () {
-    const names = ['/dev/kvm opens read-write', 'KVM API version', 'a VM (KVM_CREATE_VM)', 's390 TOD LOW (KVM_HAS_DEVICE_ATTR)',
-      's390 TOD HIGH (KVM_HAS_DEVICE_ATTR)', 's390 TOD EXT (KVM_HAS_DEVICE_ATTR)', 's390 TOD EXT readable (Linux >= 4.15)',
-      'kvmclock (KVM_GET_CLOCK)', 'KVM_CAP_ADJUST_CLOCK flags', 'KVM_CAP_KVMCLOCK_CTRL', 'KVM_CAP_S390_PROTECTED'];
+    const names = [
+      '/dev/kvm opens read-write',
+      'KVM API version',
+      'a VM (KVM_CREATE_VM)',
+      's390 TOD LOW (KVM_HAS_DEVICE_ATTR)',
+      's390 TOD HIGH (KVM_HAS_DEVICE_ATTR)',
+      's390 TOD EXT (KVM_HAS_DEVICE_ATTR)',
+      's390 TOD EXT readable (Linux >= 4.15)',
+      'kvmclock (KVM_GET_CLOCK)',
+      'KVM_CAP_ADJUST_CLOCK flags',
+      'KVM_CAP_KVMCLOCK_CTRL',
+      'KVM_CAP_S390_PROTECTED',
+    ];
     for (const name of names) {
       const a = answer(text.stdout, name);
       // A no says why: an errno, the kernel's ENXIO for a missing attribute, or a capability of 0.
@@ -83,7 +102,8 @@ describe('kvm-tod probe', function () {
   it('--json: one document with every check, each with ok and, for a no with an errno, code and errno', function () {
     assert.strictEqual(doc.command, 'probe');
     const ids = doc.checks.map((c) => c.id);
-    for (const id of ['arch', 'kernel', 'dev-kvm', 'api-version', 'vm', ...VM_CHECKS]) assert.ok(ids.includes(id), `no check '${id}'`);
+    for (const id of ['arch', 'kernel', 'dev-kvm', 'api-version', 'vm', ...VM_CHECKS])
+      assert.ok(ids.includes(id), `no check '${id}'`);
     for (const c of doc.checks) {
       assert.strictEqual(typeof c.ok, 'boolean', c.id);
       assert.strictEqual(typeof c.name, 'string', c.id);
@@ -94,28 +114,37 @@ describe('kvm-tod probe', function () {
       }
     }
     assert.strictEqual(doc.checks.find((c) => c.id === 'arch').value, process.arch);
-    assert.match(doc.checks.find((c) => c.id === 'kernel').value, new RegExp(os.release().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+    assert.match(
+      doc.checks.find((c) => c.id === 'kernel').value,
+      new RegExp(os.release().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')),
+    );
   });
 
-  (devKvmOpens ? it.skip : it)(`--json: without KVM every VM check is a no carrying the open error${devKvmOpens ? ' [skipped: /dev/kvm opens here]' : ''}`, function () {
-    const open = doc.checks.find((c) => c.id === 'dev-kvm');
-    assert.strictEqual(open.ok, false);
-    for (const id of ['api-version', 'vm', ...VM_CHECKS]) {
-      const c = doc.checks.find((x) => x.id === id);
-      assert.strictEqual(c.ok, false, id);
-      assert.deepStrictEqual([c.error.code, c.error.errno], [open.error.code, open.error.errno], id);
-    }
-  });
+  (devKvmOpens ? it.skip : it)(
+    `--json: without KVM every VM check is a no carrying the open error${devKvmOpens ? ' [skipped: /dev/kvm opens here]' : ''}`,
+    function () {
+      const open = doc.checks.find((c) => c.id === 'dev-kvm');
+      assert.strictEqual(open.ok, false);
+      for (const id of ['api-version', 'vm', ...VM_CHECKS]) {
+        const c = doc.checks.find((x) => x.id === id);
+        assert.strictEqual(c.ok, false, id);
+        assert.deepStrictEqual([c.error.code, c.error.errno], [open.error.code, open.error.errno], id);
+      }
+    },
+  );
 
-  itKvm('--json on KVM: API version 12, a VM, kvmclock readable, ADJUST_CLOCK decoded, no s390 TOD on x86', function () {
-    const get = (id) => doc.checks.find((c) => c.id === id);
-    assert.strictEqual(get('api-version').value, 12);
-    assert.strictEqual(get('vm').ok, true);
-    assert.strictEqual(get('kvmclock').ok, true);
-    assert.match(get('cap-adjust-clock').value, /^\d+: /);
-    assert.strictEqual(get('tod-low').ok, false);
-    assert.strictEqual(get('tod-low').error.code, 'ENOTTY');
-  });
+  itKvm(
+    '--json on KVM: API version 12, a VM, kvmclock readable, ADJUST_CLOCK decoded, no s390 TOD on x86',
+    function () {
+      const get = (id) => doc.checks.find((c) => c.id === id);
+      assert.strictEqual(get('api-version').value, 12);
+      assert.strictEqual(get('vm').ok, true);
+      assert.strictEqual(get('kvmclock').ok, true);
+      assert.match(get('cap-adjust-clock').value, /^\d+: /);
+      assert.strictEqual(get('tod-low').ok, false);
+      assert.strictEqual(get('tod-low').error.code, 'ENOTTY');
+    },
+  );
 
   it('rejects an unknown option with exit status 2', function () {
     const r = kvmTod(['probe', '--verbose']);

@@ -38,48 +38,57 @@ describe(`byte order (this run: ${process.arch}, ${os.endianness()})`, () => {
     }
   });
 
-  itDouble('getTod of a patterned TOD: the EXT struct and the scratch words keep every byte', withDoubleVm((vmFd) => {
-    kvm.setTod(vmFd, PATTERN);
-    const tod = kvm.getTod(vmFd);
-    assert.strictEqual(tod.high, 0x5a);
-    assertNear(tod.low, PATTERN.low, 'getTod');
-    // The addon leaves the 64-bit result in its scratch buffer in the host's byte
-    // order, and lib/ reads it through a BigUint64Array: check that buffer directly.
-    const { binding } = require('../../dist/native');
-    const view = new DataView(binding.scratch);
-    assert.strictEqual(view.getBigUint64(0, os.endianness() === 'LE'), tod.low);
-  }));
+  itDouble(
+    'getTod of a patterned TOD: the EXT struct and the scratch words keep every byte',
+    withDoubleVm((vmFd) => {
+      kvm.setTod(vmFd, PATTERN);
+      const tod = kvm.getTod(vmFd);
+      assert.strictEqual(tod.high, 0x5a);
+      assertNear(tod.low, PATTERN.low, 'getTod');
+      // The addon leaves the 64-bit result in its scratch buffer in the host's byte
+      // order, and lib/ reads it through a BigUint64Array: check that buffer directly.
+      const { binding } = require('../../dist/native');
+      const view = new DataView(binding.scratch);
+      assert.strictEqual(view.getBigUint64(0, os.endianness() === 'LE'), tod.low);
+    }),
+  );
 
-  itDouble('pre-4.15 LOW (u64) and HIGH (u8) keep every byte', withDoubleVm({ pre415: true }, (vmFd) => {
-    kvm.setTod(vmFd, { high: 0, low: PATTERN.low });
-    const tod = kvm.getTod(vmFd);
-    assert.strictEqual(tod.high, 0);
-    assertNear(tod.low, PATTERN.low, 'getTod (LOW + HIGH)');
-  }));
+  itDouble(
+    'pre-4.15 LOW (u64) and HIGH (u8) keep every byte',
+    withDoubleVm({ pre415: true }, (vmFd) => {
+      kvm.setTod(vmFd, { high: 0, low: PATTERN.low });
+      const tod = kvm.getTod(vmFd);
+      assert.strictEqual(tod.high, 0);
+      assertNear(tod.low, PATTERN.low, 'getTod (LOW + HIGH)');
+    }),
+  );
 
-  itDouble('a held TOD goes out in a section byte for byte and comes back on another VM', withDoubleVm((srcFd, kvmFd) => {
-    const dstFd = kvm.createVm(kvmFd);
-    try {
-      const src = new kvm.GuestClock(new kvm.S390TodDevice(srcFd), { warn: (w) => assert.fail(w.message) });
-      kvm.setTod(srcFd, PATTERN);
-      src.vmStateChanged(true);
-      src.vmStateChanged(false);
-      const held = src.heldValue;
-      const section = kvm.saveTodSection(src);
-      const expected = Buffer.alloc(10);
-      expected[0] = 1;
-      expected[1] = held.high;
-      expected.writeBigUInt64BE(held.low, 2);
-      assert.strictEqual(section.toString('hex'), expected.toString('hex'));
-      assertNear(held.low, PATTERN.low, 'held');
-      const dst = new kvm.GuestClock(new kvm.S390TodDevice(dstFd), { warn: (w) => assert.fail(w.message) });
-      kvm.loadTodSection(dst, section);
-      assert.deepStrictEqual(dst.heldValue, held);
-      const read = kvm.getTod(dstFd);
-      assert.strictEqual(read.high, 0x5a);
-      assertNear(read.low, held.low, 'destination read');
-    } finally {
-      kvm.closeFd(dstFd);
-    }
-  }));
+  itDouble(
+    'a held TOD goes out in a section byte for byte and comes back on another VM',
+    withDoubleVm((srcFd, kvmFd) => {
+      const dstFd = kvm.createVm(kvmFd);
+      try {
+        const src = new kvm.GuestClock(new kvm.S390TodDevice(srcFd), { warn: (w) => assert.fail(w.message) });
+        kvm.setTod(srcFd, PATTERN);
+        src.vmStateChanged(true);
+        src.vmStateChanged(false);
+        const held = src.heldValue;
+        const section = kvm.saveTodSection(src);
+        const expected = Buffer.alloc(10);
+        expected[0] = 1;
+        expected[1] = held.high;
+        expected.writeBigUInt64BE(held.low, 2);
+        assert.strictEqual(section.toString('hex'), expected.toString('hex'));
+        assertNear(held.low, PATTERN.low, 'held');
+        const dst = new kvm.GuestClock(new kvm.S390TodDevice(dstFd), { warn: (w) => assert.fail(w.message) });
+        kvm.loadTodSection(dst, section);
+        assert.deepStrictEqual(dst.heldValue, held);
+        const read = kvm.getTod(dstFd);
+        assert.strictEqual(read.high, 0x5a);
+        assertNear(read.low, held.low, 'destination read');
+      } finally {
+        kvm.closeFd(dstFd);
+      }
+    }),
+  );
 });

@@ -34,13 +34,20 @@ function detect() {
       label: `the s390 kernel double, NOT real IBM Z hardware (${real.reason})`,
     };
   }
-  return { kind: 'none', tag: 'no backend', label: 'no backend', reason: `no s390x KVM (${real.reason}) and ${double.reason}` };
+  return {
+    kind: 'none',
+    tag: 'no backend',
+    label: 'no backend',
+    reason: `no s390x KVM (${real.reason}) and ${double.reason}`,
+  };
 }
 
 const backend = detect();
 
 if (process.env.KVM_TOD_REQUIRE_HARDWARE === '1' && backend.kind !== 'hardware') {
-  throw new Error(`KVM_TOD_REQUIRE_HARDWARE=1 but the hardware suite would run against: ${backend.label}${backend.reason ? `: ${backend.reason}` : ''}`);
+  throw new Error(
+    `KVM_TOD_REQUIRE_HARDWARE=1 but the hardware suite would run against: ${backend.label}${backend.reason ? `: ${backend.reason}` : ''}`,
+  );
 }
 
 /** `it` with the backend in the title, skipped (with the reason) where there is none. */

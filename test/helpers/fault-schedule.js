@@ -23,36 +23,80 @@ const kvm = require('../..');
 
 const M72 = 1n << 72n;
 const M64 = 1n << 64n;
-const ERRNOS = ['EIO', 'EFAULT', 'EBUSY', 'ENOMEM', 'EINVAL', 'ENXIO', 'EOPNOTSUPP', 'EPERM', 'EAGAIN', 'EINTR', 'ENOTTY', 'EBADF'];
+const ERRNOS = [
+  'EIO',
+  'EFAULT',
+  'EBUSY',
+  'ENOMEM',
+  'EINVAL',
+  'ENXIO',
+  'EOPNOTSUPP',
+  'EPERM',
+  'EAGAIN',
+  'EINTR',
+  'ENOTTY',
+  'EBADF',
+];
 const ATTR = { EXT: 'KVM_S390_VM_TOD_EXT', LOW: 'KVM_S390_VM_TOD_LOW', HIGH: 'KVM_S390_VM_TOD_HIGH' };
 
 // --- schedules ------------------------------------------------------------------------
 
 /** A failure for the next operation's GETs or SETs: errno at the nth call (0: every call). */
 const faultSpec = fc.option(
-  fc.record({ errno: fc.constantFrom(...ERRNOS), nth: fc.integer({ min: 0, max: 4 }) }, { noNullPrototype: true })
+  fc
+    .record({ errno: fc.constantFrom(...ERRNOS), nth: fc.integer({ min: 0, max: 4 }) }, { noNullPrototype: true })
     // EINTR on every call would be retried for ever (as the kernel never does): once only.
     .map((f) => (f.errno === 'EINTR' && f.nth === 0 ? { ...f, nth: 1 } : f)),
   { nil: null, freq: 2 },
 );
 const faults = fc.record({ get: faultSpec, set: faultSpec }, { noNullPrototype: true });
-const tod = fc.record({ high: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 255 })), low: fc.bigInt({ min: 0n, max: M64 - 1n }) }, { noNullPrototype: true });
+const tod = fc.record(
+  { high: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 255 })), low: fc.bigInt({ min: 0n, max: M64 - 1n }) },
+  { noNullPrototype: true },
+);
 
 const step = fc.oneof(
   { weight: 4, arbitrary: fc.record({ op: fc.constant('stop'), faults }, { noNullPrototype: true }) },
   { weight: 4, arbitrary: fc.record({ op: fc.constant('cont'), faults }, { noNullPrototype: true }) },
-  { weight: 2, arbitrary: fc.record({ op: fc.constant('save'), format: fc.constantFrom('todclock', 'extended'), faults }, { noNullPrototype: true }) },
-  { weight: 2, arbitrary: fc.record({ op: fc.constant('load'), value: fc.option(tod, { nil: null, freq: 4 }), format: fc.constantFrom('todclock', 'extended'), faults }, { noNullPrototype: true }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant('wait'), ns: fc.bigInt({ min: 1n, max: 10n ** 12n }) }, { noNullPrototype: true }) },
+  {
+    weight: 2,
+    arbitrary: fc.record(
+      { op: fc.constant('save'), format: fc.constantFrom('todclock', 'extended'), faults },
+      { noNullPrototype: true },
+    ),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record(
+      {
+        op: fc.constant('load'),
+        value: fc.option(tod, { nil: null, freq: 4 }),
+        format: fc.constantFrom('todclock', 'extended'),
+        faults,
+      },
+      { noNullPrototype: true },
+    ),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record(
+      { op: fc.constant('wait'), ns: fc.bigInt({ min: 1n, max: 10n ** 12n }) },
+      { noNullPrototype: true },
+    ),
+  },
 );
 
 /** A kernel configuration and a schedule. */
-const schedule = (maxLength = 16) => fc.record({
-  pre415: fc.boolean(),
-  facility139: fc.boolean(),
-  start: tod,
-  steps: fc.array(step, { minLength: 1, maxLength }),
-}, { noNullPrototype: true });
+const schedule = (maxLength = 16) =>
+  fc.record(
+    {
+      pre415: fc.boolean(),
+      facility139: fc.boolean(),
+      start: tod,
+      steps: fc.array(step, { minLength: 1, maxLength }),
+    },
+    { noNullPrototype: true },
+  );
 
 // --- the kernel side, as the addon drives it --------------------------------------------
 
@@ -227,7 +271,11 @@ function runSchedule(env, { steps }) {
     else assert.strictEqual(clock.heldValue, undefined, 'a heldValue while not held');
 
     // the warnings: exactly the expected ones, each with its cause
-    const got = env.warnings.map((w) => ({ code: w.code, errno: w.cause && w.cause.code, attribute: w.cause && w.cause.attribute }));
+    const got = env.warnings.map((w) => ({
+      code: w.code,
+      errno: w.cause && w.cause.code,
+      attribute: w.cause && w.cause.attribute,
+    }));
     const want = expected.map((w) => ({ code: w.code, errno: w.errno, attribute: w.attribute }));
     assert.deepStrictEqual(got, want, `warnings after ${describeStep(s)}`);
     for (const w of env.warnings) {
@@ -241,13 +289,25 @@ function runSchedule(env, { steps }) {
     const spentUnits = unitsOf(env.elapsedNs() - t0 + env.slackNs);
     const wide = env.epochIndex ? (t) => t72(t) : (t) => t.low;
     const m = env.epochIndex ? M72 : M64;
-    if (expectGuest.heldBetween) checkBetween(clock.heldValue, before, after, env.epochIndex ? expectGuest.heldBetween : 'lowhigh', 'the held value', fail);
+    if (expectGuest.heldBetween)
+      checkBetween(
+        clock.heldValue,
+        before,
+        after,
+        env.epochIndex ? expectGuest.heldBetween : 'lowhigh',
+        'the held value',
+        fail,
+      );
     if (expectGuest.untouched) {
       const moved = forward(wide(before), wide(after), m);
-      if (moved > spentUnits) fail(`the guest clock moved by ${moved} units on a step that must not touch it (the step took ${spentUnits})`);
+      if (moved > spentUnits)
+        fail(`the guest clock moved by ${moved} units on a step that must not touch it (the step took ${spentUnits})`);
     } else if (expectGuest.from) {
       const moved = forward(wide(expectGuest.from), wide(after), m);
-      if (moved > spentUnits) fail(`the guest clock is ${moved} units past ${fmt(expectGuest.from)}, more than the ${spentUnits} the step took`);
+      if (moved > spentUnits)
+        fail(
+          `the guest clock is ${moved} units past ${fmt(expectGuest.from)}, more than the ${spentUnits} the step took`,
+        );
     }
   }
   return model;
@@ -258,10 +318,12 @@ function checkBetween(value, lo, hi, path, what, fail) {
   if (path === 'lowhigh') {
     // LOW + HIGH: HIGH is always 0 (the legacy byte); the 64-bit part is the clock's
     if (value.high !== 0) fail(`${what} came through LOW + HIGH with epoch index ${value.high}`);
-    if (forward(lo.low, value.low, M64) > forward(lo.low, hi.low, M64)) fail(`${what} ${fmt(value)} is not between ${fmt(lo)} and ${fmt(hi)}`);
+    if (forward(lo.low, value.low, M64) > forward(lo.low, hi.low, M64))
+      fail(`${what} ${fmt(value)} is not between ${fmt(lo)} and ${fmt(hi)}`);
     return;
   }
-  if (forward(t72(lo), t72(value)) > forward(t72(lo), t72(hi))) fail(`${what} ${fmt(value)} is not between ${fmt(lo)} and ${fmt(hi)}`);
+  if (forward(t72(lo), t72(value)) > forward(t72(lo), t72(hi)))
+    fail(`${what} ${fmt(value)} is not between ${fmt(lo)} and ${fmt(hi)}`);
 }
 
 function presentSection(value, format) {
@@ -283,7 +345,12 @@ function missingSection(format) {
 
 const fmt = (t) => `${t.high}:0x${t.low.toString(16)}`;
 function describeStep(s) {
-  const f = s.faults ? ['get', 'set'].filter((k) => s.faults[k]).map((k) => `${k}=${s.faults[k].errno}@${s.faults[k].nth}`).join(',') : '';
+  const f = s.faults
+    ? ['get', 'set']
+        .filter((k) => s.faults[k])
+        .map((k) => `${k}=${s.faults[k].errno}@${s.faults[k].nth}`)
+        .join(',')
+    : '';
   const extra = s.op === 'load' ? (s.value ? ` ${fmt(s.value)}` : ' missing') : s.op === 'wait' ? ` ${s.ns}ns` : '';
   return `${s.op}${extra}${s.format ? `/${s.format}` : ''}${f ? ` [${f}]` : ''}`;
 }
@@ -306,14 +373,24 @@ class ScriptedTodDevice {
   read() {
     this.calls.read++;
     const errno = injectedAt(this.faults.get, 1);
-    if (errno) throw new kvm.KvmError(errnoNumber(errno), 'ioctl', { request: 'KVM_GET_DEVICE_ATTR', attribute: ATTR.EXT, fd: 99 });
+    if (errno)
+      throw new kvm.KvmError(errnoNumber(errno), 'ioctl', {
+        request: 'KVM_GET_DEVICE_ATTR',
+        attribute: ATTR.EXT,
+        fd: 99,
+      });
     return this.sim.read();
   }
 
   write(value) {
     this.calls.write++;
     const errno = injectedAt(this.faults.set, 1);
-    if (errno) throw new kvm.KvmError(errnoNumber(errno), 'ioctl', { request: 'KVM_SET_DEVICE_ATTR', attribute: ATTR.EXT, fd: 99 });
+    if (errno)
+      throw new kvm.KvmError(errnoNumber(errno), 'ioctl', {
+        request: 'KVM_SET_DEVICE_ATTR',
+        attribute: ATTR.EXT,
+        fd: 99,
+      });
     this.sim.write(value);
   }
 
@@ -326,7 +403,20 @@ class ScriptedTodDevice {
   }
 }
 
-const ERRNO_NUMBERS = { EIO: 5, EFAULT: 14, EBUSY: 16, ENOMEM: 12, EINVAL: 22, ENXIO: 6, EOPNOTSUPP: 95, EPERM: 1, EAGAIN: 11, EINTR: 4, ENOTTY: 25, EBADF: 9 };
+const ERRNO_NUMBERS = {
+  EIO: 5,
+  EFAULT: 14,
+  EBUSY: 16,
+  ENOMEM: 12,
+  EINVAL: 22,
+  ENXIO: 6,
+  EOPNOTSUPP: 95,
+  EPERM: 1,
+  EAGAIN: 11,
+  EINTR: 4,
+  ENOTTY: 25,
+  EBADF: 9,
+};
 const errnoNumber = (name) => ERRNO_NUMBERS[name];
 
 /** An env for the in-process device; `GuestClockClass` lets the self-test plant mutants. */
@@ -349,7 +439,8 @@ function inProcessEnv(kernel, start, makeClock = (device, options) => new kvm.Gu
     call: (kind, spec, value) => {
       const r = simpleCall(kind, spec);
       // the simulated kernel refuses a nonzero epoch index without facility 139
-      if (r.ok && kind === 'set' && value.high !== 0 && !kernel.facility139) return { ok: false, errno: 'EINVAL', attribute: ATTR.EXT };
+      if (r.ok && kind === 'set' && value.high !== 0 && !kernel.facility139)
+        return { ok: false, errno: 'EINVAL', attribute: ATTR.EXT };
       return r;
     },
   };

@@ -20,8 +20,17 @@ const userThrow = (what) => () => {
 function throwingProxy(target = {}) {
   const trap = userThrow('proxy trap');
   return new Proxy(target, {
-    get: trap, set: trap, has: trap, ownKeys: trap, getPrototypeOf: trap, getOwnPropertyDescriptor: trap,
-    defineProperty: trap, deleteProperty: trap, apply: trap, construct: trap, isExtensible: trap,
+    get: trap,
+    set: trap,
+    has: trap,
+    ownKeys: trap,
+    getPrototypeOf: trap,
+    getOwnPropertyDescriptor: trap,
+    defineProperty: trap,
+    deleteProperty: trap,
+    apply: trap,
+    construct: trap,
+    isExtensible: trap,
   });
 }
 
@@ -42,8 +51,12 @@ function throwingGetters(...keys) {
 function shiftyTod() {
   let reads = 0;
   return {
-    get high() { return reads++ === 0 ? 7 : 4096; },
-    get low() { return reads++ <= 1 ? 0x123456789n : -1n; },
+    get high() {
+      return reads++ === 0 ? 7 : 4096;
+    },
+    get low() {
+      return reads++ <= 1 ? 0x123456789n : -1n;
+    },
   };
 }
 
@@ -59,7 +72,8 @@ const HOSTILE = {
   transparentProxyOfBytes: () => new Proxy(new Uint8Array([0]), {}),
   throwingTodGetters: () => throwingGetters('high', 'low'),
   throwingLowGetter: () => Object.assign(throwingGetters('low'), { high: 0 }),
-  throwingOptionGetters: () => throwingGetters('realtime', 'format', 'warn', 'protectedGuest', 'name', 'policy', 'hostTod', 'multipleEpoch'),
+  throwingOptionGetters: () =>
+    throwingGetters('realtime', 'format', 'warn', 'protectedGuest', 'name', 'policy', 'hostTod', 'multipleEpoch'),
   throwingToPrimitive: () => ({ [Symbol.toPrimitive]: userThrow('toPrimitive') }),
   throwingToStringValueOf: () => ({ toString: userThrow('toString'), valueOf: userThrow('valueOf') }),
   nullPrototype: () => Object.create(null),
@@ -97,7 +111,12 @@ const hostile = fc.constantFrom(...Object.keys(HOSTILE)).map((name) => new Hosti
 /** The value a generated argument stands for: hostile tokens made, one level of fields too. */
 function materialize(v) {
   if (v instanceof Hostile) return HOSTILE[v.name]();
-  if (v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype && Object.values(v).some((x) => x instanceof Hostile)) {
+  if (
+    v !== null &&
+    typeof v === 'object' &&
+    Object.getPrototypeOf(v) === Object.prototype &&
+    Object.values(v).some((x) => x instanceof Hostile)
+  ) {
     const out = {};
     for (const [k, x] of Object.entries(v)) out[k] = x instanceof Hostile ? HOSTILE[x.name]() : x;
     return out;
@@ -107,19 +126,65 @@ function materialize(v) {
 
 /** Numbers where argument checks usually go wrong. */
 const edgeNumber = fc.constantFrom(
-  0, -0, 1, -1, 0.5, -0.5, 255, 256, 2 ** 31 - 1, 2 ** 31, 2 ** 32 - 1, 2 ** 32, 2 ** 53, 2 ** 53 + 2, -(2 ** 31),
-  Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER, Number.MAX_VALUE, Number.MIN_VALUE, Number.EPSILON,
-  NaN, Infinity, -Infinity,
+  0,
+  -0,
+  1,
+  -1,
+  0.5,
+  -0.5,
+  255,
+  256,
+  2 ** 31 - 1,
+  2 ** 31,
+  2 ** 32 - 1,
+  2 ** 32,
+  2 ** 53,
+  2 ** 53 + 2,
+  -(2 ** 31),
+  Number.MAX_SAFE_INTEGER,
+  Number.MIN_SAFE_INTEGER,
+  Number.MAX_VALUE,
+  Number.MIN_VALUE,
+  Number.EPSILON,
+  NaN,
+  Infinity,
+  -Infinity,
 );
 /** Bigints around the 64-bit and 72-bit edges, and far beyond. */
 const edgeBigInt = fc.constantFrom(
-  0n, 1n, -1n, 255n, 256n, (1n << 63n) - 1n, 1n << 63n, (1n << 64n) - 1n, 1n << 64n, (1n << 72n) - 1n, 1n << 72n,
-  -(1n << 64n), 1n << 1000n, -(1n << 1000n),
+  0n,
+  1n,
+  -1n,
+  255n,
+  256n,
+  (1n << 63n) - 1n,
+  1n << 63n,
+  (1n << 64n) - 1n,
+  1n << 64n,
+  (1n << 72n) - 1n,
+  1n << 72n,
+  -(1n << 64n),
+  1n << 1000n,
+  -(1n << 1000n),
 );
 
 /** Anything a JavaScript caller can pass. */
 const anyValue = fc.oneof(
-  { weight: 4, arbitrary: fc.anything({ withBigInt: true, withNullPrototype: true, withObjectString: true, withBoxedValues: true, withMap: true, withSet: true, withDate: true, withTypedArray: true, withSparseArray: true, maxDepth: 2 }) },
+  {
+    weight: 4,
+    arbitrary: fc.anything({
+      withBigInt: true,
+      withNullPrototype: true,
+      withObjectString: true,
+      withBoxedValues: true,
+      withMap: true,
+      withSet: true,
+      withDate: true,
+      withTypedArray: true,
+      withSparseArray: true,
+      maxDepth: 2,
+    }),
+  },
   { weight: 2, arbitrary: fc.double() },
   { weight: 2, arbitrary: edgeNumber },
   { weight: 2, arbitrary: fc.bigInt() },
@@ -151,7 +216,8 @@ function undocumented(error, kvm, extra = []) {
     if (typeof error.code !== 'string' || typeof error.syscall !== 'string') return 'KvmError without code or syscall';
     return null;
   }
-  if (error instanceof kvm.TodSectionError) return error.code === 'ERR_KVM_TOD_BAD_SECTION' ? null : `TodSectionError code ${error.code}`;
+  if (error instanceof kvm.TodSectionError)
+    return error.code === 'ERR_KVM_TOD_BAD_SECTION' ? null : `TodSectionError code ${error.code}`;
   if (error instanceof TypeError && /proxy that has been revoked/.test(error.message)) return null;
   if (error instanceof TypeError && TYPE_CODES.has(error.code)) return null;
   if (error instanceof RangeError && error.code === 'ERR_OUT_OF_RANGE') return null;
@@ -183,6 +249,19 @@ function judge(kvm, fn, { extra, onResult } = {}) {
 }
 
 module.exports = {
-  UserError, HOSTILE, Hostile, hostile, materialize, anyValue, edgeNumber, edgeBigInt, todLike,
-  throwingProxy, throwingGetters, shiftyTod, undocumented, judge, safeString,
+  UserError,
+  HOSTILE,
+  Hostile,
+  hostile,
+  materialize,
+  anyValue,
+  edgeNumber,
+  edgeBigInt,
+  todLike,
+  throwingProxy,
+  throwingGetters,
+  shiftyTod,
+  undocumented,
+  judge,
+  safeString,
 };

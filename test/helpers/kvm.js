@@ -6,7 +6,8 @@ const kvmTod = require('../..');
 const { withVm } = require('./with-vm');
 
 function probe() {
-  if (process.arch !== 'x64') return { ok: false, reason: `kvmclock tests need an x86_64 host, this is ${process.arch}` };
+  if (process.arch !== 'x64')
+    return { ok: false, reason: `kvmclock tests need an x86_64 host, this is ${process.arch}` };
   let kvmFd;
   try {
     kvmFd = kvmTod.openKvm();

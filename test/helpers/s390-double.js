@@ -23,7 +23,10 @@ const VARS = {
  * where maps cannot be read. */
 function preloadedPath() {
   try {
-    const line = fs.readFileSync('/proc/self/maps', 'utf8').split('\n').find((l) => l.includes(`${NAME}.so`));
+    const line = fs
+      .readFileSync('/proc/self/maps', 'utf8')
+      .split('\n')
+      .find((l) => l.includes(`${NAME}.so`));
     if (line) return line.slice(line.indexOf('/'));
     return undefined;
   } catch {
@@ -32,7 +35,9 @@ function preloadedPath() {
 }
 
 const soPath = preloadedPath();
-const reason = soPath ? undefined : `the s390 kernel double is not preloaded (run with LD_PRELOAD=build/double/${NAME}.so, as scripts/test.sh does)`;
+const reason = soPath
+  ? undefined
+  : `the s390 kernel double is not preloaded (run with LD_PRELOAD=build/double/${NAME}.so, as scripts/test.sh does)`;
 
 let tokens = 0;
 /** "EIO:2:<unique>": the unique token restarts the double's count. */

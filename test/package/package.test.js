@@ -16,21 +16,26 @@ const path = require('path');
 const root = path.join(__dirname, '..', '..');
 const pkg = require('../../package.json');
 const TARBALL = process.env.KVM_TOD_PACKAGE_TEST === '1';
-const npmCli = TARBALL && fs.realpathSync(spawnSync('sh', ['-c', 'command -v npm'], { encoding: 'utf8' }).stdout.trim());
+const npmCli =
+  TARBALL && fs.realpathSync(spawnSync('sh', ['-c', 'command -v npm'], { encoding: 'utf8' }).stdout.trim());
 const COMPILERS = ['cc', 'c++', 'gcc', 'g++', 'clang', 'make', 'python3', 'python'];
 
 describe('package', () => {
   it('require and import give the same functions', () => {
     const out = execFileSync(
       process.execPath,
-      ['--input-type=module', '-e', `
+      [
+        '--input-type=module',
+        '-e',
+        `
         import * as esm from 'kvm-tod';
         import { createRequire } from 'module';
         const cjs = createRequire(import.meta.url)('kvm-tod');
         const names = Object.keys(cjs).filter((k) => k !== 'default').sort();
         const missing = names.filter((n) => esm[n] !== cjs[n]);
         console.log(JSON.stringify({ count: names.length, missing }));
-      `],
+      `,
+      ],
       { cwd: root, encoding: 'utf8' },
     );
     const { count, missing } = JSON.parse(out);
@@ -59,14 +64,16 @@ describe('package', () => {
 // Slow: run by `npm run test:package` only; elsewhere one skipped test that says so.
 const describeTarball = TARBALL
   ? describe
-  : (title) => describe(title, () => {
-    it.skip('npm pack, install without a compiler, both prebuilds: run by `npm run test:package` (slow)');
-  });
+  : (title) =>
+      describe(title, () => {
+        it.skip('npm pack, install without a compiler, both prebuilds: run by `npm run test:package` (slow)');
+      });
 
 /** The environment the package's user has: nothing of this repo's test set-up. */
 function cleanEnv(extra = {}) {
   const env = { ...process.env };
-  for (const k of ['LD_PRELOAD', 'KVM_TOD_ADDON', 'KVM_TOD_PACKAGE_TEST', 'KVM_TOD_TALLY', 'KVM_TOD_PREBUILD']) delete env[k];
+  for (const k of ['LD_PRELOAD', 'KVM_TOD_ADDON', 'KVM_TOD_PACKAGE_TEST', 'KVM_TOD_TALLY', 'KVM_TOD_PREBUILD'])
+    delete env[k];
   for (const k of Object.keys(env)) if (k.startsWith('npm_') || k.startsWith('KVM_S390_DOUBLE')) delete env[k];
   return { ...env, ...extra };
 }
@@ -75,7 +82,9 @@ function run(cmd, args, options) {
   const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 << 20, ...options });
   if (r.error) throw r.error;
   if (r.status !== 0) {
-    throw new Error(`${cmd} ${args.join(' ')} exited with ${r.status}\n--- stdout\n${r.stdout.slice(-4000)}\n--- stderr\n${r.stderr.slice(-4000)}`);
+    throw new Error(
+      `${cmd} ${args.join(' ')} exited with ${r.status}\n--- stdout\n${r.stdout.slice(-4000)}\n--- stderr\n${r.stderr.slice(-4000)}`,
+    );
   }
   return r.stdout;
 }
@@ -101,7 +110,10 @@ describeTarball('package tarball', function () {
     const tgz = fs.readdirSync(tmp).filter((f) => f.endsWith('.tgz'));
     assert.deepStrictEqual(tgz, [`${pkg.name}-${pkg.version}.tgz`]);
     tarball = path.join(tmp, tgz[0]);
-    files = run('tar', ['tzf', tarball]).split('\n').filter(Boolean).map((f) => f.replace(/^package\//, ''));
+    files = run('tar', ['tzf', tarball])
+      .split('\n')
+      .filter(Boolean)
+      .map((f) => f.replace(/^package\//, ''));
 
     bindir = path.join(tmp, 'bin');
     fs.mkdirSync(bindir);
@@ -132,13 +144,20 @@ describeTarball('package tarball', function () {
     const actual = new Set(files);
     const extra = [...actual].filter((f) => !expected.has(f)).sort();
     const missing = [...expected].filter((f) => !actual.has(f)).sort();
-    assert.deepStrictEqual({ extra, missing }, { extra: [], missing: [] },
-      'a file in dist/ that no lib/*.ts compiles to is stale: remove dist/ and pack again');
+    assert.deepStrictEqual(
+      { extra, missing },
+      { extra: [], missing: [] },
+      'a file in dist/ that no lib/*.ts compiles to is stale: remove dist/ and pack again',
+    );
   });
 
   it('ships no tests, dependencies, build output, caches, CI files, scripts or source maps', () => {
-    const banned = /^(test|node_modules|build|build-[^/]*|\.cache|\.ci|\.git|scripts|bench|lib)\/|\.map$|\.tgz$|^\.|\/\./;
-    assert.deepStrictEqual(files.filter((f) => banned.test(f)), []);
+    const banned =
+      /^(test|node_modules|build|build-[^/]*|\.cache|\.ci|\.git|scripts|bench|lib)\/|\.map$|\.tgz$|^\.|\/\./;
+    assert.deepStrictEqual(
+      files.filter((f) => banned.test(f)),
+      [],
+    );
     assert.ok(files.includes('native/CMakeLists.txt'), 'the cmake-js build file');
     assert.ok(files.includes('native/src/addon.cc'), 'the addon sources');
   });
@@ -159,7 +178,10 @@ describeTarball('package tarball', function () {
     const dir = path.join(tmp, 'x');
     fs.mkdirSync(dir);
     run('tar', ['xzf', tarball, '-C', dir, 'package/prebuilds']);
-    for (const [arch, machine, bigEndian] of [['x64', 62, false], ['s390x', 22, true]]) {
+    for (const [arch, machine, bigEndian] of [
+      ['x64', 62, false],
+      ['s390x', 22, true],
+    ]) {
       const b = fs.readFileSync(path.join(dir, 'package/prebuilds', `linux-${arch}`, 'node.napi.node'));
       assert.strictEqual(b.readUInt32BE(0), 0x7f454c46, `${arch}: not ELF`);
       assert.strictEqual(b[5] === 2, bigEndian, `${arch}: byte order`);
@@ -168,15 +190,29 @@ describeTarball('package tarball', function () {
   });
 
   it('installs from the tarball with no compiler on PATH (the linux-x64 prebuild, no source build)', function () {
-    const env = cleanEnv({ PATH: bindir, CC: '/nonexistent/cc', CXX: '/nonexistent/c++', npm_config_python: '/nonexistent/python3' });
-    const found = spawnSync('/bin/sh', ['-c', `for c in ${COMPILERS.join(' ')}; do command -v $c; done; true`], { env, encoding: 'utf8' });
+    const env = cleanEnv({
+      PATH: bindir,
+      CC: '/nonexistent/cc',
+      CXX: '/nonexistent/c++',
+      npm_config_python: '/nonexistent/python3',
+    });
+    const found = spawnSync('/bin/sh', ['-c', `for c in ${COMPILERS.join(' ')}; do command -v $c; done; true`], {
+      env,
+      encoding: 'utf8',
+    });
     assert.strictEqual(found.stdout, '', `compilers still on PATH: ${found.stdout}`);
 
     project = path.join(tmp, 'user');
     fs.mkdirSync(project);
-    fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'user', version: '1.0.0', private: true }));
+    fs.writeFileSync(
+      path.join(project, 'package.json'),
+      JSON.stringify({ name: 'user', version: '1.0.0', private: true }),
+    );
     // --prefer-offline: the dependencies come from the npm cache that `npm ci` filled.
-    run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=warn', tarball], { cwd: project, env });
+    run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=warn', tarball], {
+      cwd: project,
+      env,
+    });
     const installed = path.join(project, 'node_modules', 'kvm-tod');
     assert.ok(fs.existsSync(path.join(installed, 'prebuilds/linux-x64/node.napi.node')));
     assert.ok(!fs.existsSync(path.join(installed, 'build')), 'a source build ran: node_modules/kvm-tod/build exists');
@@ -216,7 +252,10 @@ describeTarball('package tarball', function () {
   });
 
   it('import: the same names and the same KvmError', () => {
-    const r = inProject(['--input-type=module', '-e', `
+    const r = inProject([
+      '--input-type=module',
+      '-e',
+      `
       import { closeFd, KvmError, getTod, GuestClock } from 'kvm-tod';
       import * as ns from 'kvm-tod';
       import { createRequire } from 'module';
@@ -228,7 +267,8 @@ describeTarball('package tarball', function () {
       try { closeFd(fd); } catch (e) { error = e; }
       const differ = Object.keys(cjs).filter((k) => ns[k] !== cjs[k]);
       console.log(JSON.stringify({ isKvmError: error instanceof KvmError, code: error && error.code,
-        functions: [getTod, GuestClock].every((f) => typeof f === 'function'), differ }));`]);
+        functions: [getTod, GuestClock].every((f) => typeof f === 'function'), differ }));`,
+    ]);
     assert.deepStrictEqual(r, { isKvmError: true, code: 'EBADF', functions: true, differ: [] });
   });
 
@@ -241,10 +281,15 @@ describeTarball('package tarball', function () {
 
   it('s390x: the linux-s390x prebuild loads under qemu-user with the s390x Node', function () {
     const node390 = process.env.KVM_TOD_S390X_NODE;
-    assert.ok(node390 && fs.existsSync(node390), 'KVM_TOD_S390X_NODE: the s390x Node (scripts/test-package.sh fetches it)');
+    assert.ok(
+      node390 && fs.existsSync(node390),
+      'KVM_TOD_S390X_NODE: the s390x Node (scripts/test-package.sh fetches it)',
+    );
     const qemu = spawnSync('sh', ['-c', 'command -v qemu-s390x-static'], { encoding: 'utf8' }).stdout.trim();
     assert.ok(qemu, 'qemu-s390x-static (Debian: qemu-user-static) is not installed');
-    const r = inProject([node390, '-e', probeBody], qemu, { QEMU_LD_PREFIX: process.env.QEMU_LD_PREFIX || '/usr/s390x-linux-gnu' });
+    const r = inProject([node390, '-e', probeBody], qemu, {
+      QEMU_LD_PREFIX: process.env.QEMU_LD_PREFIX || '/usr/s390x-linux-gnu',
+    });
     assert.deepStrictEqual([r.arch, r.endianness], ['s390x', 'BE']);
     assert.strictEqual(r.addon, 'prebuilds/linux-s390x/node.napi.node');
     assert.deepStrictEqual([r.isKvmError, r.code, r.syscall], [true, 'EBADF', 'close']);
@@ -256,15 +301,28 @@ describeTarball('package tarball', function () {
     // finds no match and runs node-gyp rebuild. This uses the real PATH: it needs the compilers.
     const dir = path.join(tmp, 'from-source');
     fs.mkdirSync(dir);
-    fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'from-source', version: '1.0.0', private: true }));
+    fs.writeFileSync(
+      path.join(dir, 'package.json'),
+      JSON.stringify({ name: 'from-source', version: '1.0.0', private: true }),
+    );
     const env = cleanEnv({ npm_config_build_from_source: 'true' });
-    run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=warn', tarball], { cwd: dir, env });
+    run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=warn', tarball], {
+      cwd: dir,
+      env,
+    });
     const installed = path.join(dir, 'node_modules', 'kvm-tod');
     assert.ok(fs.existsSync(path.join(installed, 'build/Release/kvm_tod.node')), 'node-gyp did not build the addon');
-    const out = run('node', ['-e', `
+    const out = run(
+      'node',
+      [
+        '-e',
+        `
       const dir = require('path').dirname(require.resolve('kvm-tod/package.json'));
       const kvm = require('kvm-tod');
-      console.log(require('path').relative(dir, require('node-gyp-build').path(dir)), typeof kvm.getTod);`], { cwd: dir, env });
+      console.log(require('path').relative(dir, require('node-gyp-build').path(dir)), typeof kvm.getTod);`,
+      ],
+      { cwd: dir, env },
+    );
     assert.strictEqual(out.trim(), 'build/Release/kvm_tod.node function');
   });
 });

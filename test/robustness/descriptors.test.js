@@ -22,9 +22,21 @@ const { isOpen, openAt, openAtOrAbove, snapshot } = require('../helpers/fd-tools
 
 const vmCalls = {
   getTod: { call: (fd) => kvm.getTod(fd), request: 'KVM_GET_DEVICE_ATTR', attribute: 'KVM_S390_VM_TOD_EXT' },
-  setTod: { call: (fd) => kvm.setTod(fd, { high: 0, low: 1n }), request: 'KVM_SET_DEVICE_ATTR', attribute: 'KVM_S390_VM_TOD_EXT' },
-  hasTodAttribute: { call: (fd) => kvm.hasTodAttribute(fd, 'low'), request: 'KVM_HAS_DEVICE_ATTR', attribute: 'KVM_S390_VM_TOD_LOW' },
-  probeTodExtension: { call: (fd) => kvm.probeTodExtension(fd), request: 'KVM_GET_DEVICE_ATTR', attribute: 'KVM_S390_VM_TOD_EXT' },
+  setTod: {
+    call: (fd) => kvm.setTod(fd, { high: 0, low: 1n }),
+    request: 'KVM_SET_DEVICE_ATTR',
+    attribute: 'KVM_S390_VM_TOD_EXT',
+  },
+  hasTodAttribute: {
+    call: (fd) => kvm.hasTodAttribute(fd, 'low'),
+    request: 'KVM_HAS_DEVICE_ATTR',
+    attribute: 'KVM_S390_VM_TOD_LOW',
+  },
+  probeTodExtension: {
+    call: (fd) => kvm.probeTodExtension(fd),
+    request: 'KVM_GET_DEVICE_ATTR',
+    attribute: 'KVM_S390_VM_TOD_EXT',
+  },
   getKvmClock: { call: (fd) => kvm.getKvmClock(fd), request: 'KVM_GET_CLOCK' },
   setKvmClock: { call: (fd) => kvm.setKvmClock(fd, 1n), request: 'KVM_SET_CLOCK' },
   kvmclockCtrl: { call: (fd) => kvm.kvmclockCtrl(fd), request: 'KVM_KVMCLOCK_CTRL' },
@@ -45,19 +57,22 @@ describe('descriptors', () => {
     for (const [name, { call, request, attribute }] of Object.entries(vmCalls)) {
       it(name, () => {
         const fd = closedFd();
-        assert.throws(() => call(fd), (e) => {
-          assert.ok(e instanceof kvm.KvmError);
-          assert.ok(e instanceof Error);
-          assert.strictEqual(e.name, 'KvmError');
-          assert.strictEqual(e.code, 'EBADF');
-          assert.strictEqual(e.errno, -9);
-          assert.strictEqual(e.syscall, 'ioctl');
-          assert.strictEqual(e.request, request);
-          assert.strictEqual(e.attribute, attribute);
-          assert.strictEqual(e.fd, fd);
-          assert.match(e.message, new RegExp(`${request}.* on fd ${fd} failed: ioctl EBADF \\(errno -9\\)`));
-          return true;
-        });
+        assert.throws(
+          () => call(fd),
+          (e) => {
+            assert.ok(e instanceof kvm.KvmError);
+            assert.ok(e instanceof Error);
+            assert.strictEqual(e.name, 'KvmError');
+            assert.strictEqual(e.code, 'EBADF');
+            assert.strictEqual(e.errno, -9);
+            assert.strictEqual(e.syscall, 'ioctl');
+            assert.strictEqual(e.request, request);
+            assert.strictEqual(e.attribute, attribute);
+            assert.strictEqual(e.fd, fd);
+            assert.match(e.message, new RegExp(`${request}.* on fd ${fd} failed: ioctl EBADF \\(errno -9\\)`));
+            return true;
+          },
+        );
       });
     }
 
@@ -136,14 +151,18 @@ const VM_CALLS = {
 /** Every VM call on fd fails with a KvmError of `codes`, naming its request and fd. */
 function assertEveryCallFails(fd, codes, label) {
   for (const [name, { call, request }] of Object.entries(VM_CALLS)) {
-    assert.throws(() => call(fd), (e) => {
-      assert.ok(e instanceof kvm.KvmError, `${label} ${name}: ${e && e.message}`);
-      assert.ok(codes.includes(e.code), `${label} ${name}: ${e.code}, expected ${codes.join(' or ')}`);
-      assert.strictEqual(e.request, request, `${label} ${name}`);
-      assert.strictEqual(e.fd, fd, `${label} ${name}`);
-      assert.match(e.message, new RegExp(`on fd ${fd} failed`));
-      return true;
-    }, `${label} ${name} did not throw`);
+    assert.throws(
+      () => call(fd),
+      (e) => {
+        assert.ok(e instanceof kvm.KvmError, `${label} ${name}: ${e && e.message}`);
+        assert.ok(codes.includes(e.code), `${label} ${name}: ${e.code}, expected ${codes.join(' or ')}`);
+        assert.strictEqual(e.request, request, `${label} ${name}`);
+        assert.strictEqual(e.fd, fd, `${label} ${name}`);
+        assert.match(e.message, new RegExp(`on fd ${fd} failed`));
+        return true;
+      },
+      `${label} ${name} did not throw`,
+    );
   }
 }
 
@@ -155,7 +174,10 @@ function s390Clock(fd) {
 }
 
 function assertWarnings(warnings, code, errnoCode) {
-  assert.deepStrictEqual(warnings.map((w) => [w.code, w.cause && w.cause.code]), [[code, errnoCode]]);
+  assert.deepStrictEqual(
+    warnings.map((w) => [w.code, w.cause && w.cause.code]),
+    [[code, errnoCode]],
+  );
   warnings.length = 0;
 }
 
@@ -173,38 +195,44 @@ describe('descriptor misuse', function () {
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   describe('a VM descriptor that was closed', () => {
-    double.itDouble('every call is EBADF, and a GuestClock over it warns and keeps nothing', double.withDoubleVm((vmFd, kvmFd) => {
-      const stale = kvm.createVm(kvmFd);
-      const { clock, warnings } = s390Clock(stale);
-      clock.vmStateChanged(true);
-      kvm.closeFd(stale);
-      assert.ok(!isOpen(stale));
+    double.itDouble(
+      'every call is EBADF, and a GuestClock over it warns and keeps nothing',
+      double.withDoubleVm((vmFd, kvmFd) => {
+        const stale = kvm.createVm(kvmFd);
+        const { clock, warnings } = s390Clock(stale);
+        clock.vmStateChanged(true);
+        kvm.closeFd(stale);
+        assert.ok(!isOpen(stale));
 
-      assertEveryCallFails(stale, ['EBADF'], 'closed VM');
-      clock.vmStateChanged(false);
-      assert.strictEqual(clock.held, false);
-      assertWarnings(warnings, kvm.WarningCodes.HOLD_FAILED, 'EBADF');
-      assert.throws(() => clock.load({ high: 0, low: 1n }), { name: 'KvmError', code: 'EBADF' });
-      assert.strictEqual(clock.held, false, 'a failed load holds nothing');
-      assert.deepStrictEqual([...kvm.saveTodSection(clock)], [0], 'the section says "missing"');
-      assertWarnings(warnings, kvm.WarningCodes.NOT_MIGRATED, 'EBADF');
-      // the other VM of the same /dev/kvm is untouched and works
-      kvm.setTod(vmFd, { high: 0, low: 42n });
-      assert.ok(kvm.getTod(vmFd).low >= 42n);
-      assert.throws(() => kvm.closeFd(stale), { name: 'KvmError', code: 'EBADF', syscall: 'close', fd: stale });
-    }));
+        assertEveryCallFails(stale, ['EBADF'], 'closed VM');
+        clock.vmStateChanged(false);
+        assert.strictEqual(clock.held, false);
+        assertWarnings(warnings, kvm.WarningCodes.HOLD_FAILED, 'EBADF');
+        assert.throws(() => clock.load({ high: 0, low: 1n }), { name: 'KvmError', code: 'EBADF' });
+        assert.strictEqual(clock.held, false, 'a failed load holds nothing');
+        assert.deepStrictEqual([...kvm.saveTodSection(clock)], [0], 'the section says "missing"');
+        assertWarnings(warnings, kvm.WarningCodes.NOT_MIGRATED, 'EBADF');
+        // the other VM of the same /dev/kvm is untouched and works
+        kvm.setTod(vmFd, { high: 0, low: 42n });
+        assert.ok(kvm.getTod(vmFd).low >= 42n);
+        assert.throws(() => kvm.closeFd(stale), { name: 'KvmError', code: 'EBADF', syscall: 'close', fd: stale });
+      }),
+    );
 
-    double.itDouble('closed while held: cont is one KVM_TOD_RESTORE_FAILED (EBADF) and the clock is released', double.withDoubleVm((vmFd, kvmFd) => {
-      const vm = kvm.createVm(kvmFd);
-      const { clock, warnings } = s390Clock(vm);
-      clock.vmStateChanged(true);
-      clock.vmStateChanged(false);
-      assert.strictEqual(clock.held, true);
-      kvm.closeFd(vm);
-      assert.doesNotThrow(() => clock.vmStateChanged(true));
-      assert.strictEqual(clock.held, false);
-      assertWarnings(warnings, kvm.WarningCodes.RESTORE_FAILED, 'EBADF');
-    }));
+    double.itDouble(
+      'closed while held: cont is one KVM_TOD_RESTORE_FAILED (EBADF) and the clock is released',
+      double.withDoubleVm((vmFd, kvmFd) => {
+        const vm = kvm.createVm(kvmFd);
+        const { clock, warnings } = s390Clock(vm);
+        clock.vmStateChanged(true);
+        clock.vmStateChanged(false);
+        assert.strictEqual(clock.held, true);
+        kvm.closeFd(vm);
+        assert.doesNotThrow(() => clock.vmStateChanged(true));
+        assert.strictEqual(clock.held, false);
+        assertWarnings(warnings, kvm.WarningCodes.RESTORE_FAILED, 'EBADF');
+      }),
+    );
   });
 
   describe('a VM descriptor number that another file now holds', () => {
@@ -220,106 +248,154 @@ describe('descriptor misuse', function () {
       return { fd, ...held };
     }
 
-    double.itDouble('a regular file: every call is ENOTTY, cont warns, and the file is byte for byte the same', double.withDoubleVm((vmFd, kvmFd) => {
-      const { fd, clock, warnings } = reuse(kvmFd, () => fs.openSync(file, 'r+'));
-      try {
-        const before = snapshot(file);
-        assertEveryCallFails(fd, ['ENOTTY'], 'reused by a file');
-        clock.vmStateChanged(true); // writes the held value back: to the file's number
-        assertWarnings(warnings, kvm.WarningCodes.RESTORE_FAILED, 'ENOTTY');
-        assert.strictEqual(clock.held, false);
-        assert.throws(() => clock.load({ high: 0, low: 5n }), { name: 'KvmError', code: 'ENOTTY' });
-        assert.deepStrictEqual(snapshot(file), before);
-        assert.strictEqual(fs.readFileSync(file, 'utf8'), CONTENT);
-        assert.strictEqual(fs.fstatSync(fd).size, CONTENT.length);
-      } finally {
-        fs.closeSync(fd);
-      }
-    }));
+    double.itDouble(
+      'a regular file: every call is ENOTTY, cont warns, and the file is byte for byte the same',
+      double.withDoubleVm((vmFd, kvmFd) => {
+        const { fd, clock, warnings } = reuse(kvmFd, () => fs.openSync(file, 'r+'));
+        try {
+          const before = snapshot(file);
+          assertEveryCallFails(fd, ['ENOTTY'], 'reused by a file');
+          clock.vmStateChanged(true); // writes the held value back: to the file's number
+          assertWarnings(warnings, kvm.WarningCodes.RESTORE_FAILED, 'ENOTTY');
+          assert.strictEqual(clock.held, false);
+          assert.throws(() => clock.load({ high: 0, low: 5n }), { name: 'KvmError', code: 'ENOTTY' });
+          assert.deepStrictEqual(snapshot(file), before);
+          assert.strictEqual(fs.readFileSync(file, 'utf8'), CONTENT);
+          assert.strictEqual(fs.fstatSync(fd).size, CONTENT.length);
+        } finally {
+          fs.closeSync(fd);
+        }
+      }),
+    );
 
-    double.itDouble('a FIFO: every call is ENOTTY and nothing arrives at its other end', double.withDoubleVm((vmFd, kvmFd) => {
-      const fifo = path.join(dir, 'fifo');
-      execFileSync('mkfifo', [fifo]);
-      const { fd, clock, warnings } = reuse(kvmFd, () => fs.openSync(fifo, fs.constants.O_RDWR | fs.constants.O_NONBLOCK));
-      try {
-        assertEveryCallFails(fd, ['ENOTTY'], 'reused by a FIFO');
-        clock.vmStateChanged(true);
-        assertWarnings(warnings, kvm.WarningCodes.RESTORE_FAILED, 'ENOTTY');
-        assert.throws(() => fs.readSync(fd, Buffer.alloc(64)), { code: 'EAGAIN' }, 'something was written into the FIFO');
-      } finally {
-        fs.closeSync(fd);
-        fs.rmSync(fifo);
-      }
-    }));
+    double.itDouble(
+      'a FIFO: every call is ENOTTY and nothing arrives at its other end',
+      double.withDoubleVm((vmFd, kvmFd) => {
+        const fifo = path.join(dir, 'fifo');
+        execFileSync('mkfifo', [fifo]);
+        const { fd, clock, warnings } = reuse(kvmFd, () =>
+          fs.openSync(fifo, fs.constants.O_RDWR | fs.constants.O_NONBLOCK),
+        );
+        try {
+          assertEveryCallFails(fd, ['ENOTTY'], 'reused by a FIFO');
+          clock.vmStateChanged(true);
+          assertWarnings(warnings, kvm.WarningCodes.RESTORE_FAILED, 'ENOTTY');
+          assert.throws(
+            () => fs.readSync(fd, Buffer.alloc(64)),
+            { code: 'EAGAIN' },
+            'something was written into the FIFO',
+          );
+        } finally {
+          fs.closeSync(fd);
+          fs.rmSync(fifo);
+        }
+      }),
+    );
 
-    itKvm('real KVM: a VM number reused by a file: kvmclock calls are ENOTTY, the file unchanged', withVm((vmFd, kvmFd) => {
-      const vm = kvm.createVm(kvmFd);
-      const clock = kvm.getKvmClock(vm).clock;
-      assert.ok(clock > 0n);
-      kvm.closeFd(vm);
-      const fd = openAt(vm, () => fs.openSync(file, 'r+'));
-      try {
-        const before = snapshot(file);
-        assertEveryCallFails(fd, ['ENOTTY'], 'reused by a file');
-        assert.deepStrictEqual(snapshot(file), before);
-      } finally {
-        fs.closeSync(fd);
-      }
-    }));
+    itKvm(
+      'real KVM: a VM number reused by a file: kvmclock calls are ENOTTY, the file unchanged',
+      withVm((vmFd, kvmFd) => {
+        const vm = kvm.createVm(kvmFd);
+        const clock = kvm.getKvmClock(vm).clock;
+        assert.ok(clock > 0n);
+        kvm.closeFd(vm);
+        const fd = openAt(vm, () => fs.openSync(file, 'r+'));
+        try {
+          const before = snapshot(file);
+          assertEveryCallFails(fd, ['ENOTTY'], 'reused by a file');
+          assert.deepStrictEqual(snapshot(file), before);
+        } finally {
+          fs.closeSync(fd);
+        }
+      }),
+    );
   });
 
   describe('a /dev/kvm descriptor where a VM descriptor is expected, and the other way round', () => {
     // The kernel answers EINVAL here (kvm_dev_ioctl's default: kvm_arch_dev_ioctl, -EINVAL
     // on x86 and s390); the double answers ENOTTY (reported with issue 7). Either is a
     // KvmError naming the request and the descriptor.
-    double.itDouble('every VM call on the /dev/kvm descriptor fails clearly, and /dev/kvm still works afterwards', double.withDoubleVm((vmFd, kvmFd) => {
-      assertEveryCallFails(kvmFd, ['EINVAL', 'ENOTTY'], '/dev/kvm');
-      const { clock, warnings } = s390Clock(kvmFd);
-      clock.vmStateChanged(true);
-      clock.vmStateChanged(false);
-      assert.strictEqual(clock.held, false);
-      assert.strictEqual(warnings.length, 1);
-      assert.strictEqual(warnings[0].code, kvm.WarningCodes.HOLD_FAILED);
-      assert.strictEqual(warnings[0].cause.fd, kvmFd);
-      // /dev/kvm is unharmed: it still answers and still makes VMs
-      assert.strictEqual(kvm.getApiVersion(kvmFd), 12);
-      const another = kvm.createVm(kvmFd);
-      kvm.setTod(another, { high: 0, low: 99n });
-      kvm.closeFd(another);
-    }));
+    double.itDouble(
+      'every VM call on the /dev/kvm descriptor fails clearly, and /dev/kvm still works afterwards',
+      double.withDoubleVm((vmFd, kvmFd) => {
+        assertEveryCallFails(kvmFd, ['EINVAL', 'ENOTTY'], '/dev/kvm');
+        const { clock, warnings } = s390Clock(kvmFd);
+        clock.vmStateChanged(true);
+        clock.vmStateChanged(false);
+        assert.strictEqual(clock.held, false);
+        assert.strictEqual(warnings.length, 1);
+        assert.strictEqual(warnings[0].code, kvm.WarningCodes.HOLD_FAILED);
+        assert.strictEqual(warnings[0].cause.fd, kvmFd);
+        // /dev/kvm is unharmed: it still answers and still makes VMs
+        assert.strictEqual(kvm.getApiVersion(kvmFd), 12);
+        const another = kvm.createVm(kvmFd);
+        kvm.setTod(another, { high: 0, low: 99n });
+        kvm.closeFd(another);
+      }),
+    );
 
-    double.itDouble('a VM descriptor where /dev/kvm or a vCPU is expected is ENOTTY, and the VM keeps its clock', double.withDoubleVm((vmFd) => {
-      kvm.setTod(vmFd, { high: 3, low: 0x4000n });
-      assert.throws(() => kvm.createVm(vmFd), { name: 'KvmError', code: 'ENOTTY', request: 'KVM_CREATE_VM', fd: vmFd });
-      assert.throws(() => kvm.getApiVersion(vmFd), { name: 'KvmError', code: 'ENOTTY', request: 'KVM_GET_API_VERSION', fd: vmFd });
-      assert.throws(() => kvm.kvmclockCtrl(vmFd), { name: 'KvmError', code: 'ENOTTY', request: 'KVM_KVMCLOCK_CTRL', fd: vmFd });
-      const tod = kvm.getTod(vmFd);
-      assert.strictEqual(tod.high, 3);
-      assert.ok(tod.low >= 0x4000n && tod.low < 0x4000n + 4096n * 1_000_000n, 'the VM clock runs on from where it was set');
-    }));
+    double.itDouble(
+      'a VM descriptor where /dev/kvm or a vCPU is expected is ENOTTY, and the VM keeps its clock',
+      double.withDoubleVm((vmFd) => {
+        kvm.setTod(vmFd, { high: 3, low: 0x4000n });
+        assert.throws(() => kvm.createVm(vmFd), {
+          name: 'KvmError',
+          code: 'ENOTTY',
+          request: 'KVM_CREATE_VM',
+          fd: vmFd,
+        });
+        assert.throws(() => kvm.getApiVersion(vmFd), {
+          name: 'KvmError',
+          code: 'ENOTTY',
+          request: 'KVM_GET_API_VERSION',
+          fd: vmFd,
+        });
+        assert.throws(() => kvm.kvmclockCtrl(vmFd), {
+          name: 'KvmError',
+          code: 'ENOTTY',
+          request: 'KVM_KVMCLOCK_CTRL',
+          fd: vmFd,
+        });
+        const tod = kvm.getTod(vmFd);
+        assert.strictEqual(tod.high, 3);
+        assert.ok(
+          tod.low >= 0x4000n && tod.low < 0x4000n + 4096n * 1_000_000n,
+          'the VM clock runs on from where it was set',
+        );
+      }),
+    );
 
-    itKvm('real KVM: kvmclock calls on the /dev/kvm descriptor are EINVAL, and it still makes VMs', withVm((vmFd, kvmFd) => {
-      for (const call of [() => kvm.getKvmClock(kvmFd), () => kvm.setKvmClock(kvmFd, 1n)]) {
-        assert.throws(call, { name: 'KvmError', code: 'EINVAL', fd: kvmFd });
-      }
-      assert.strictEqual(kvm.getApiVersion(kvmFd), 12);
-      assert.ok(kvm.getKvmClock(vmFd).clock > 0n);
-    }));
+    itKvm(
+      'real KVM: kvmclock calls on the /dev/kvm descriptor are EINVAL, and it still makes VMs',
+      withVm((vmFd, kvmFd) => {
+        for (const call of [() => kvm.getKvmClock(kvmFd), () => kvm.setKvmClock(kvmFd, 1n)]) {
+          assert.throws(call, { name: 'KvmError', code: 'EINVAL', fd: kvmFd });
+        }
+        assert.strictEqual(kvm.getApiVersion(kvmFd), 12);
+        assert.ok(kvm.getKvmClock(vmFd).clock > 0n);
+      }),
+    );
   });
 
   describe('a VM descriptor number from another process', () => {
     /** Starts a child whose VM sits at `target`; resolves { child, vmFd, tod, ask }. */
     function foreignVm(target) {
-      const child = spawn(process.execPath, [path.join(__dirname, '..', 'fixtures', 'foreign-vm-child.js'), String(target)], {
-        env: { ...process.env, KVM_S390_DOUBLE: '1' },
-        stdio: ['pipe', 'pipe', 'pipe'],
-      });
+      const child = spawn(
+        process.execPath,
+        [path.join(__dirname, '..', 'fixtures', 'foreign-vm-child.js'), String(target)],
+        {
+          env: { ...process.env, KVM_S390_DOUBLE: '1' },
+          stdio: ['pipe', 'pipe', 'pipe'],
+        },
+      );
       let stderr = '';
       child.stderr.on('data', (d) => (stderr += d));
       const lines = readline.createInterface({ input: child.stdout });
       const waiting = [];
       lines.on('line', (l) => waiting.shift()?.resolve(JSON.parse(l)));
-      child.on('exit', (code) => waiting.splice(0).forEach((w) => w.reject(new Error(`child exited ${code}: ${stderr}`))));
+      child.on('exit', (code) =>
+        waiting.splice(0).forEach((w) => w.reject(new Error(`child exited ${code}: ${stderr}`))),
+      );
       const next = () => new Promise((resolve, reject) => waiting.push({ resolve, reject }));
       const ask = (cmd) => {
         const p = next();
@@ -331,31 +407,37 @@ describe('descriptor misuse', function () {
 
     const big = (s) => BigInt(s);
 
-    double.itDouble('the same number is our own file here: ENOTTY, our file unchanged, the other VM untouched', async () => {
-      // Our file at a number well above what a fresh child has open, and the child's VM
-      // at that same number.
-      const fd = openAtOrAbove(64, () => fs.openSync(file, 'r+'));
-      let foreign;
-      try {
-        foreign = await foreignVm(fd);
-        assert.strictEqual(foreign.vmFd, fd);
-        const before = snapshot(file);
-        assertEveryCallFails(fd, ['ENOTTY'], 'the other process\'s number');
-        const { clock, warnings } = s390Clock(fd);
-        clock.vmStateChanged(true);
-        clock.vmStateChanged(false);
-        assertWarnings(warnings, kvm.WarningCodes.HOLD_FAILED, 'ENOTTY');
-        assert.throws(() => clock.load({ high: 0, low: 7n }), { name: 'KvmError', code: 'ENOTTY' });
-        assert.deepStrictEqual(snapshot(file), before);
-        // the child's VM still runs on from its own value, not ours (0x7777, 7)
-        const { tod } = await foreign.ask('read');
-        assert.strictEqual(tod.high, 0);
-        assert.ok(big(tod.low) >= big(foreign.tod.low) && big(tod.low) < big(foreign.tod.low) + 4096n * 60_000_000n, `the other VM's clock is ${tod.low}`);
-      } finally {
-        if (foreign) foreign.child.stdin.end('exit\n');
-        fs.closeSync(fd);
-      }
-    });
+    double.itDouble(
+      'the same number is our own file here: ENOTTY, our file unchanged, the other VM untouched',
+      async () => {
+        // Our file at a number well above what a fresh child has open, and the child's VM
+        // at that same number.
+        const fd = openAtOrAbove(64, () => fs.openSync(file, 'r+'));
+        let foreign;
+        try {
+          foreign = await foreignVm(fd);
+          assert.strictEqual(foreign.vmFd, fd);
+          const before = snapshot(file);
+          assertEveryCallFails(fd, ['ENOTTY'], "the other process's number");
+          const { clock, warnings } = s390Clock(fd);
+          clock.vmStateChanged(true);
+          clock.vmStateChanged(false);
+          assertWarnings(warnings, kvm.WarningCodes.HOLD_FAILED, 'ENOTTY');
+          assert.throws(() => clock.load({ high: 0, low: 7n }), { name: 'KvmError', code: 'ENOTTY' });
+          assert.deepStrictEqual(snapshot(file), before);
+          // the child's VM still runs on from its own value, not ours (0x7777, 7)
+          const { tod } = await foreign.ask('read');
+          assert.strictEqual(tod.high, 0);
+          assert.ok(
+            big(tod.low) >= big(foreign.tod.low) && big(tod.low) < big(foreign.tod.low) + 4096n * 60_000_000n,
+            `the other VM's clock is ${tod.low}`,
+          );
+        } finally {
+          if (foreign) foreign.child.stdin.end('exit\n');
+          fs.closeSync(fd);
+        }
+      },
+    );
 
     double.itDouble('the same number is not open here: EBADF for every call', async () => {
       let target = 64;
@@ -369,16 +451,23 @@ describe('descriptor misuse', function () {
       }
     });
 
-    itKvm('real KVM: a VM descriptor inherited by another process is EIO there, and our clock is not set', withVm((vmFd) => {
-      const ours = kvm.getKvmClock(vmFd).clock;
-      const r = spawnSync(process.execPath, [path.join(__dirname, '..', 'fixtures', 'foreign-vm-child.js'), '--inherited', '3', 'x86'], {
-        stdio: ['ignore', 'pipe', 'pipe', vmFd],
-        encoding: 'utf8',
-      });
-      assert.strictEqual(r.status, 0, r.stderr);
-      const { get, set } = JSON.parse(r.stdout);
-      assert.deepStrictEqual([get.name, get.code, set.name, set.code], ['KvmError', 'EIO', 'KvmError', 'EIO']);
-      assert.ok(kvm.getKvmClock(vmFd).clock >= ours, 'the other process reset our clock');
-    }));
+    itKvm(
+      'real KVM: a VM descriptor inherited by another process is EIO there, and our clock is not set',
+      withVm((vmFd) => {
+        const ours = kvm.getKvmClock(vmFd).clock;
+        const r = spawnSync(
+          process.execPath,
+          [path.join(__dirname, '..', 'fixtures', 'foreign-vm-child.js'), '--inherited', '3', 'x86'],
+          {
+            stdio: ['ignore', 'pipe', 'pipe', vmFd],
+            encoding: 'utf8',
+          },
+        );
+        assert.strictEqual(r.status, 0, r.stderr);
+        const { get, set } = JSON.parse(r.stdout);
+        assert.deepStrictEqual([get.name, get.code, set.name, set.code], ['KvmError', 'EIO', 'KvmError', 'EIO']);
+        assert.ok(kvm.getKvmClock(vmFd).clock >= ours, 'the other process reset our clock');
+      }),
+    );
   });
 });

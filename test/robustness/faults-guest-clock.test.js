@@ -18,7 +18,8 @@ const { runs } = require('../helpers/scale');
 const IN_PROCESS_RUNS = runs(1000, 'FAULT_RUNS');
 const DOUBLE_RUNS = runs(200, 'FAULT_DOUBLE_RUNS');
 
-const printSchedule = (s) => `pre415=${s.pre415} facility139=${s.facility139}: ${s.steps.map(describeStep).join(' | ')}`;
+const printSchedule = (s) =>
+  `pre415=${s.pre415} facility139=${s.facility139}: ${s.steps.map(describeStep).join(' | ')}`;
 
 describe('fault schedules', function () {
   this.timeout(600000);
@@ -35,23 +36,30 @@ describe('fault schedules', function () {
 
     it('a schedule that never fails issues one read per hold and one write per release or load, and nothing else', () => {
       fc.assert(
-        fc.property(schedule(24).map((s) => ({ ...s, facility139: true, steps: s.steps.map((x) => (x.faults ? { ...x, faults: { get: null, set: null } } : x)) })), (s) => {
-          const env = inProcessEnv(s, s.start);
-          const startCalls = { ...env.device.calls };
-          let holds = 0;
-          let writes = 0;
-          let running = false;
-          let held = false;
-          for (const x of s.steps) {
-            if (x.op === 'stop' && running) (running = false), held || (holds++, (held = true));
-            else if (x.op === 'cont' && !running) (running = true), held && (writes++, (held = false));
-            else if (x.op === 'save' && !held) holds++;
-            else if (x.op === 'load' && x.value) writes++, (held = !running);
-          }
-          runSchedule(env, s);
-          assert.strictEqual(env.device.calls.read - startCalls.read, holds, 'reads');
-          assert.strictEqual(env.device.calls.write - startCalls.write, writes, 'writes');
-        }),
+        fc.property(
+          schedule(24).map((s) => ({
+            ...s,
+            facility139: true,
+            steps: s.steps.map((x) => (x.faults ? { ...x, faults: { get: null, set: null } } : x)),
+          })),
+          (s) => {
+            const env = inProcessEnv(s, s.start);
+            const startCalls = { ...env.device.calls };
+            let holds = 0;
+            let writes = 0;
+            let running = false;
+            let held = false;
+            for (const x of s.steps) {
+              if (x.op === 'stop' && running) ((running = false), held || (holds++, (held = true)));
+              else if (x.op === 'cont' && !running) ((running = true), held && (writes++, (held = false)));
+              else if (x.op === 'save' && !held) holds++;
+              else if (x.op === 'load' && x.value) (writes++, (held = !running));
+            }
+            runSchedule(env, s);
+            assert.strictEqual(env.device.calls.read - startCalls.read, holds, 'reads');
+            assert.strictEqual(env.device.calls.write - startCalls.write, writes, 'writes');
+          },
+        ),
         { numRuns: runs(300) },
       );
     });
@@ -67,7 +75,8 @@ describe('fault schedules', function () {
         },
         'a failed read at stop gives no warning': (clock) => {
           const warnWith = clock.warnWith.bind(clock);
-          clock.warnWith = (code, ...rest) => (code === kvm.WarningCodes.HOLD_FAILED ? undefined : warnWith(code, ...rest));
+          clock.warnWith = (code, ...rest) =>
+            code === kvm.WarningCodes.HOLD_FAILED ? undefined : warnWith(code, ...rest);
         },
         'a load while held keeps the old base (stale)': (clock) => {
           const load = clock.load.bind(clock);
@@ -99,11 +108,14 @@ describe('fault schedules', function () {
         it(`mutant: ${name}`, () => {
           const details = fc.check(
             fc.property(schedule(24), (s) => {
-              runSchedule(inProcessEnv(s, s.start, (device, options) => {
-                const clock = new kvm.GuestClock(device, options);
-                plant(clock);
-                return clock;
-              }), s);
+              runSchedule(
+                inProcessEnv(s, s.start, (device, options) => {
+                  const clock = new kvm.GuestClock(device, options);
+                  plant(clock);
+                  return clock;
+                }),
+                s,
+              );
             }),
             { numRuns: 2000 },
           );
@@ -153,54 +165,64 @@ describe('fault schedules', function () {
       };
     }
 
-    double.itDouble(`${DOUBLE_RUNS} random schedules on a fresh double VM each (EXT or LOW + HIGH, facility 139 or not) follow the rules`, () => {
-      fc.assert(
-        fc.property(schedule(16), (s) => {
-          double.enable({ pre415: s.pre415, facility139: s.facility139 });
-          const kvmFd = kvm.openKvm();
-          const vmFd = kvm.createVm(kvmFd);
-          try {
-            kvm.setTod(vmFd, s.facility139 && !s.pre415 ? s.start : { high: 0, low: s.start.low });
-            runSchedule(doubleEnv(vmFd, s), s);
-          } catch (error) {
-            error.message = `${error.message}\n  schedule: ${printSchedule(s)}`;
-            throw error;
-          } finally {
-            double.reset();
-            kvm.closeFd(vmFd);
-            kvm.closeFd(kvmFd);
-          }
-        }),
-        { numRuns: DOUBLE_RUNS },
-      );
-    });
+    double.itDouble(
+      `${DOUBLE_RUNS} random schedules on a fresh double VM each (EXT or LOW + HIGH, facility 139 or not) follow the rules`,
+      () => {
+        fc.assert(
+          fc.property(schedule(16), (s) => {
+            double.enable({ pre415: s.pre415, facility139: s.facility139 });
+            const kvmFd = kvm.openKvm();
+            const vmFd = kvm.createVm(kvmFd);
+            try {
+              kvm.setTod(vmFd, s.facility139 && !s.pre415 ? s.start : { high: 0, low: s.start.low });
+              runSchedule(doubleEnv(vmFd, s), s);
+            } catch (error) {
+              error.message = `${error.message}\n  schedule: ${printSchedule(s)}`;
+              throw error;
+            } finally {
+              double.reset();
+              kvm.closeFd(vmFd);
+              kvm.closeFd(kvmFd);
+            }
+          }),
+          { numRuns: DOUBLE_RUNS },
+        );
+      },
+    );
 
-    double.itDouble('the kernel model agrees with the addon on each injected failure, call by call', double.withDoubleVm(async (vmFd) => {
-      // Each fault alone, on a plain read and write: the model's verdict is the addon's.
-      for (const pre415 of [false, true]) {
-        for (const errno of ['EIO', 'ENXIO', 'EINTR', 'EOPNOTSUPP']) {
-          for (const nth of [0, 1, 2, 3, 4]) {
-            if (errno === 'EINTR' && nth === 0) continue;
-            const kernel = { pre415, facility139: true, setOrder };
-            double.enable(kernel);
-            for (const kind of ['get', 'set']) {
-              const spec = { errno, nth };
-              const want = nativeCall(kind, spec, kernel, { high: 0, low: 5n });
-              double.configure(kind === 'get' ? { failGet: spec } : { failSet: spec });
-              let got;
-              try {
-                if (kind === 'get') kvm.getTod(vmFd);
-                else kvm.setTod(vmFd, { high: 0, low: 5n });
-                got = { ok: true };
-              } catch (error) {
-                got = { ok: false, errno: error.code, attribute: error.attribute };
+    double.itDouble(
+      'the kernel model agrees with the addon on each injected failure, call by call',
+      double.withDoubleVm(async (vmFd) => {
+        // Each fault alone, on a plain read and write: the model's verdict is the addon's.
+        for (const pre415 of [false, true]) {
+          for (const errno of ['EIO', 'ENXIO', 'EINTR', 'EOPNOTSUPP']) {
+            for (const nth of [0, 1, 2, 3, 4]) {
+              if (errno === 'EINTR' && nth === 0) continue;
+              const kernel = { pre415, facility139: true, setOrder };
+              double.enable(kernel);
+              for (const kind of ['get', 'set']) {
+                const spec = { errno, nth };
+                const want = nativeCall(kind, spec, kernel, { high: 0, low: 5n });
+                double.configure(kind === 'get' ? { failGet: spec } : { failSet: spec });
+                let got;
+                try {
+                  if (kind === 'get') kvm.getTod(vmFd);
+                  else kvm.setTod(vmFd, { high: 0, low: 5n });
+                  got = { ok: true };
+                } catch (error) {
+                  got = { ok: false, errno: error.code, attribute: error.attribute };
+                }
+                double.configure({});
+                assert.deepStrictEqual(
+                  got,
+                  want.ok ? { ok: true } : { ok: false, errno: want.errno, attribute: want.attribute },
+                  `${kind} ${errno}@${nth} pre415=${pre415}`,
+                );
               }
-              double.configure({});
-              assert.deepStrictEqual(got, want.ok ? { ok: true } : { ok: false, errno: want.errno, attribute: want.attribute }, `${kind} ${errno}@${nth} pre415=${pre415}`);
             }
           }
         }
-      }
-    }));
+      }),
+    );
   });
 });

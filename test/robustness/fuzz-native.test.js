@@ -30,14 +30,23 @@ function runChild(extraEnv = {}, timeoutMs = 240000) {
     maxBuffer: 64 * 1024 * 1024,
   });
   fs.rmSync(scratch, { recursive: true, force: true });
-  const lines = (r.stdout || '').split('\n').filter(Boolean).map((l) => {
-    try {
-      return JSON.parse(l);
-    } catch {
-      return { garbage: l };
-    }
-  });
-  return { ...r, ms: Date.now() - started, timeoutMs, results: lines.filter((l) => l.name), done: lines.find((l) => l.done) };
+  const lines = (r.stdout || '')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => {
+      try {
+        return JSON.parse(l);
+      } catch {
+        return { garbage: l };
+      }
+    });
+  return {
+    ...r,
+    ms: Date.now() - started,
+    timeoutMs,
+    results: lines.filter((l) => l.name),
+    done: lines.find((l) => l.done),
+  };
 }
 
 /** Why a child run is not a clean run to the end (a crash, an abort, a hang), or null. */
@@ -66,14 +75,36 @@ describe('fuzz: native arguments, in a child process', function () {
 
   // One test per property, named after the child's own list (it reports every property).
   const NAMES = [
-    'openKvm', 'createVm', 'createVcpu', 'closeFd', 'checkExtension', 'getApiVersion', 'getTod', 'setTod',
-    'hasTodAttribute', 'probeTodExtension', 'getKvmClock', 'setKvmClock', 'kvmclockCtrl',
-    'deviceFor + read/write', 'KvmClockDevice: vCPUs, writeCaughtUp, resumed',
+    'openKvm',
+    'createVm',
+    'createVcpu',
+    'closeFd',
+    'checkExtension',
+    'getApiVersion',
+    'getTod',
+    'setTod',
+    'hasTodAttribute',
+    'probeTodExtension',
+    'getKvmClock',
+    'setKvmClock',
+    'kvmclockCtrl',
+    'deviceFor + read/write',
+    'KvmClockDevice: vCPUs, writeCaughtUp, resumed',
     'GuestClock over createGuestClock / deviceFor(s390x)',
-    'raw binding.openKvm', 'raw binding.createVm', 'raw binding.createVcpu', 'raw binding.closeFd',
-    'raw binding.checkExtension', 'raw binding.getApiVersion', 'raw binding.getTod', 'raw binding.setTod',
-    'raw binding.hasTodAttribute', 'raw binding.probeTodExtension', 'raw binding.getKvmClock',
-    'raw binding.setKvmClock', 'raw binding.kvmclockCtrl', 'raw binding.setErrorFactory, then a failing call',
+    'raw binding.openKvm',
+    'raw binding.createVm',
+    'raw binding.createVcpu',
+    'raw binding.closeFd',
+    'raw binding.checkExtension',
+    'raw binding.getApiVersion',
+    'raw binding.getTod',
+    'raw binding.setTod',
+    'raw binding.hasTodAttribute',
+    'raw binding.probeTodExtension',
+    'raw binding.getKvmClock',
+    'raw binding.setKvmClock',
+    'raw binding.kvmclockCtrl',
+    'raw binding.setErrorFactory, then a failing call',
   ];
   for (const name of NAMES) {
     it(`${name}: returns or throws a documented error for every generated argument`, () => {

@@ -28,7 +28,11 @@ function reference(bytes) {
   if (ktod) {
     if (b.length === 6 && b[4] === 2 && b[5] === 0) return { format: 'kvm-tod-v2', tod: null };
     if (b.length === 23 && b[4] === 2 && b[5] === 1) {
-      return { format: 'kvm-tod-v2', tod: { high: b[6], low: be64(b, 7) }, sourceWallNs: BigInt.asIntN(64, be64(b, 15)) };
+      return {
+        format: 'kvm-tod-v2',
+        tod: { high: b[6], low: be64(b, 7) },
+        sourceWallNs: BigInt.asIntN(64, be64(b, 15)),
+      };
     }
     return 'invalid';
   }
@@ -39,7 +43,10 @@ function reference(bytes) {
 
 // --- bytes: random, and valid sections with one mutation ------------------------------
 
-const tod = fc.record({ high: fc.integer({ min: 0, max: 255 }), low: fc.bigInt({ min: 0n, max: U64 }) }, { noNullPrototype: true });
+const tod = fc.record(
+  { high: fc.integer({ min: 0, max: 255 }), low: fc.bigInt({ min: 0n, max: U64 }) },
+  { noNullPrototype: true },
+);
 const wall = fc.bigInt({ min: -(1n << 63n), max: (1n << 63n) - 1n });
 
 function encodeV2(t, wallNs) {
@@ -148,17 +155,27 @@ describe('fuzz: migration section decoders', function () {
           threw = error;
         }
         if (expected === 'invalid') {
-          assert.ok(threw instanceof kvm.TodSectionError, `accepted invalid bytes ${Buffer.from(bytes).toString('hex')}`);
+          assert.ok(
+            threw instanceof kvm.TodSectionError,
+            `accepted invalid bytes ${Buffer.from(bytes).toString('hex')}`,
+          );
           assert.deepStrictEqual(device.read(), before, 'a rejected section changed the guest clock');
           assert.strictEqual(clock.held, false);
           assert.strictEqual(warnings.length, 0);
         } else if (expected.tod === null) {
           assert.strictEqual(threw, undefined);
           assert.strictEqual(clock.held, false);
-          assert.deepStrictEqual(warnings.map((w) => w.code), [kvm.WarningCodes.NOT_MIGRATED]);
+          assert.deepStrictEqual(
+            warnings.map((w) => w.code),
+            [kvm.WarningCodes.NOT_MIGRATED],
+          );
         } else {
           assert.strictEqual(threw, undefined);
-          assert.deepStrictEqual(device.read(), expected.tod, 'the loaded value was written at once (freeze: no downtime added)');
+          assert.deepStrictEqual(
+            device.read(),
+            expected.tod,
+            'the loaded value was written at once (freeze: no downtime added)',
+          );
           assert.strictEqual(clock.held, !running);
           if (!running) assert.deepStrictEqual(clock.heldValue, expected.tod);
         }
@@ -168,7 +185,11 @@ describe('fuzz: migration section decoders', function () {
   });
 
   it(`anything that is not a Uint8Array is a TypeError with ERR_INVALID_ARG_TYPE, or the caller's own error (${RUNS} runs)`, () => {
-    const notBytes = fc.oneof(anyValue, hostile, fc.constantFrom('01', [1, 0], new Uint16Array(1), new DataView(new ArrayBuffer(10)), new ArrayBuffer(10)));
+    const notBytes = fc.oneof(
+      anyValue,
+      hostile,
+      fc.constantFrom('01', [1, 0], new Uint16Array(1), new DataView(new ArrayBuffer(10)), new ArrayBuffer(10)),
+    );
     fc.assert(
       fc.property(notBytes, fc.constantFrom('decodeTodSection', 'decodeMigrationSection'), (raw, fn) => {
         const value = materialize(raw);

@@ -90,24 +90,41 @@ describe('worker threads', () => {
 describe('threads', function () {
   this.timeout(300000);
 
-  double.itDouble('4 workers at once, each with its own VM, hold, save, load and fail calls without touching each other', () => {
-    const report = generations({ GENERATIONS: '1', THREADS: '4', ITERATIONS: EMULATED ? '10' : '100' });
-    assert.strictEqual(report.double, true);
-  });
+  double.itDouble(
+    '4 workers at once, each with its own VM, hold, save, load and fail calls without touching each other',
+    () => {
+      const report = generations({ GENERATIONS: '1', THREADS: '4', ITERATIONS: EMULATED ? '10' : '100' });
+      assert.strictEqual(report.double, true);
+    },
+  );
 
-  double.itDouble(`${GENERATIONS} generations of 2 workers load, use and unload the addon: no crash, ${RSS_MEANINGFUL ? 'RSS bounded' : 'RSS not checked (ASan or qemu-user)'}`, () => {
-    const report = generations({ GENERATIONS: String(GENERATIONS), THREADS: '2', ITERATIONS: '10' });
-    assert.strictEqual(report.rssMb.length, GENERATIONS);
-    if (!RSS_MEANINGFUL) return;
-    const grew = growth(report.rssMb, 10);
-    assert.ok(grew < RSS_GROWTH_LIMIT_MB, `RSS grew ${grew.toFixed(1)} MB from generation 10 to 50: ${report.rssMb.join(' ')}`);
-  });
+  double.itDouble(
+    `${GENERATIONS} generations of 2 workers load, use and unload the addon: no crash, ${RSS_MEANINGFUL ? 'RSS bounded' : 'RSS not checked (ASan or qemu-user)'}`,
+    () => {
+      const report = generations({ GENERATIONS: String(GENERATIONS), THREADS: '2', ITERATIONS: '10' });
+      assert.strictEqual(report.rssMb.length, GENERATIONS);
+      if (!RSS_MEANINGFUL) return;
+      const grew = growth(report.rssMb, 10);
+      assert.ok(
+        grew < RSS_GROWTH_LIMIT_MB,
+        `RSS grew ${grew.toFixed(1)} MB from generation 10 to 50: ${report.rssMb.join(' ')}`,
+      );
+    },
+  );
 
   double.itDouble('the RSS check catches a leak: workers that leave 4 MB each behind fail it', function () {
     if (!RSS_MEANINGFUL) this.skip();
-    const report = generations({ GENERATIONS: '6', THREADS: '2', ITERATIONS: '2', LEAK_BYTES: String(4 * 1024 * 1024) });
+    const report = generations({
+      GENERATIONS: '6',
+      THREADS: '2',
+      ITERATIONS: '2',
+      LEAK_BYTES: String(4 * 1024 * 1024),
+    });
     const grew = growth(report.rssMb, 2);
-    assert.ok(grew >= RSS_GROWTH_LIMIT_MB, `a 4 MB-per-worker leak grew RSS by only ${grew.toFixed(1)} MB: ${report.rssMb.join(' ')}`);
+    assert.ok(
+      grew >= RSS_GROWTH_LIMIT_MB,
+      `a 4 MB-per-worker leak grew RSS by only ${grew.toFixed(1)} MB: ${report.rssMb.join(' ')}`,
+    );
   });
 
   it('a worker terminated in the middle of failing native calls does not abort the process (was a KNOWN BUG)', () => {

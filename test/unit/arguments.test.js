@@ -67,14 +67,20 @@ describe('argument checks', () => {
     ];
     for (const [tod, type] of cases) {
       it(`rejects ${describeValue(tod)} with ${type.name}`, () => {
-        assert.throws(() => kvm.setTod(fd, tod), (e) => e instanceof type && /ERR_/.test(e.code));
+        assert.throws(
+          () => kvm.setTod(fd, tod),
+          (e) => e instanceof type && /ERR_/.test(e.code),
+        );
       });
     }
 
     it('accepts the extremes of the range (and then fails in the kernel, not in the checks)', () => {
       const devNull = require('fs').openSync('/dev/null', 'r');
       try {
-        for (const tod of [{ high: 0, low: 0n }, { high: 255, low: (1n << 64n) - 1n }]) {
+        for (const tod of [
+          { high: 0, low: 0n },
+          { high: 255, low: (1n << 64n) - 1n },
+        ]) {
           assert.throws(() => kvm.setTod(devNull, tod), { name: 'KvmError', code: 'ENOTTY' });
         }
       } finally {

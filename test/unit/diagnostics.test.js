@@ -53,7 +53,13 @@ describe('diagnostics channels', () => {
     clock.vmStateChanged(false);
     device.failWrite = 'EINVAL';
     clock.vmStateChanged(true);
-    assert.deepStrictEqual(fallback.seen.map((m) => [m.operation, m.error.code]), [['hold', 'EIO'], ['release', 'EINVAL']]);
+    assert.deepStrictEqual(
+      fallback.seen.map((m) => [m.operation, m.error.code]),
+      [
+        ['hold', 'EIO'],
+        ['release', 'EINVAL'],
+      ],
+    );
     assert.strictEqual(typeof fallback.seen[1].heldNs, 'bigint');
     assert.strictEqual(release.seen.length, 0);
   });
@@ -61,6 +67,9 @@ describe('diagnostics channels', () => {
   it('publishes a hold with reason load on a migration destination', () => {
     const clock = new kvm.GuestClock(new CountingDevice());
     clock.load(5n);
-    assert.deepStrictEqual(hold.seen.map((m) => m.reason), ['load']);
+    assert.deepStrictEqual(
+      hold.seen.map((m) => m.reason),
+      ['load'],
+    );
   });
 });

@@ -141,7 +141,10 @@ describe('GuestClock rules', () => {
       const { device, clock } = setup();
       clock.vmStateChanged(true);
       device.failRead = 'EIO';
-      assert.throws(() => clock.save(), (e) => e instanceof KvmError && e.code === 'EIO');
+      assert.throws(
+        () => clock.save(),
+        (e) => e instanceof KvmError && e.code === 'EIO',
+      );
     });
   });
 
@@ -179,7 +182,10 @@ describe('GuestClock rules', () => {
     it('throws when the write fails and leaves the state as it was', () => {
       const { device, clock, warnings } = setup();
       device.failWrite = 'EINVAL';
-      assert.throws(() => clock.load(77n), (e) => e instanceof KvmError && e.code === 'EINVAL');
+      assert.throws(
+        () => clock.load(77n),
+        (e) => e instanceof KvmError && e.code === 'EINVAL',
+      );
       assert.strictEqual(clock.held, false);
       assert.deepStrictEqual(warnings, []);
     });

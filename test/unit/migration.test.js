@@ -41,12 +41,15 @@ describe('todclock migration section', () => {
   };
   for (const [name, [bytes, message]] of Object.entries(malformed)) {
     it(`rejects ${name} with a TodSectionError`, () => {
-      assert.throws(() => kvm.decodeTodSection(Uint8Array.from(bytes)), (e) => {
-        assert.ok(e instanceof kvm.TodSectionError);
-        assert.strictEqual(e.code, 'ERR_KVM_TOD_BAD_SECTION');
-        assert.match(e.message, message);
-        return true;
-      });
+      assert.throws(
+        () => kvm.decodeTodSection(Uint8Array.from(bytes)),
+        (e) => {
+          assert.ok(e instanceof kvm.TodSectionError);
+          assert.strictEqual(e.code, 'ERR_KVM_TOD_BAD_SECTION');
+          assert.match(e.message, message);
+          return true;
+        },
+      );
     });
   }
 
@@ -142,20 +145,29 @@ describe('extended migration section (kvm-tod v2)', () => {
   it('the decoder still reads QEMU todclock v1 and says which it read', () => {
     const v1 = kvm.decodeMigrationSection(Buffer.from('01007d91048bca000000', 'hex'));
     assert.deepStrictEqual(v1, { format: 'todclock-v1', tod: { high: 0, low: 0x7d91048bca000000n } });
-    assert.deepStrictEqual(kvm.decodeMigrationSection(Buffer.from('KTOD\x02\x00', 'latin1')), { format: 'kvm-tod-v2', tod: null });
+    assert.deepStrictEqual(kvm.decodeMigrationSection(Buffer.from('KTOD\x02\x00', 'latin1')), {
+      format: 'kvm-tod-v2',
+      tod: null,
+    });
   });
 
   const malformed = {
     'another magic': [Buffer.from('QTOD\x02\x00', 'latin1'), /unknown flag 0x51/],
     'version 3': [Buffer.from('KTOD\x03\x00', 'latin1'), /version 3/],
     'header cut short': [Buffer.from('KTOD\x02', 'latin1'), /truncated: 5 bytes/],
-    'present but short': [Buffer.concat([Buffer.from('KTOD\x02\x01', 'latin1'), Buffer.alloc(10)]), /truncated: 16 bytes/],
+    'present but short': [
+      Buffer.concat([Buffer.from('KTOD\x02\x01', 'latin1'), Buffer.alloc(10)]),
+      /truncated: 16 bytes/,
+    ],
     'trailing bytes': [Buffer.concat([Buffer.from('KTOD\x02\x01', 'latin1'), Buffer.alloc(18)]), /1 trailing byte/],
     'unknown flag': [Buffer.from('KTOD\x02\x07', 'latin1'), /unknown flag 0x07/],
   };
   for (const [name, [bytes, message]] of Object.entries(malformed)) {
     it(`rejects ${name}`, () => {
-      assert.throws(() => kvm.decodeMigrationSection(bytes), (e) => e instanceof kvm.TodSectionError && message.test(e.message));
+      assert.throws(
+        () => kvm.decodeMigrationSection(bytes),
+        (e) => e instanceof kvm.TodSectionError && message.test(e.message),
+      );
     });
   }
 
@@ -198,15 +210,29 @@ describe('extended migration section (kvm-tod v2)', () => {
     bytes.writeBigInt64BE(future, 15);
     kvm.loadTodSection(dst.clock, bytes);
     assert.deepStrictEqual(dst.clock.heldValue, tod);
-    assert.deepStrictEqual(dst.warnings.map((w) => w.code), ['KVM_TOD_SOURCE_CLOCK_AHEAD']);
+    assert.deepStrictEqual(
+      dst.warnings.map((w) => w.code),
+      ['KVM_TOD_SOURCE_CLOCK_AHEAD'],
+    );
     assert.match(dst.warnings[0].message, /ahead of this host's/);
   });
 
   it('a failed read on the source gives the extended "missing" section', () => {
     const { warnings, warn } = collectWarnings();
-    const clock = new kvm.GuestClock({ read() { throw new kvm.KvmError(5, 'ioctl'); }, write() {} }, { warn });
+    const clock = new kvm.GuestClock(
+      {
+        read() {
+          throw new kvm.KvmError(5, 'ioctl');
+        },
+        write() {},
+      },
+      { warn },
+    );
     const bytes = kvm.saveTodSection(clock, { format: 'extended' });
     assert.strictEqual(bytes.toString('latin1'), 'KTOD\x02\x00');
-    assert.deepStrictEqual(warnings.map((w) => w.code), ['KVM_TOD_NOT_MIGRATED']);
+    assert.deepStrictEqual(
+      warnings.map((w) => w.code),
+      ['KVM_TOD_NOT_MIGRATED'],
+    );
   });
 });

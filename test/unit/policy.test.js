@@ -125,7 +125,10 @@ describe('resume policies', () => {
     device.failWrite = 'EIO';
     clock.vmStateChanged(true);
     assert.strictEqual(clock.held, false);
-    assert.deepStrictEqual(warnings.map((w) => w.code), ['KVM_TOD_RESTORE_FAILED']);
+    assert.deepStrictEqual(
+      warnings.map((w) => w.code),
+      ['KVM_TOD_RESTORE_FAILED'],
+    );
   });
 
   it('the release event says which policy ran and what was written', async () => {

@@ -47,13 +47,16 @@ describe('SimulatedS390Tod', () => {
     const { hostTod } = manualHost({ high: 1, low: 5n });
     const dev = new SimulatedS390Tod({ hostTod, multipleEpoch: false });
     assert.strictEqual(dev.read().high, 0);
-    assert.throws(() => dev.write({ high: 1, low: 0n }), (e) => {
-      assert.ok(e instanceof KvmError);
-      assert.strictEqual(e.code, 'EINVAL');
-      assert.strictEqual(e.request, 'KVM_SET_DEVICE_ATTR');
-      assert.strictEqual(e.attribute, 'KVM_S390_VM_TOD_EXT');
-      return true;
-    });
+    assert.throws(
+      () => dev.write({ high: 1, low: 0n }),
+      (e) => {
+        assert.ok(e instanceof KvmError);
+        assert.strictEqual(e.code, 'EINVAL');
+        assert.strictEqual(e.request, 'KVM_SET_DEVICE_ATTR');
+        assert.strictEqual(e.attribute, 'KVM_S390_VM_TOD_EXT');
+        return true;
+      },
+    );
     dev.write({ high: 0, low: 99n });
     assert.deepStrictEqual(dev.read(), { high: 0, low: 99n });
   });

@@ -65,7 +65,16 @@ describe('TOD helpers', () => {
     assert.throws(() => tod.todFromDate('2026-01-01'), { name: 'TypeError' });
     assert.throws(() => tod.todFromUnixNs(5), { name: 'TypeError' });
     assert.throws(() => tod.todFromUnixNs(-(10n ** 20n)), { name: 'RangeError' });
-    assert.throws(() => tod.assertTod({ high: 0, get low() { throw new Error('getter'); } }), /getter/);
+    assert.throws(
+      () =>
+        tod.assertTod({
+          high: 0,
+          get low() {
+            throw new Error('getter');
+          },
+        }),
+      /getter/,
+    );
   });
 
   it('hostTod is near Date.now', () => {
