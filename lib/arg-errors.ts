@@ -82,3 +82,18 @@ function constructorName(value: object): string {
   const name = typeof ctor === 'function' ? Object.getOwnPropertyDescriptor(ctor, 'name')?.value : undefined;
   return typeof name === 'string' && name !== '' ? name : 'Object';
 }
+
+const MAX_FD = 2 ** 31 - 1;
+
+/**
+ * A descriptor argument, checked as the addon checks one (same codes, same wording):
+ * a number, else ERR_INVALID_ARG_TYPE; an integer in 0..2^31-1, else ERR_OUT_OF_RANGE.
+ * For the places that keep a descriptor for later, so a bad one fails at once.
+ */
+export function assertFd(value: unknown, name: string): number {
+  if (typeof value !== 'number') throw invalidArgType(`The "${name}" argument must be of type number`, value);
+  if (!Number.isInteger(value) || value < 0 || value > MAX_FD) {
+    throw outOfRange(`The value of "${name}" is out of range. It must be an integer >= 0 && <= ${MAX_FD}. Received ${describeValue(value)}`);
+  }
+  return value;
+}

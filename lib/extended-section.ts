@@ -10,7 +10,7 @@
 //   be64  7     the 64-bit TOD
 //   be64  15    source host wall time, ns since 1970-01-01 UTC (signed)
 import { Tod, assertTod } from './tod';
-import { TodSectionError, hex2, trailing } from './todclock-section';
+import { EXTENDED, startsWith, trailing, truncated, unknownFlag, unknownVersion } from './section-errors';
 
 export const EXTENDED_MAGIC = Buffer.from('KTOD', 'latin1');
 const VERSION = 2;
@@ -26,7 +26,7 @@ export interface ExtendedSection {
 }
 
 export function isExtendedSection(bytes: Uint8Array): boolean {
-  return bytes.length >= 4 && EXTENDED_MAGIC.equals(bytes.subarray(0, 4));
+  return startsWith(bytes, EXTENDED_MAGIC);
 }
 
 export function encodeExtendedSection(tod: Tod | null, sourceWallNs: bigint): Buffer {
@@ -45,27 +45,17 @@ export function encodeExtendedSection(tod: Tod | null, sourceWallNs: bigint): Bu
 /** @throws {TodSectionError} a short section, an unknown version or flag, trailing bytes. */
 export function decodeExtendedSection(bytes: Uint8Array): ExtendedSection {
   if (bytes.length < MISSING_LENGTH) {
-    throw new TodSectionError(
-      `kvm-tod extended section is truncated: ${bytes.length} bytes, its header takes ${MISSING_LENGTH}`,
-    );
+    throw truncated(EXTENDED, bytes.length, MISSING_LENGTH, 'its header');
   }
-  if (bytes[4] !== VERSION) {
-    throw new TodSectionError(
-      `kvm-tod extended section has version ${bytes[4]}: this kvm-tod reads version ${VERSION}`,
-    );
-  }
+  if (bytes[4] !== VERSION) throw unknownVersion(EXTENDED, bytes[4], VERSION);
   const flag = bytes[5];
   if (flag === 0x00) {
-    if (bytes.length !== MISSING_LENGTH) throw trailing(bytes.length, MISSING_LENGTH);
+    if (bytes.length !== MISSING_LENGTH) throw trailing(EXTENDED, bytes.length, MISSING_LENGTH);
     return { tod: null };
   }
-  if (flag !== 0x01) throw new TodSectionError(`kvm-tod extended section has unknown flag 0x${hex2(flag)}`);
-  if (bytes.length < PRESENT_LENGTH) {
-    throw new TodSectionError(
-      `kvm-tod extended section is truncated: ${bytes.length} bytes, a present value takes ${PRESENT_LENGTH}`,
-    );
-  }
-  if (bytes.length > PRESENT_LENGTH) throw trailing(bytes.length, PRESENT_LENGTH);
+  if (flag !== 0x01) throw unknownFlag(EXTENDED, flag);
+  if (bytes.length < PRESENT_LENGTH) throw truncated(EXTENDED, bytes.length, PRESENT_LENGTH, 'a present value');
+  if (bytes.length > PRESENT_LENGTH) throw trailing(EXTENDED, bytes.length, PRESENT_LENGTH);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   return { tod: { high: bytes[6], low: view.getBigUint64(7, false) }, sourceWallNs: view.getBigInt64(15, false) };
 }

@@ -3,8 +3,9 @@
 // those rules.
 import { ClockDevice } from './devices/clock-device';
 import { fallbackChannel, holdChannel, releaseChannel } from './diagnostics';
-import { describeValue, invalidArgType, invalidArgValue, optionsObject } from './arg-errors';
+import { assertFd, describeValue, invalidArgType, invalidArgValue, optionsObject } from './arg-errors';
 import { hostUnixNs, hostUnixNsAt } from './host-tod';
+import * as internal from './internals';
 import { ClockPolicy, ClockPolicyName, assertPolicy } from './policy';
 import { KvmTodWarning, WarningCode, WarningCodes, WarningSink, deliver, emitProcessWarning } from './warnings';
 
@@ -24,6 +25,13 @@ export interface GuestClockOptions {
    * 'catch-up', or a function of how long it was held. Changeable at run time.
    */
   policy?: ClockPolicy;
+  /**
+   * The VM's vCPU descriptors, to be told after each pause that their guest was paused
+   * (x86 kvmclock: KVMCLOCK_CTRL, as QEMU sends it). Add and remove vCPUs later with
+   * {@link GuestClock.addVcpu} and {@link GuestClock.removeVcpu}. No effect on a device
+   * without such a notice (the s390 TOD: the architecture has none).
+   */
+  vcpus?: readonly number[];
 }
 
 /**
@@ -51,22 +59,15 @@ export class GuestClock<T> {
    *   `options.protectedGuest` is neither a boolean nor a function.
    * @throws {TypeError} `ERR_INVALID_ARG_VALUE`: `options.policy` is not 'freeze', 'catch-up'
    *   or a function, or is 'catch-up' for a device without `advance()`.
+   * @throws {TypeError} `ERR_INVALID_ARG_TYPE`: `options.vcpus` is not an array, or holds
+   *   something that is not a number.
+   * @throws {RangeError} `ERR_OUT_OF_RANGE`: a vCPU descriptor is not an integer in 0..2^31-1.
    */
   constructor(device: ClockDevice<T>, options: GuestClockOptions = {}) {
-    if (
-      device === null ||
-      typeof device !== 'object' ||
-      typeof device.read !== 'function' ||
-      typeof device.write !== 'function'
-    ) {
+    if (device === null || typeof device !== 'object' || typeof device.read !== 'function' || typeof device.write !== 'function') {
       throw invalidArgType('The "device" argument must be a ClockDevice with read() and write() methods', device);
     }
-    const {
-      warn = emitProcessWarning,
-      protectedGuest = false,
-      name = 'guest',
-      policy = 'freeze',
-    } = optionsObject(options);
+    const { warn = emitProcessWarning, protectedGuest = false, name = 'guest', policy = 'freeze', vcpus } = optionsObject(options);
     if (typeof warn !== 'function') throw invalidArgType('The "options.warn" property must be a function', warn);
     if (typeof name !== 'string') throw invalidArgType('The "options.name" property must be of type string', name);
     if (typeof protectedGuest !== 'boolean' && typeof protectedGuest !== 'function') {
@@ -77,6 +78,7 @@ export class GuestClock<T> {
     this.name = name;
     this.sink = warn;
     this.isProtected = typeof protectedGuest === 'function' ? protectedGuest : () => Boolean(protectedGuest);
+    for (const fd of vcpuList(vcpus)) this.addVcpu(fd);
   }
 
   /** The VM's run state as the VMM last reported it; false for a new VM. */
@@ -113,14 +115,41 @@ export class GuestClock<T> {
   }
 
   /**
+   * A vCPU to tell about pauses from the next resume on (hotplug, or one created after
+   * the clock): forwarded to the device's `addVcpu`; no effect on a device without one
+   * (the s390 TOD). No system call now.
+   * @throws {TypeError} `ERR_INVALID_ARG_TYPE`: `vcpuFd` is not a number.
+   * @throws {RangeError} `ERR_OUT_OF_RANGE`: `vcpuFd` is not an integer in 0..2^31-1.
+   */
+  addVcpu(vcpuFd: number): void {
+    assertFd(vcpuFd, 'vcpuFd');
+    this.device.addVcpu?.(vcpuFd);
+  }
+
+  /**
+   * Stops telling a vCPU about pauses (unplug, or before closing it); one never added is
+   * ignored. No effect on a device without `removeVcpu`.
+   * @throws {TypeError} `ERR_INVALID_ARG_TYPE`: `vcpuFd` is not a number.
+   * @throws {RangeError} `ERR_OUT_OF_RANGE`: `vcpuFd` is not an integer in 0..2^31-1.
+   */
+  removeVcpu(vcpuFd: number): void {
+    assertFd(vcpuFd, 'vcpuFd');
+    this.device.removeVcpu?.(vcpuFd);
+  }
+
+  /**
    * The VMM's hook: call it when the VM stops (`false`) and when it runs again
    * (`true`): hold right after the vCPUs stop, release right before they run.
-   * @throws nothing: a failure becomes a warning (`KVM_TOD_HOLD_FAILED`,
+   * @throws {TypeError} `ERR_INVALID_ARG_TYPE`: `running` is not a boolean (nothing is done).
+   *   Nothing else: a device failure becomes a warning (`KVM_TOD_HOLD_FAILED`,
    *   `KVM_TOD_RESTORE_FAILED`, `KVM_TOD_POLICY_FAILED`, `KVM_TOD_PAUSE_NOTICE_FAILED`,
    *   `KVM_TOD_PROTECTED_CHECK_FAILED`) and a fallback event, and the clock keeps running.
    */
   vmStateChanged(running: boolean): void {
-    const now = Boolean(running);
+    // A state hook wired to the wrong value ('false' is truthy) would hold and release
+    // at random; refuse it at once, before anything changes.
+    if (typeof running !== 'boolean') throw invalidArgType('The "running" argument must be of type boolean', running);
+    const now = running;
     if (now === this.isRunning) return; // 3: nothing changed
     this.isRunning = now;
     if (this.protectedNow()) return; // 6
@@ -142,11 +171,11 @@ export class GuestClock<T> {
    * @throws whatever the device's read throws (a KvmError).
    */
   save(): T {
-    return this.saveAt().value;
+    return this[internal.saveAt]().value;
   }
 
   /** @internal save(), with the host wall time at which the value was true. */
-  saveAt(): { value: T; wallNs: bigint } {
+  [internal.saveAt](): { value: T; wallNs: bigint } {
     if (this.base !== undefined) return { value: this.base.value, wallNs: hostUnixNsAt(this.base.since) };
     const value = this.device.read();
     return { value, wallNs: hostUnixNs() };
@@ -169,13 +198,21 @@ export class GuestClock<T> {
     }
   }
 
-  /** @internal Reports a warning through this clock's sink (used by migration.ts). */
-  warnWith(code: WarningCode, message: string, cause?: unknown): void {
+  /**
+   * @internal The demo's route to the wall-time save until it uses the
+   * section calls; not in the shipped types.
+   */
+  saveAt(): { value: T; wallNs: bigint } {
+    return this[internal.saveAt]();
+  }
+
+  /** @internal Reports a warning through this clock's sink (used by the section calls). */
+  [internal.warnWith](code: WarningCode, message: string, cause?: unknown): void {
     deliver(this.sink, new KvmTodWarning(code, `${this.name}: ${message}`, cause));
   }
 
   /** @internal Publishes a fallback for `operation`. */
-  publishFallback(operation: 'hold' | 'release' | 'save' | 'load', error: unknown, heldNs?: bigint): void {
+  [internal.publishFallback](operation: 'hold' | 'release' | 'save' | 'load', error: unknown, heldNs?: bigint): void {
     if (fallbackChannel.hasSubscribers) {
       fallbackChannel.publish({ clock: this, name: this.name, operation, error, heldNs });
     }
@@ -186,8 +223,8 @@ export class GuestClock<T> {
     try {
       value = this.device.read();
     } catch (error) {
-      this.warnWith(WarningCodes.HOLD_FAILED, 'could not hold the guest clock at stop; it keeps running', error);
-      this.publishFallback('hold', error);
+      this[internal.warnWith](WarningCodes.HOLD_FAILED, 'could not hold the guest clock at stop; it keeps running', error);
+      this[internal.publishFallback]('hold', error);
       return;
     }
     this.base = { value, since: process.hrtime.bigint() };
@@ -200,17 +237,13 @@ export class GuestClock<T> {
     this.base = undefined;
     // How long it was held is read only when something needs it: this runs on every cont.
     const heldNs = (): bigint => process.hrtime.bigint() - since;
-    const policy = typeof this.currentPolicy === 'function' ? this.policyFor(heldNs()) : this.currentPolicy;
+    const policy = typeof this.currentPolicy === 'function' ? this[internal.policyFor](heldNs()) : this.currentPolicy;
     let written: T;
     try {
       written = policy === 'catch-up' ? this.writeCaughtUp(value, since) : (this.device.write(value), value);
     } catch (error) {
-      this.warnWith(
-        WarningCodes.RESTORE_FAILED,
-        'could not restore the held guest clock at cont; the guest sees the pause',
-        error,
-      );
-      this.publishFallback('release', error, heldNs());
+      this[internal.warnWith](WarningCodes.RESTORE_FAILED, 'could not restore the held guest clock at cont; the guest sees the pause', error);
+      this[internal.publishFallback]('release', error, heldNs());
       return;
     }
     if (releaseChannel.hasSubscribers) {
@@ -218,22 +251,29 @@ export class GuestClock<T> {
     }
   }
 
-  /** @internal The policy for a clock held `heldNs`; a failing policy function means freeze. */
+  /**
+   * @internal The demo's route to the policy's choice until it uses the section calls;
+   * not in the shipped types.
+   */
   policyFor(heldNs: bigint): ClockPolicyName {
+    return this[internal.policyFor](heldNs);
+  }
+
+  /** @internal The policy for a clock held `heldNs`; a failing policy function means freeze. */
+  [internal.policyFor](heldNs: bigint): ClockPolicyName {
     const policy = this.currentPolicy;
     if (typeof policy !== 'function') return policy;
     let choice: unknown;
     try {
       choice = policy(heldNs);
     } catch (error) {
-      this.warnWith(WarningCodes.POLICY_FAILED, 'the policy function threw; the clock was frozen', error);
+      this[internal.warnWith](WarningCodes.POLICY_FAILED, 'the policy function threw; the clock was frozen', error);
       return 'freeze';
     }
     if (choice === 'freeze') return choice;
     if (choice === 'catch-up' && typeof this.device.advance === 'function') return choice;
-    const why =
-      choice === 'catch-up' ? 'the device cannot catch up' : `the policy function answered ${describeAnswer(choice)}`;
-    this.warnWith(WarningCodes.POLICY_FAILED, `${why}; the clock was frozen`);
+    const why = choice === 'catch-up' ? 'the device cannot catch up' : `the policy function answered ${describeAnswer(choice)}`;
+    this[internal.warnWith](WarningCodes.POLICY_FAILED, `${why}; the clock was frozen`);
     return 'freeze';
   }
 
@@ -250,7 +290,7 @@ export class GuestClock<T> {
     try {
       this.device.resumed?.();
     } catch (error) {
-      this.warnWith(WarningCodes.PAUSE_NOTICE_FAILED, 'could not tell the guest it was paused (KVMCLOCK_CTRL)', error);
+      this[internal.warnWith](WarningCodes.PAUSE_NOTICE_FAILED, 'could not tell the guest it was paused (KVMCLOCK_CTRL)', error);
     }
   }
 
@@ -262,14 +302,18 @@ export class GuestClock<T> {
     try {
       return Boolean(this.isProtected());
     } catch (error) {
-      this.warnWith(
-        WarningCodes.PROTECTED_CHECK_FAILED,
-        'the protectedGuest check threw; the state change was ignored',
-        error,
-      );
+      this[internal.warnWith](WarningCodes.PROTECTED_CHECK_FAILED, 'the protectedGuest check threw; the state change was ignored', error);
       return true;
     }
   }
+}
+
+// options.vcpus: an array of descriptors, each checked when the clock adds it.
+function vcpuList(vcpus: unknown): readonly number[] {
+  if (vcpus === undefined) return [];
+  if (!Array.isArray(vcpus)) throw invalidArgType('The "options.vcpus" property must be an array of vCPU descriptors', vcpus);
+  vcpus.forEach((fd: unknown, i) => assertFd(fd, `options.vcpus[${i}]`));
+  return vcpus as number[];
 }
 
 // A policy's answer as a warning shows it: strings as they are, anything else described.

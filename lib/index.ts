@@ -21,12 +21,13 @@ export {
   TOD_UNIX_EPOCH,
 } from './tod';
 export { hostTod, hostUnixNs } from './host-tod';
-export { ClockDevice } from './devices/clock-device';
+export { ClockDevice, ClockKind } from './devices/clock-device';
 export { S390TodDevice } from './devices/s390-tod';
 export { KvmClockDevice } from './devices/kvmclock';
 export { SimulatedS390Tod, SimulatedS390TodOptions } from './devices/simulated-s390';
 export { GuestClock, GuestClockOptions } from './guest-clock';
-export { createGuestClock, deviceFor } from './create-guest-clock';
+export { createGuestClock, createTodClock, createKvmClock, deviceFor } from './create-guest-clock';
+export { clockKindFor } from './architectures';
 export { KvmTodWarning, WarningCodes, WarningCode, WarningSink } from './warnings';
 export { Channels, HoldMessage, ReleaseMessage, FallbackMessage } from './diagnostics';
 export {
@@ -39,4 +40,7 @@ export {
   MigrationSection,
   SaveTodSectionOptions,
 } from './migration';
+export { saveClockSection, loadClockSection, ClockValue, ClockSectionFormat, SaveClockSectionOptions } from './clock-section';
+export { encodeKvmClockSection, decodeKvmClockSection, KvmClockSection } from './kvmclock-section';
+export { ClockSectionError, ClockSectionErrorCode } from './section-errors';
 export { ClockPolicy, ClockPolicyName, catchUpAfter } from './policy';

@@ -1,12 +1,12 @@
-// The guest clock across migration: which section to send, and what a destination
-// does with what it gets (rules 4 and 5, and the downtime under 'catch-up').
-import { invalidArgType, invalidArgValue, optionsObject } from './arg-errors';
-import { ExtendedSection, decodeExtendedSection, encodeExtendedSection, isExtendedSection } from './extended-section';
+// The s390 TOD's migration calls: QEMU's todclock section and kvm-tod's extended one.
+// saveClockSection / loadClockSection (clock-section.ts) do the same for either clock;
+// these keep the TOD-only names and types.
+import { invalidArgValue, optionsObject } from './arg-errors';
+import { ExtendedSection } from './extended-section';
+import { assertClock, decodeTodSections, loadSection, saveSection } from './clock-section';
 import { GuestClock } from './guest-clock';
-import { hostUnixNs } from './host-tod';
+import { assertBytes } from './section-errors';
 import { Tod } from './tod';
-import { assertBytes, decodeTodclockSection, encodeTodSection } from './todclock-section';
-import { WarningCodes } from './warnings';
 
 export { encodeTodSection, TodSectionError } from './todclock-section';
 
@@ -26,14 +26,12 @@ export interface SaveTodSectionOptions {
 }
 
 /**
- * Either format, told apart by its first bytes.
+ * Either TOD format, told apart by its first bytes.
  * @throws {TypeError} `bytes` is not a Uint8Array.
  * @throws {TodSectionError} anything that is neither a valid todclock v1 nor kvm-tod v2 section.
  */
 export function decodeMigrationSection(bytes: Uint8Array): MigrationSection {
-  assertBytes(bytes);
-  if (isExtendedSection(bytes)) return { format: 'kvm-tod-v2', ...decodeExtendedSection(bytes) };
-  return { format: 'todclock-v1', tod: decodeTodclockSection(bytes) };
+  return decodeTodSections(bytes);
 }
 
 /**
@@ -46,12 +44,14 @@ export function decodeTodSection(bytes: Uint8Array): Tod | null {
 }
 
 /**
- * Migration source: the section to send. A clock that cannot be read gives the
- * "missing" section and a KVM_TOD_NOT_MIGRATED warning, not a failure. (rule 4)
+ * Migration source: the section to send for an s390 TOD clock ({@link saveClockSection}
+ * does this for either clock). A clock that cannot be read gives the "missing" section
+ * and a KVM_TOD_NOT_MIGRATED warning, not a failure. (rule 4)
  * @throws {TypeError} `ERR_INVALID_ARG_TYPE`: `clock` is not a GuestClock or `options` not an
- *   object; `ERR_INVALID_ARG_VALUE`: `options.format` is neither 'todclock' nor 'extended'.
- *   Nothing for a failed read, which becomes the "missing" section and a warning; a
- *   `TypeError`/`RangeError` only if the device's read returned something not a Tod.
+ *   object; `ERR_INVALID_ARG_VALUE`: `options.format` is neither 'todclock' nor 'extended', or
+ *   `clock` is a kvmclock clock. Nothing for a failed read, which becomes the "missing"
+ *   section and a warning; a `TypeError`/`RangeError` only if the device's read returned
+ *   something not a Tod.
  */
 export function saveTodSection(clock: GuestClock<Tod>, options: SaveTodSectionOptions = {}): Buffer {
   assertClock(clock);
@@ -59,54 +59,25 @@ export function saveTodSection(clock: GuestClock<Tod>, options: SaveTodSectionOp
   if (format !== 'todclock' && format !== 'extended') {
     throw invalidArgValue(`The "options.format" property must be 'todclock' or 'extended'`, format);
   }
-  const extended = format === 'extended';
-  let saved: { value: Tod; wallNs: bigint };
-  try {
-    saved = clock.saveAt();
-  } catch (error) {
-    clock.warnWith(WarningCodes.NOT_MIGRATED, 'could not read the guest clock; it will not be migrated', error);
-    clock.publishFallback('save', error);
-    return extended ? encodeExtendedSection(null, 0n) : encodeTodSection(null);
-  }
-  return extended ? encodeExtendedSection(saved.value, saved.wallNs) : encodeTodSection(saved.value);
+  return saveSection(clock, format, 'tod');
 }
 
 /**
- * Migration destination: decodes and loads a section of either format (rule 5). A
- * "missing" section only warns (KVM_TOD_NOT_MIGRATED). An extended section loaded
- * under 'catch-up' adds the time since the source took the value; a source whose wall
- * clock is ahead of ours would move the guest backwards, so nothing is added then
- * (KVM_TOD_SOURCE_CLOCK_AHEAD).
+ * Migration destination: decodes and loads a TOD section of either format (rule 5); see
+ * {@link loadClockSection}, which does this for either clock. A "missing" section only
+ * warns (KVM_TOD_NOT_MIGRATED). An extended section loaded under 'catch-up' adds the time
+ * since the source took the value; a source whose wall clock is ahead of ours would move
+ * the guest backwards, so nothing is added then (KVM_TOD_SOURCE_CLOCK_AHEAD).
  * @throws {TypeError} `ERR_INVALID_ARG_TYPE`: `clock` is not a GuestClock, or `bytes` is not a
  *   Uint8Array (Buffer included).
  * @throws {TodSectionError} malformed bytes; the clock is then untouched.
+ * @throws {ClockSectionError} `ERR_KVM_TOD_SECTION_MISMATCH`: a kvmclock section, or a
+ *   kvmclock clock; nothing is written.
  * @throws whatever `clock.load` throws: the device's write error (a {@link KvmError}); the
  *   clock's state is then unchanged.
  */
 export function loadTodSection(clock: GuestClock<Tod>, bytes: Uint8Array): void {
   assertClock(clock);
-  const section = decodeMigrationSection(bytes);
-  if (section.tod === null) {
-    clock.warnWith(WarningCodes.NOT_MIGRATED, 'the incoming migration carried no guest clock; it was not migrated');
-    clock.publishFallback('load', null);
-    return;
-  }
-  clock.load(section.sourceWallNs === undefined ? section.tod : withDowntime(clock, section.tod, section.sourceWallNs));
-}
-
-function assertClock(clock: unknown): asserts clock is GuestClock<Tod> {
-  if (!(clock instanceof GuestClock)) throw invalidArgType('The "clock" argument must be a GuestClock', clock);
-}
-
-function withDowntime(clock: GuestClock<Tod>, tod: Tod, sourceWallNs: bigint): Tod {
-  const downtimeNs = hostUnixNs() - sourceWallNs;
-  if (downtimeNs < 0n) {
-    clock.warnWith(
-      WarningCodes.SOURCE_CLOCK_AHEAD,
-      `the source host's clock is ${Number(-downtimeNs) / 1e6} ms ahead of this host's; no downtime was added`,
-    );
-    return tod;
-  }
-  if (clock.policyFor(downtimeNs) !== 'catch-up') return tod;
-  return clock.device.advance!(tod, downtimeNs);
+  assertBytes(bytes);
+  loadSection(clock, bytes, 'tod');
 }

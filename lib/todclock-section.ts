@@ -1,24 +1,14 @@
 // QEMU's legacy "todclock" migration section, version 1:
 //   byte flag (0x00 = value missing, 0x01 = present), then, only when present,
 //   byte epoch index and a big-endian 64-bit TOD. 10 bytes present, 1 missing.
-import { types } from 'util';
-import { invalidArgType } from './arg-errors';
+import { TODCLOCK, TodSectionError, assertBytes, trailing, truncated, unknownFlag } from './section-errors';
 import { Tod, assertTod } from './tod';
+
+export { TodSectionError } from './section-errors';
 
 const FLAG_MISSING = 0x00;
 const FLAG_PRESENT = 0x01;
 const PRESENT_LENGTH = 10;
-
-/** A migration section that is not a valid "todclock" v1 payload. */
-export class TodSectionError extends Error {
-  /** Always `'ERR_KVM_TOD_BAD_SECTION'`. */
-  readonly code = 'ERR_KVM_TOD_BAD_SECTION';
-
-  /** Always `'TodSectionError'`. */
-  override get name(): string {
-    return 'TodSectionError';
-  }
-}
 
 /**
  * QEMU's "todclock" v1 section for `tod` (10 bytes), or the 1-byte "missing" section for null.
@@ -44,39 +34,16 @@ export function decodeTodclockSection(bytes: Uint8Array): Tod | null {
   if (bytes.length === 0) throw new TodSectionError('todclock section is empty: expected a flag byte');
   const flag = bytes[0];
   if (flag === FLAG_MISSING) {
-    if (bytes.length !== 1) throw trailing(bytes.length, 1);
+    if (bytes.length !== 1) throw trailing(TODCLOCK, bytes.length, 1);
     return null;
   }
   if (flag !== FLAG_PRESENT) {
-    throw new TodSectionError(
-      `todclock section has unknown flag 0x${hex2(flag)}: expected 0x00 (missing), 0x01 (present) or a kvm-tod extended section ("KTOD")`,
-    );
+    throw unknownFlag(TODCLOCK, flag, 'expected 0x00 (missing), 0x01 (present) or a kvm-tod extended section ("KTOD")');
   }
   if (bytes.length < PRESENT_LENGTH) {
-    throw new TodSectionError(
-      `todclock section is truncated: ${bytes.length} bytes, a present value takes ${PRESENT_LENGTH}`,
-    );
+    throw truncated(TODCLOCK, bytes.length, PRESENT_LENGTH, 'a present value');
   }
-  if (bytes.length > PRESENT_LENGTH) throw trailing(bytes.length, PRESENT_LENGTH);
+  if (bytes.length > PRESENT_LENGTH) throw trailing(TODCLOCK, bytes.length, PRESENT_LENGTH);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   return { high: bytes[1], low: view.getBigUint64(2, false) };
-}
-
-/** @internal */
-export function assertBytes(bytes: unknown): asserts bytes is Uint8Array {
-  // isUint8Array, not instanceof: a Proxy of one passes instanceof and then fails on
-  // every read, and a Uint8Array from another realm fails instanceof.
-  if (!types.isUint8Array(bytes)) throw invalidArgType('The "bytes" argument must be a Buffer or Uint8Array', bytes);
-}
-
-/** @internal */
-export function trailing(length: number, expected: number): TodSectionError {
-  return new TodSectionError(
-    `todclock section has ${length - expected} trailing byte(s): ${length} bytes, expected ${expected}`,
-  );
-}
-
-/** @internal */
-export function hex2(n: number): string {
-  return n.toString(16).padStart(2, '0');
 }

@@ -1,8 +1,21 @@
 /**
+ * Which guest clock a device holds, and so which migration section carries it:
+ * 'tod' (the s390 TOD, QEMU's todclock section or kvm-tod's extended one) or
+ * 'kvmclock' (x86 kvmclock, kvm-tod's kvmclock section).
+ */
+export type ClockKind = 'tod' | 'kvmclock';
+
+/**
  * A guest clock the VMM can read and set: the one thing `GuestClock` needs from a
  * device. `read` and `write` throw on failure (a KvmError from the kernel).
  */
 export interface ClockDevice<T> {
+  /**
+   * Which clock this is, for {@link saveClockSection} and {@link loadClockSection}: the
+   * library's devices say; a device without it is told by its values (a bigint is a
+   * kvmclock, anything else a Tod) and takes a section of either kind.
+   */
+  readonly clockKind?: ClockKind;
   /**
    * The guest clock now.
    * @throws whatever the device fails with (the KVM devices: a {@link KvmError}); GuestClock
@@ -35,4 +48,15 @@ export interface ClockDevice<T> {
    * @throws whatever it fails with; GuestClock turns it into a `KVM_TOD_PAUSE_NOTICE_FAILED` warning.
    */
   resumed?(): void;
+  /**
+   * Registers a vCPU descriptor to be told about pauses in {@link ClockDevice.resumed}
+   * (kvmclock: KVMCLOCK_CTRL). A device without it has no such notice (the s390 TOD).
+   * @throws {TypeError|RangeError} a descriptor that is not an integer in 0..2^31-1.
+   */
+  addVcpu?(vcpuFd: number): void;
+  /**
+   * Forgets a vCPU descriptor registered with {@link ClockDevice.addVcpu}.
+   * @throws {TypeError|RangeError} a descriptor that is not an integer in 0..2^31-1.
+   */
+  removeVcpu?(vcpuFd: number): void;
 }

@@ -1,3 +1,4 @@
+import { assertFd } from '../arg-errors';
 import { KvmError } from '../errors';
 import { getKvmClock, kvmclockCtrl, setKvmClock } from '../kvmclock';
 import { ClockDevice } from './clock-device';
@@ -6,16 +7,29 @@ const EINVAL = -22;
 
 /** The x86 kvmclock of a KVM VM, in nanoseconds (KVM_GET_CLOCK / KVM_SET_CLOCK). */
 export class KvmClockDevice implements ClockDevice<bigint> {
-  private readonly vcpus = new Set<number>();
+  /** Always `'kvmclock'`: its values travel in kvm-tod's kvmclock section. */
+  readonly clockKind = 'kvmclock' as const;
+  /** The VM's descriptor. */
+  readonly vmFd: number;
+  private readonly vcpuFds = new Set<number>();
   // The host realtime KVM paired with the last value read, where it offers one
   // (KVM_CLOCK_REALTIME): the kernel can then catch the clock up itself.
   private lastRead: { clock: bigint; realtime?: bigint } | undefined;
 
   /**
-   * @param vmFd the VM's descriptor; not checked until the first read or write.
-   * @throws nothing.
+   * No system call is made: a descriptor that is not open shows at the first read or write.
+   * @param vmFd the VM's descriptor
+   * @throws {TypeError} `ERR_INVALID_ARG_TYPE`: `vmFd` is not a number.
+   * @throws {RangeError} `ERR_OUT_OF_RANGE`: `vmFd` is not an integer in 0..2^31-1.
    */
-  constructor(readonly vmFd: number) {}
+  constructor(vmFd: number) {
+    this.vmFd = assertFd(vmFd, 'vmFd');
+  }
+
+  /** The vCPU descriptors told about pauses, in the order they were added. */
+  get vcpus(): number[] {
+    return [...this.vcpuFds];
+  }
 
   /**
    * The guest's kvmclock in ns ({@link getKvmClock}); remembers the host realtime KVM
@@ -61,31 +75,35 @@ export class KvmClockDevice implements ClockDevice<bigint> {
   }
 
   /**
-   * Registers a vCPU descriptor to be told, on each resume, that its guest was paused.
-   * @throws nothing: the descriptor is used at the next resume.
+   * Registers a vCPU descriptor to be told, on each resume, that its guest was paused
+   * (no system call now; adding one twice keeps one).
+   * @throws {TypeError} `ERR_INVALID_ARG_TYPE`: `vcpuFd` is not a number.
+   * @throws {RangeError} `ERR_OUT_OF_RANGE`: `vcpuFd` is not an integer in 0..2^31-1.
    */
   addVcpu(vcpuFd: number): void {
-    this.vcpus.add(vcpuFd);
+    this.vcpuFds.add(assertFd(vcpuFd, 'vcpuFd'));
   }
 
   /**
-   * Stops telling a vCPU about pauses (before closing it).
-   * @throws nothing.
+   * Stops telling a vCPU about pauses (before closing it, or at unplug); one never added
+   * is ignored.
+   * @throws {TypeError} `ERR_INVALID_ARG_TYPE`: `vcpuFd` is not a number.
+   * @throws {RangeError} `ERR_OUT_OF_RANGE`: `vcpuFd` is not an integer in 0..2^31-1.
    */
   removeVcpu(vcpuFd: number): void {
-    this.vcpus.delete(vcpuFd);
+    this.vcpuFds.delete(assertFd(vcpuFd, 'vcpuFd'));
   }
 
   /**
    * KVMCLOCK_CTRL on every registered vCPU, so the guest's soft-lockup watchdog knows
-   * it was paused. EINVAL (a guest that has not enabled kvmclock) is ignored, as QEMU
-   * does; other failures are collected and thrown together after every vCPU was tried.
+   * it was paused. EINVAL (a guest that has not enabled kvmclock, or a vCPU that never
+   * ran) is ignored, as QEMU does; other failures are collected and thrown together after every vCPU was tried.
    * @throws {KvmError} the one vCPU's failure.
    * @throws {AggregateError} the failures of several vCPUs, in `errors`.
    */
   resumed(): void {
     const errors: unknown[] = [];
-    for (const fd of this.vcpus) {
+    for (const fd of this.vcpuFds) {
       try {
         kvmclockCtrl(fd);
       } catch (error) {

@@ -1,14 +1,24 @@
+import { assertFd } from '../arg-errors';
 import { getTod, setTod } from '../s390-tod';
 import { Tod, todAddNs } from '../tod';
 import { ClockDevice } from './clock-device';
 
 /** The s390x guest TOD clock of a KVM VM (KVM_S390_VM_TOD, extended attribute first). */
 export class S390TodDevice implements ClockDevice<Tod> {
+  /** Always `'tod'`: its values travel in QEMU's todclock section or kvm-tod's extended one. */
+  readonly clockKind = 'tod' as const;
+  /** The VM's descriptor. */
+  readonly vmFd: number;
+
   /**
-   * @param vmFd the VM's descriptor; not checked until the first read or write.
-   * @throws nothing.
+   * No system call is made: a descriptor that is not open shows at the first read or write.
+   * @param vmFd the VM's descriptor
+   * @throws {TypeError} `ERR_INVALID_ARG_TYPE`: `vmFd` is not a number.
+   * @throws {RangeError} `ERR_OUT_OF_RANGE`: `vmFd` is not an integer in 0..2^31-1.
    */
-  constructor(readonly vmFd: number) {}
+  constructor(vmFd: number) {
+    this.vmFd = assertFd(vmFd, 'vmFd');
+  }
 
   /**
    * The guest TOD ({@link getTod}).

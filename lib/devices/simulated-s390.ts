@@ -27,6 +27,8 @@ export interface SimulatedS390TodOptions {
  * index without facility 139 is a KvmError EINVAL.
  */
 export class SimulatedS390Tod implements ClockDevice<Tod> {
+  /** Always `'tod'`: an s390 TOD, migrated in the TOD sections. */
+  readonly clockKind = 'tod' as const;
   private epoch = 0n;
   private epochIdx = 0;
   private readonly hostTod: () => Tod;

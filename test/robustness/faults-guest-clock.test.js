@@ -11,6 +11,8 @@
 const assert = require('assert');
 const fc = require('fast-check');
 const kvm = require('../..');
+// GuestClock's symbol-keyed members (lib/internals.ts), for the mutants below: not part of the package.
+const internal = require('../../dist/internals');
 const { schedule, runSchedule, inProcessEnv, nativeCall, describeStep } = require('../helpers/fault-schedule');
 const double = require('../helpers/s390-double');
 const { runs } = require('../helpers/scale');
@@ -74,8 +76,8 @@ describe('fault schedules', function () {
           };
         },
         'a failed read at stop gives no warning': (clock) => {
-          const warnWith = clock.warnWith.bind(clock);
-          clock.warnWith = (code, ...rest) =>
+          const warnWith = clock[internal.warnWith].bind(clock);
+          clock[internal.warnWith] = (code, ...rest) =>
             code === kvm.WarningCodes.HOLD_FAILED ? undefined : warnWith(code, ...rest);
         },
         'a load while held keeps the old base (stale)': (clock) => {
@@ -86,7 +88,7 @@ describe('fault schedules', function () {
           };
         },
         'save while held reads the kernel anyway': (clock) => {
-          clock.saveAt = function () {
+          clock[internal.saveAt] = function () {
             return { value: this.device.read(), wallNs: kvm.hostUnixNs() };
           };
         },
@@ -97,8 +99,8 @@ describe('fault schedules', function () {
             lastBase = this.base;
             release();
           };
-          const warnWith = clock.warnWith.bind(clock);
-          clock.warnWith = function (code, ...rest) {
+          const warnWith = clock[internal.warnWith].bind(clock);
+          clock[internal.warnWith] = function (code, ...rest) {
             warnWith(code, ...rest);
             if (code === kvm.WarningCodes.RESTORE_FAILED) this.base = lastBase;
           };

@@ -250,13 +250,16 @@ describe('GuestClock rules', () => {
       assert.match(warning.message, /a string$/);
     });
 
-    it('non-boolean run states are taken by truthiness', () => {
+    it('a run state that is not a boolean is its only throw: ERR_INVALID_ARG_TYPE, and nothing changes', () => {
       const { device, clock } = setup();
-      clock.vmStateChanged(1);
-      clock.vmStateChanged(0);
-      assert.strictEqual(device.reads, 1);
-      clock.vmStateChanged(undefined);
-      assert.strictEqual(device.reads, 1);
+      clock.vmStateChanged(true);
+      for (const state of ['false', 0, 1, undefined, null, {}]) {
+        assert.throws(() => clock.vmStateChanged(state), { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE', message: /"running" argument must be of type boolean/ });
+      }
+      assert.deepStrictEqual([clock.running, clock.held, device.reads, device.writes], [true, false, 0, 0]);
+      clock.vmStateChanged(false);
+      assert.throws(() => clock.vmStateChanged('true'), { code: 'ERR_INVALID_ARG_TYPE' });
+      assert.deepStrictEqual([clock.running, clock.held, device.reads, device.writes], [false, true, 1, 0]);
     });
   });
 

@@ -1,0 +1,95 @@
+// The code examples of README.md and docs/*.md (the generated docs/reference/ has none):
+// every fenced block with its info string, where it is, and the text just above it; and
+// how one is run as a user would run it: a file of its own in a scratch folder whose
+// node_modules/kvm-tod is this repository, so `require('kvm-tod')` and `import` resolve.
+//   js          run on the host (the simulated device, or the s390 kernel double's VMs)
+//   js kvm      run only where /dev/kvm works (test/kvm, inside the KVM box)
+//   js no-run   not run: the text just above says why
+//   ts          compiled with tsc --strict against the built package
+//   sh, json, and blocks without a tag (output) are not code to run.
+'use strict';
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const { spawnSync } = require('child_process');
+
+const root = path.join(__dirname, '..', '..');
+const KINDS = new Set(['js', 'js kvm', 'js no-run', 'ts', 'sh', 'json', '']);
+
+function docFiles() {
+  const docs = fs.readdirSync(path.join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => path.join('docs', f));
+  return ['README.md', ...docs.sort()];
+}
+
+/** Every fenced block of every doc: { file, line, info, code, above }. */
+function docBlocks() {
+  const blocks = [];
+  for (const file of docFiles()) {
+    const lines = fs.readFileSync(path.join(root, file), 'utf8').split('\n');
+    for (let i = 0; i < lines.length; i++) {
+      const open = /^```(.*)$/.exec(lines[i]);
+      if (!open) continue;
+      const start = i;
+      const body = [];
+      for (i++; i < lines.length && !/^```\s*$/.test(lines[i]); i++) body.push(lines[i]);
+      // the paragraph just above the fence (blank lines skipped)
+      let j = start - 1;
+      while (j >= 0 && lines[j].trim() === '') j--;
+      const above = [];
+      for (; j >= 0 && lines[j].trim() !== '' && !lines[j].startsWith('```'); j--) above.unshift(lines[j]);
+      blocks.push({ file, line: start + 1, info: open[1].trim(), code: body.join('\n') + '\n', above: above.join(' ') });
+    }
+  }
+  return blocks;
+}
+
+/** A scratch folder where `kvm-tod` resolves to this repository; removed by `done()`. */
+function scratch() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kvm-tod-doc-'));
+  fs.mkdirSync(path.join(dir, 'node_modules'));
+  fs.symlinkSync(root, path.join(dir, 'node_modules', 'kvm-tod'), 'dir');
+  return { dir, done: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Runs a `js` block as its own program (ESM when it imports); { status, stdout, stderr }. */
+function runJs(block, env = {}) {
+  const { dir, done } = scratch();
+  try {
+    const esm = /^\s*import\s/m.test(block.code);
+    const file = path.join(dir, esm ? 'example.mjs' : 'example.js');
+    fs.writeFileSync(file, block.code);
+    const childEnv = { ...process.env, ...env };
+    // the example runs elsewhere: a relative addon path must still name this build's addon
+    if (childEnv.KVM_TOD_ADDON) childEnv.KVM_TOD_ADDON = path.resolve(childEnv.KVM_TOD_ADDON);
+    return spawnSync(process.execPath, [file], { cwd: dir, encoding: 'utf8', env: childEnv, timeout: 120_000 });
+  } finally {
+    done();
+  }
+}
+
+/** Compiles `ts` blocks with tsc --strict, one file each; returns tsc's complaints mapped to doc lines ('' when clean). */
+function compileTs(blocks) {
+  const { dir, done } = scratch();
+  try {
+    const files = blocks.map((block, i) => {
+      const file = path.join(dir, `block${i}.ts`);
+      // each block is a module of its own, so their names do not clash
+      fs.writeFileSync(file, `${block.code}export {};\n`);
+      return file;
+    });
+    const result = spawnSync(process.execPath, [
+      path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'),
+      '--strict', '--noEmit', '--target', 'es2022', '--module', 'commonjs', '--moduleResolution', 'node',
+      '--types', 'node', '--typeRoots', path.join(root, 'node_modules', '@types'), ...files,
+    ], { cwd: dir, encoding: 'utf8' });
+    const out = `${result.stdout}${result.stderr}`;
+    return out.replace(/block(\d+)\.ts\((\d+),(\d+)\)/g, (m, i, line, col) => {
+      const b = blocks[Number(i)];
+      return `${b.file}:${b.line + Number(line)}:${col}`;
+    }).split(dir + path.sep).join('');
+  } finally {
+    done();
+  }
+}
+
+module.exports = { KINDS, docBlocks, runJs, compileTs, root };

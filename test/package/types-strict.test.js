@@ -1,0 +1,61 @@
+// The package's types under tsc --strict, as a TypeScript VMM sees them: createGuestClock's
+// result works with save/load and the section calls without a cast; createTodClock and
+// createKvmClock give the exact value types; internals are absent (test/fixtures/strict-types.ts).
+'use strict';
+const assert = require('assert');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const { execFileSync } = require('child_process');
+
+const root = path.join(__dirname, '..', '..');
+
+/** Compiles `files` (absolute paths) with --strict against the built package; returns tsc's output. */
+function tscStrict(files) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kvm-tod-types-'));
+  try {
+    fs.mkdirSync(path.join(dir, 'node_modules'));
+    fs.symlinkSync(root, path.join(dir, 'node_modules', 'kvm-tod'), 'dir');
+    const copies = files.map((file, i) => {
+      const copy = path.join(dir, `${i}-${path.basename(file)}`);
+      fs.copyFileSync(file, copy);
+      return copy;
+    });
+    try {
+      execFileSync(process.execPath, [
+        path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'),
+        '--strict', '--noEmit', '--target', 'es2022', '--module', 'commonjs', '--moduleResolution', 'node',
+        '--types', 'node', '--typeRoots', path.join(root, 'node_modules', '@types'), ...copies,
+      ], { cwd: dir, encoding: 'utf8', stdio: 'pipe' });
+      return '';
+    } catch (error) {
+      return `${error.stdout}${error.stderr}`.split(dir + path.sep).join('');
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('types under tsc --strict', function () {
+  this.timeout(120_000);
+
+  it('a VMM written against the package compiles, and what it must not write does not (@ts-expect-error)', () => {
+    assert.ok(fs.existsSync(path.join(root, 'dist', 'index.d.ts')), 'dist/index.d.ts is built (npm run build:ts)');
+    assert.strictEqual(tscStrict([path.join(root, 'test', 'fixtures', 'strict-types.ts')]), '');
+  });
+
+  it('the check can fail: a cast-free misuse is reported', () => {
+    const bad = path.join(os.tmpdir(), `kvm-tod-bad-${process.pid}.ts`);
+    fs.writeFileSync(bad, "import { createKvmClock, saveTodSection } from 'kvm-tod';\nsaveTodSection(createKvmClock(3));\n");
+    try {
+      assert.match(tscStrict([bad]), /error TS2345/);
+    } finally {
+      fs.rmSync(bad, { force: true });
+    }
+  });
+
+  it('the shipped .d.ts carries no @internal member (saveAt, warnWith, publishFallback, policyFor)', () => {
+    const dts = fs.readFileSync(path.join(root, 'dist', 'guest-clock.d.ts'), 'utf8');
+    for (const name of ['saveAt', 'warnWith', 'publishFallback', 'policyFor', '@internal']) assert.ok(!dts.includes(name), name);
+  });
+});
