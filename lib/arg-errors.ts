@@ -93,7 +93,8 @@ const MAX_FD = 2 ** 31 - 1;
 export function assertFd(value: unknown, name: string): number {
   if (typeof value !== 'number') throw invalidArgType(`The "${name}" argument must be of type number`, value);
   if (!Number.isInteger(value) || value < 0 || value > MAX_FD) {
-    throw outOfRange(`The value of "${name}" is out of range. It must be an integer >= 0 && <= ${MAX_FD}. Received ${describeValue(value)}`);
+    const range = `an integer >= 0 && <= ${MAX_FD}`;
+    throw outOfRange(`The value of "${name}" is out of range. It must be ${range}. Received ${describeValue(value)}`);
   }
   return value;
 }

@@ -88,18 +88,27 @@ export function loadClockSection(clock: GuestClock<ClockValue>, bytes: Uint8Arra
 export function saveSection(clock: GuestClock<ClockValue>, format: unknown, only?: ClockKind): Buffer {
   const deviceKind = kindOfDevice(clock);
   if (only !== undefined && deviceKind !== undefined && deviceKind !== only) {
-    throw invalidArgValue(`The "clock" argument must be ${CLOCK_TITLE[only]}; this is ${CLOCK_TITLE[deviceKind]}`, clock);
+    throw invalidArgValue(
+      `The "clock" argument must be ${CLOCK_TITLE[only]}; this is ${CLOCK_TITLE[deviceKind]}`,
+      clock,
+    );
   }
-  const formatKind: ClockKind | undefined = format === 'todclock' ? 'tod' : format === 'kvmclock' ? 'kvmclock' : undefined;
+  const formatKind: ClockKind | undefined =
+    format === 'todclock' ? 'tod' : format === 'kvmclock' ? 'kvmclock' : undefined;
   if (deviceKind !== undefined && formatKind !== undefined && formatKind !== deviceKind) {
-    throw invalidArgValue(`The "options.format" property ${describeValue(format)} is for ${CLOCK_TITLE[formatKind]}; this is ${CLOCK_TITLE[deviceKind]}`, format);
+    const which = `is for ${CLOCK_TITLE[formatKind]}; this is ${CLOCK_TITLE[deviceKind]}`;
+    throw invalidArgValue(`The "options.format" property ${describeValue(format)} ${which}`, format);
   }
   const kind = only ?? deviceKind ?? formatKind;
   let saved: { value: ClockValue; wallNs: bigint };
   try {
     saved = clock[internal.saveAt]();
   } catch (error) {
-    clock[internal.warnWith](WarningCodes.NOT_MIGRATED, 'could not read the guest clock; it will not be migrated', error);
+    clock[internal.warnWith](
+      WarningCodes.NOT_MIGRATED,
+      'could not read the guest clock; it will not be migrated',
+      error,
+    );
     clock[internal.publishFallback]('save', error);
     if (kind === 'kvmclock') return encodeKvmClockSection(null);
     return format === 'extended' ? encodeExtendedSection(null, 0n) : encodeTodSection(null);
@@ -127,15 +136,24 @@ export function loadSection(clock: GuestClock<ClockValue>, bytes: Uint8Array, on
   }
   const section = decodeSection(sectionKind, bytes);
   if (section.value === null) {
-    clock[internal.warnWith](WarningCodes.NOT_MIGRATED, 'the incoming migration carried no guest clock; it was not migrated');
+    clock[internal.warnWith](
+      WarningCodes.NOT_MIGRATED,
+      'the incoming migration carried no guest clock; it was not migrated',
+    );
     clock[internal.publishFallback]('load', null);
     return;
   }
-  clock.load(section.sourceWallNs === undefined ? section.value : withDowntime(clock, section.value, section.sourceWallNs));
+  clock.load(
+    section.sourceWallNs === undefined ? section.value : withDowntime(clock, section.value, section.sourceWallNs),
+  );
 }
 
 /** @internal A TOD section of either format. */
-export function decodeTodSections(bytes: Uint8Array): { format: 'todclock-v1' | 'kvm-tod-v2'; tod: Tod | null; sourceWallNs?: bigint } {
+export function decodeTodSections(bytes: Uint8Array): {
+  format: 'todclock-v1' | 'kvm-tod-v2';
+  tod: Tod | null;
+  sourceWallNs?: bigint;
+} {
   assertBytes(bytes);
   if (isExtendedSection(bytes)) return { format: 'kvm-tod-v2', ...decodeExtendedSection(bytes) };
   return { format: 'todclock-v1', tod: decodeTodclockSection(bytes) };

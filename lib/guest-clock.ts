@@ -64,10 +64,21 @@ export class GuestClock<T> {
    * @throws {RangeError} `ERR_OUT_OF_RANGE`: a vCPU descriptor is not an integer in 0..2^31-1.
    */
   constructor(device: ClockDevice<T>, options: GuestClockOptions = {}) {
-    if (device === null || typeof device !== 'object' || typeof device.read !== 'function' || typeof device.write !== 'function') {
+    if (
+      device === null ||
+      typeof device !== 'object' ||
+      typeof device.read !== 'function' ||
+      typeof device.write !== 'function'
+    ) {
       throw invalidArgType('The "device" argument must be a ClockDevice with read() and write() methods', device);
     }
-    const { warn = emitProcessWarning, protectedGuest = false, name = 'guest', policy = 'freeze', vcpus } = optionsObject(options);
+    const {
+      warn = emitProcessWarning,
+      protectedGuest = false,
+      name = 'guest',
+      policy = 'freeze',
+      vcpus,
+    } = optionsObject(options);
     if (typeof warn !== 'function') throw invalidArgType('The "options.warn" property must be a function', warn);
     if (typeof name !== 'string') throw invalidArgType('The "options.name" property must be of type string', name);
     if (typeof protectedGuest !== 'boolean' && typeof protectedGuest !== 'function') {
@@ -223,7 +234,11 @@ export class GuestClock<T> {
     try {
       value = this.device.read();
     } catch (error) {
-      this[internal.warnWith](WarningCodes.HOLD_FAILED, 'could not hold the guest clock at stop; it keeps running', error);
+      this[internal.warnWith](
+        WarningCodes.HOLD_FAILED,
+        'could not hold the guest clock at stop; it keeps running',
+        error,
+      );
       this[internal.publishFallback]('hold', error);
       return;
     }
@@ -242,7 +257,11 @@ export class GuestClock<T> {
     try {
       written = policy === 'catch-up' ? this.writeCaughtUp(value, since) : (this.device.write(value), value);
     } catch (error) {
-      this[internal.warnWith](WarningCodes.RESTORE_FAILED, 'could not restore the held guest clock at cont; the guest sees the pause', error);
+      this[internal.warnWith](
+        WarningCodes.RESTORE_FAILED,
+        'could not restore the held guest clock at cont; the guest sees the pause',
+        error,
+      );
       this[internal.publishFallback]('release', error, heldNs());
       return;
     }
@@ -272,7 +291,8 @@ export class GuestClock<T> {
     }
     if (choice === 'freeze') return choice;
     if (choice === 'catch-up' && typeof this.device.advance === 'function') return choice;
-    const why = choice === 'catch-up' ? 'the device cannot catch up' : `the policy function answered ${describeAnswer(choice)}`;
+    const why =
+      choice === 'catch-up' ? 'the device cannot catch up' : `the policy function answered ${describeAnswer(choice)}`;
     this[internal.warnWith](WarningCodes.POLICY_FAILED, `${why}; the clock was frozen`);
     return 'freeze';
   }
@@ -290,7 +310,11 @@ export class GuestClock<T> {
     try {
       this.device.resumed?.();
     } catch (error) {
-      this[internal.warnWith](WarningCodes.PAUSE_NOTICE_FAILED, 'could not tell the guest it was paused (KVMCLOCK_CTRL)', error);
+      this[internal.warnWith](
+        WarningCodes.PAUSE_NOTICE_FAILED,
+        'could not tell the guest it was paused (KVMCLOCK_CTRL)',
+        error,
+      );
     }
   }
 
@@ -302,7 +326,11 @@ export class GuestClock<T> {
     try {
       return Boolean(this.isProtected());
     } catch (error) {
-      this[internal.warnWith](WarningCodes.PROTECTED_CHECK_FAILED, 'the protectedGuest check threw; the state change was ignored', error);
+      this[internal.warnWith](
+        WarningCodes.PROTECTED_CHECK_FAILED,
+        'the protectedGuest check threw; the state change was ignored',
+        error,
+      );
       return true;
     }
   }
@@ -311,7 +339,8 @@ export class GuestClock<T> {
 // options.vcpus: an array of descriptors, each checked when the clock adds it.
 function vcpuList(vcpus: unknown): readonly number[] {
   if (vcpus === undefined) return [];
-  if (!Array.isArray(vcpus)) throw invalidArgType('The "options.vcpus" property must be an array of vCPU descriptors', vcpus);
+  if (!Array.isArray(vcpus))
+    throw invalidArgType('The "options.vcpus" property must be an array of vCPU descriptors', vcpus);
   vcpus.forEach((fd: unknown, i) => assertFd(fd, `options.vcpus[${i}]`));
   return vcpus as number[];
 }

@@ -40,7 +40,13 @@ export {
   MigrationSection,
   SaveTodSectionOptions,
 } from './migration';
-export { saveClockSection, loadClockSection, ClockValue, ClockSectionFormat, SaveClockSectionOptions } from './clock-section';
+export {
+  saveClockSection,
+  loadClockSection,
+  ClockValue,
+  ClockSectionFormat,
+  SaveClockSectionOptions,
+} from './clock-section';
 export { encodeKvmClockSection, decodeKvmClockSection, KvmClockSection } from './kvmclock-section';
 export { ClockSectionError, ClockSectionErrorCode } from './section-errors';
 export { ClockPolicy, ClockPolicyName, catchUpAfter } from './policy';

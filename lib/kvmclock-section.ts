@@ -50,9 +50,11 @@ export function encodeKvmClockSection(clock: bigint | null, sourceWallNs?: bigin
   if (clock < 0n || clock > U64_MAX) {
     throw outOfRange(`The value of "clock" is out of range. It must be >= 0n && <= 2n ** 64n - 1n. Received ${clock}n`);
   }
-  if (typeof sourceWallNs !== 'bigint') throw invalidArgType('The "sourceWallNs" argument must be of type bigint', sourceWallNs);
+  if (typeof sourceWallNs !== 'bigint')
+    throw invalidArgType('The "sourceWallNs" argument must be of type bigint', sourceWallNs);
   if (sourceWallNs < I64_MIN || sourceWallNs > I64_MAX) {
-    throw outOfRange(`The value of "sourceWallNs" is out of range. It must be >= -(2n ** 63n) && <= 2n ** 63n - 1n. Received ${sourceWallNs}n`);
+    const range = '>= -(2n ** 63n) && <= 2n ** 63n - 1n';
+    throw outOfRange(`The value of "sourceWallNs" is out of range. It must be ${range}. Received ${sourceWallNs}n`);
   }
   const bytes = Buffer.alloc(PRESENT_LENGTH);
   MAGIC.copy(bytes, 0);

@@ -70,7 +70,9 @@ export function truncated(format: SectionFormat, length: number, needed: number,
 
 /** More bytes than the section is long. */
 export function trailing(format: SectionFormat, length: number, expected: number): ClockSectionError {
-  return format.error(`${format.title} has ${length - expected} trailing byte(s): ${length} bytes, expected ${expected}`);
+  return format.error(
+    `${format.title} has ${length - expected} trailing byte(s): ${length} bytes, expected ${expected}`,
+  );
 }
 
 /** A version this library does not read. */
@@ -79,7 +81,11 @@ export function unknownVersion(format: SectionFormat, version: number, reads: nu
 }
 
 /** A flag byte that is neither "missing" nor "present". */
-export function unknownFlag(format: SectionFormat, flag: number, expected = 'expected 0x00 (missing) or 0x01 (present)'): ClockSectionError {
+export function unknownFlag(
+  format: SectionFormat,
+  flag: number,
+  expected = 'expected 0x00 (missing) or 0x01 (present)',
+): ClockSectionError {
   return format.error(`${format.title} has unknown flag 0x${flag.toString(16).padStart(2, '0')}: ${expected}`);
 }
 

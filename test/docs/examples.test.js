@@ -11,7 +11,7 @@ const { KINDS, docBlocks, runJs, compileTs } = require('../helpers/doc-examples'
 const blocks = docBlocks();
 const where = (b) => `${b.file}:${b.line}`;
 
-describe('the docs\' code examples', function () {
+describe("the docs' code examples", function () {
   this.timeout(180_000);
 
   it('every fenced block is tagged js, js kvm, js no-run, ts, sh, json or nothing (output)', () => {
@@ -20,15 +20,21 @@ describe('the docs\' code examples', function () {
   });
 
   it('there are examples of each kind to run (the extraction works)', () => {
-    for (const kind of ['js', 'js kvm', 'ts']) assert.ok(blocks.some((b) => b.info === kind), `no ${kind} block found`);
+    for (const kind of ['js', 'js kvm', 'ts'])
+      assert.ok(
+        blocks.some((b) => b.info === kind),
+        `no ${kind} block found`,
+      );
   });
 
   it('a `js no-run` block says why in the text just above it', () => {
-    const silent = blocks.filter((b) => b.info === 'js no-run' && !/\b(because|since|needs?|cannot|not run|only)\b/i.test(b.above));
+    const silent = blocks.filter(
+      (b) => b.info === 'js no-run' && !/\b(because|since|needs?|cannot|not run|only)\b/i.test(b.above),
+    );
     assert.deepStrictEqual(silent.map(where), []);
   });
 
-  it('the `ts` blocks compile with tsc --strict against the package\'s types', () => {
+  it("the `ts` blocks compile with tsc --strict against the package's types", () => {
     const ts = blocks.filter((b) => b.info === 'ts');
     assert.strictEqual(compileTs(ts), '');
   });
@@ -36,7 +42,7 @@ describe('the docs\' code examples', function () {
   describe('the `js` blocks run', () => {
     for (const block of blocks.filter((b) => b.info === 'js')) {
       const needsVm = /\bopenKvm\s*\(/.test(block.code);
-      const title = `${where(block)}${needsVm ? ' (on the s390 kernel double\'s VMs)' : ''}`;
+      const title = `${where(block)}${needsVm ? " (on the s390 kernel double's VMs)" : ''}`;
       const body = () => {
         const env = needsVm ? { KVM_S390_DOUBLE: '1' } : {};
         const { status, signal, stdout, stderr, error } = runJs(block, env);

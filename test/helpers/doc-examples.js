@@ -17,7 +17,10 @@ const root = path.join(__dirname, '..', '..');
 const KINDS = new Set(['js', 'js kvm', 'js no-run', 'ts', 'sh', 'json', '']);
 
 function docFiles() {
-  const docs = fs.readdirSync(path.join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => path.join('docs', f));
+  const docs = fs
+    .readdirSync(path.join(root, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => path.join('docs', f));
   return ['README.md', ...docs.sort()];
 }
 
@@ -37,7 +40,13 @@ function docBlocks() {
       while (j >= 0 && lines[j].trim() === '') j--;
       const above = [];
       for (; j >= 0 && lines[j].trim() !== '' && !lines[j].startsWith('```'); j--) above.unshift(lines[j]);
-      blocks.push({ file, line: start + 1, info: open[1].trim(), code: body.join('\n') + '\n', above: above.join(' ') });
+      blocks.push({
+        file,
+        line: start + 1,
+        info: open[1].trim(),
+        code: body.join('\n') + '\n',
+        above: above.join(' '),
+      });
     }
   }
   return blocks;
@@ -67,7 +76,10 @@ function runJs(block, env = {}) {
   }
 }
 
-/** Compiles `ts` blocks with tsc --strict, one file each; returns tsc's complaints mapped to doc lines ('' when clean). */
+/**
+ * Compiles `ts` blocks with tsc --strict, one file each; returns tsc's complaints mapped
+ * to doc lines ('' when clean).
+ */
 function compileTs(blocks) {
   const { dir, done } = scratch();
   try {
@@ -77,16 +89,34 @@ function compileTs(blocks) {
       fs.writeFileSync(file, `${block.code}export {};\n`);
       return file;
     });
-    const result = spawnSync(process.execPath, [
-      path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'),
-      '--strict', '--noEmit', '--target', 'es2022', '--module', 'commonjs', '--moduleResolution', 'node',
-      '--types', 'node', '--typeRoots', path.join(root, 'node_modules', '@types'), ...files,
-    ], { cwd: dir, encoding: 'utf8' });
+    const result = spawnSync(
+      process.execPath,
+      [
+        path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'),
+        '--strict',
+        '--noEmit',
+        '--target',
+        'es2022',
+        '--module',
+        'commonjs',
+        '--moduleResolution',
+        'node',
+        '--types',
+        'node',
+        '--typeRoots',
+        path.join(root, 'node_modules', '@types'),
+        ...files,
+      ],
+      { cwd: dir, encoding: 'utf8' },
+    );
     const out = `${result.stdout}${result.stderr}`;
-    return out.replace(/block(\d+)\.ts\((\d+),(\d+)\)/g, (m, i, line, col) => {
-      const b = blocks[Number(i)];
-      return `${b.file}:${b.line + Number(line)}:${col}`;
-    }).split(dir + path.sep).join('');
+    return out
+      .replace(/block(\d+)\.ts\((\d+),(\d+)\)/g, (m, i, line, col) => {
+        const b = blocks[Number(i)];
+        return `${b.file}:${b.line + Number(line)}:${col}`;
+      })
+      .split(dir + path.sep)
+      .join('');
   } finally {
     done();
   }

@@ -22,11 +22,26 @@ function tscStrict(files) {
       return copy;
     });
     try {
-      execFileSync(process.execPath, [
-        path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'),
-        '--strict', '--noEmit', '--target', 'es2022', '--module', 'commonjs', '--moduleResolution', 'node',
-        '--types', 'node', '--typeRoots', path.join(root, 'node_modules', '@types'), ...copies,
-      ], { cwd: dir, encoding: 'utf8', stdio: 'pipe' });
+      execFileSync(
+        process.execPath,
+        [
+          path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'),
+          '--strict',
+          '--noEmit',
+          '--target',
+          'es2022',
+          '--module',
+          'commonjs',
+          '--moduleResolution',
+          'node',
+          '--types',
+          'node',
+          '--typeRoots',
+          path.join(root, 'node_modules', '@types'),
+          ...copies,
+        ],
+        { cwd: dir, encoding: 'utf8', stdio: 'pipe' },
+      );
       return '';
     } catch (error) {
       return `${error.stdout}${error.stderr}`.split(dir + path.sep).join('');
@@ -46,7 +61,10 @@ describe('types under tsc --strict', function () {
 
   it('the check can fail: a cast-free misuse is reported', () => {
     const bad = path.join(os.tmpdir(), `kvm-tod-bad-${process.pid}.ts`);
-    fs.writeFileSync(bad, "import { createKvmClock, saveTodSection } from 'kvm-tod';\nsaveTodSection(createKvmClock(3));\n");
+    fs.writeFileSync(
+      bad,
+      "import { createKvmClock, saveTodSection } from 'kvm-tod';\nsaveTodSection(createKvmClock(3));\n",
+    );
     try {
       assert.match(tscStrict([bad]), /error TS2345/);
     } finally {
@@ -56,6 +74,7 @@ describe('types under tsc --strict', function () {
 
   it('the shipped .d.ts carries no @internal member (saveAt, warnWith, publishFallback, policyFor)', () => {
     const dts = fs.readFileSync(path.join(root, 'dist', 'guest-clock.d.ts'), 'utf8');
-    for (const name of ['saveAt', 'warnWith', 'publishFallback', 'policyFor', '@internal']) assert.ok(!dts.includes(name), name);
+    for (const name of ['saveAt', 'warnWith', 'publishFallback', 'policyFor', '@internal'])
+      assert.ok(!dts.includes(name), name);
   });
 });

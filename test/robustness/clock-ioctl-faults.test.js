@@ -28,15 +28,22 @@ describe('clock ioctls that fail (createKvmClock, createTodClock on descriptors 
     assert.strictEqual(clock.held, false);
     const bytes = kvm.saveClockSection(clock);
     assert.deepStrictEqual(kvm.decodeKvmClockSection(bytes), { clock: null });
-    assert.deepStrictEqual(warnings.map((w) => [w.code, w.cause.code, w.cause.request]), [
-      [WarningCodes.HOLD_FAILED, 'ENOTTY', 'KVM_GET_CLOCK'],
-      [WarningCodes.NOT_MIGRATED, 'ENOTTY', 'KVM_GET_CLOCK'],
-    ]);
+    assert.deepStrictEqual(
+      warnings.map((w) => [w.code, w.cause.code, w.cause.request]),
+      [
+        [WarningCodes.HOLD_FAILED, 'ENOTTY', 'KVM_GET_CLOCK'],
+        [WarningCodes.NOT_MIGRATED, 'ENOTTY', 'KVM_GET_CLOCK'],
+      ],
+    );
   });
 
   it('KVM_SET_CLOCK fails at load: loadClockSection throws the KvmError and the clock stays as it was', () => {
     const clock = kvm.createKvmClock(closed, { warn: () => assert.fail('no warning: the load fails') });
-    assert.throws(() => kvm.loadClockSection(clock, kvm.encodeKvmClockSection(1n, kvm.hostUnixNs())), { name: 'KvmError', code: 'EBADF', request: 'KVM_SET_CLOCK' });
+    assert.throws(() => kvm.loadClockSection(clock, kvm.encodeKvmClockSection(1n, kvm.hostUnixNs())), {
+      name: 'KvmError',
+      code: 'EBADF',
+      request: 'KVM_SET_CLOCK',
+    });
     assert.deepStrictEqual([clock.held, clock.running], [false, false]);
   });
 
@@ -48,7 +55,10 @@ describe('clock ioctls that fail (createKvmClock, createTodClock on descriptors 
     clock.vmStateChanged(true);
     const notice = warnings.filter((w) => w.code === WarningCodes.PAUSE_NOTICE_FAILED);
     assert.strictEqual(notice.length, 1);
-    assert.deepStrictEqual([notice[0].cause.code, notice[0].cause.request, notice[0].cause.fd], ['ENOTTY', 'KVM_KVMCLOCK_CTRL', devNull]);
+    assert.deepStrictEqual(
+      [notice[0].cause.code, notice[0].cause.request, notice[0].cause.fd],
+      ['ENOTTY', 'KVM_KVMCLOCK_CTRL', devNull],
+    );
   });
 
   it('KVMCLOCK_CTRL fails on several vCPUs: every one is tried, one warning carries an AggregateError', () => {
@@ -61,7 +71,13 @@ describe('clock ioctls that fail (createKvmClock, createTodClock on descriptors 
     const notice = warnings.filter((w) => w.code === WarningCodes.PAUSE_NOTICE_FAILED);
     assert.strictEqual(notice.length, 1);
     assert.ok(notice[0].cause instanceof AggregateError);
-    assert.deepStrictEqual(notice[0].cause.errors.map((e) => [e.code, e.fd]), [['ENOTTY', devNull], ['EBADF', closed]]);
+    assert.deepStrictEqual(
+      notice[0].cause.errors.map((e) => [e.code, e.fd]),
+      [
+        ['ENOTTY', devNull],
+        ['EBADF', closed],
+      ],
+    );
   });
 
   it('a removed vCPU is no longer told: no warning once the bad one is unplugged', () => {
@@ -71,16 +87,32 @@ describe('clock ioctls that fail (createKvmClock, createTodClock on descriptors 
     clock.vmStateChanged(true);
     clock.vmStateChanged(false);
     clock.vmStateChanged(true);
-    assert.deepStrictEqual(warnings.map((w) => w.code), [WarningCodes.HOLD_FAILED]);
+    assert.deepStrictEqual(
+      warnings.map((w) => w.code),
+      [WarningCodes.HOLD_FAILED],
+    );
   });
 
-  it('the s390 TOD: KVM_GET_DEVICE_ATTR fails, saveClockSection sends QEMU\'s 1-byte "missing"; a load fails with the KvmError', () => {
+  it('the s390 TOD: a failed KVM_GET_DEVICE_ATTR sends QEMU\'s 1-byte "missing"; a load fails with it', () => {
     const { warnings, warn } = collectWarnings();
     const clock = kvm.createTodClock(devNull, { warn, vcpus: [closed] /* no effect on s390 */ });
     assert.deepStrictEqual([...kvm.saveClockSection(clock)], [0]);
-    assert.deepStrictEqual([...kvm.saveClockSection(clock, { format: 'extended' })], [...Buffer.from('KTOD\x02\x00', 'latin1')]);
-    assert.deepStrictEqual(warnings.map((w) => [w.code, w.cause.code]), [[WarningCodes.NOT_MIGRATED, 'ENOTTY'], [WarningCodes.NOT_MIGRATED, 'ENOTTY']]);
-    assert.throws(() => kvm.loadClockSection(clock, kvm.encodeTodSection({ high: 0, low: 1n })), { name: 'KvmError', code: 'ENOTTY', request: 'KVM_SET_DEVICE_ATTR' });
+    assert.deepStrictEqual(
+      [...kvm.saveClockSection(clock, { format: 'extended' })],
+      [...Buffer.from('KTOD\x02\x00', 'latin1')],
+    );
+    assert.deepStrictEqual(
+      warnings.map((w) => [w.code, w.cause.code]),
+      [
+        [WarningCodes.NOT_MIGRATED, 'ENOTTY'],
+        [WarningCodes.NOT_MIGRATED, 'ENOTTY'],
+      ],
+    );
+    assert.throws(() => kvm.loadClockSection(clock, kvm.encodeTodSection({ high: 0, low: 1n })), {
+      name: 'KvmError',
+      code: 'ENOTTY',
+      request: 'KVM_SET_DEVICE_ATTR',
+    });
     clock.vmStateChanged(true);
     clock.vmStateChanged(false);
     clock.vmStateChanged(true);

@@ -283,9 +283,15 @@ describe('fuzz: the JavaScript API', function () {
                   } catch (error) {
                     // its only throw: a run state that is not a boolean, refused before anything changes
                     const refused =
-                      typeof running !== 'boolean' && error instanceof TypeError && error.code === 'ERR_INVALID_ARG_TYPE';
+                      typeof running !== 'boolean' &&
+                      error instanceof TypeError &&
+                      error.code === 'ERR_INVALID_ARG_TYPE';
                     if (!refused) assert.fail(`vmStateChanged threw ${safeMessage(error)}`);
-                    assert.deepStrictEqual([clock.running, clock.held], [wasRunning, wasHeld], 'a refused run state changed the clock');
+                    assert.deepStrictEqual(
+                      [clock.running, clock.held],
+                      [wasRunning, wasHeld],
+                      'a refused run state changed the clock',
+                    );
                   }
                   assert.strictEqual(clock.running, typeof running === 'boolean' ? running : wasRunning);
                   // Held while running happens only where a state change was ignored for a

@@ -33,8 +33,6 @@ function tod(options = {}) {
   return { device, warnings, clock: new GuestClock(device, { warn, ...options }) };
 }
 
-const wall = (bytes) => bytes.readBigInt64BE(14);
-
 describe('migration sections for either clock (saveClockSection, loadClockSection)', () => {
   describe('kvm-tod kvmclock section: the bytes', () => {
     it('a value is 22 bytes: "KVMC", version 1, flag 1, be64 clock, be64 signed source wall time', () => {
@@ -50,33 +48,71 @@ describe('migration sections for either clock (saveClockSection, loadClockSectio
     });
 
     it('the extremes round-trip: clock 0 and 2^64-1, wall time -2^63 and 2^63-1', () => {
-      for (const [clock, wallNs] of [[0n, -(1n << 63n)], [(1n << 64n) - 1n, (1n << 63n) - 1n]]) {
-        assert.deepStrictEqual(kvm.decodeKvmClockSection(kvm.encodeKvmClockSection(clock, wallNs)), { clock, sourceWallNs: wallNs });
+      for (const [clock, wallNs] of [
+        [0n, -(1n << 63n)],
+        [(1n << 64n) - 1n, (1n << 63n) - 1n],
+      ]) {
+        assert.deepStrictEqual(kvm.decodeKvmClockSection(kvm.encodeKvmClockSection(clock, wallNs)), {
+          clock,
+          sourceWallNs: wallNs,
+        });
       }
     });
 
     it('encode refuses bad values with Node codes', () => {
-      assert.throws(() => kvm.encodeKvmClockSection(5, 0n), { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE', message: /"clock"/ });
-      assert.throws(() => kvm.encodeKvmClockSection(-1n, 0n), { name: 'RangeError', code: 'ERR_OUT_OF_RANGE', message: /"clock"/ });
+      assert.throws(() => kvm.encodeKvmClockSection(5, 0n), {
+        name: 'TypeError',
+        code: 'ERR_INVALID_ARG_TYPE',
+        message: /"clock"/,
+      });
+      assert.throws(() => kvm.encodeKvmClockSection(-1n, 0n), {
+        name: 'RangeError',
+        code: 'ERR_OUT_OF_RANGE',
+        message: /"clock"/,
+      });
       assert.throws(() => kvm.encodeKvmClockSection(1n << 64n, 0n), { name: 'RangeError', code: 'ERR_OUT_OF_RANGE' });
-      assert.throws(() => kvm.encodeKvmClockSection(1n), { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE', message: /"sourceWallNs"/ });
-      assert.throws(() => kvm.encodeKvmClockSection(1n, 1n << 63n), { name: 'RangeError', code: 'ERR_OUT_OF_RANGE', message: /"sourceWallNs"/ });
+      assert.throws(() => kvm.encodeKvmClockSection(1n), {
+        name: 'TypeError',
+        code: 'ERR_INVALID_ARG_TYPE',
+        message: /"sourceWallNs"/,
+      });
+      assert.throws(() => kvm.encodeKvmClockSection(1n, 1n << 63n), {
+        name: 'RangeError',
+        code: 'ERR_OUT_OF_RANGE',
+        message: /"sourceWallNs"/,
+      });
     });
 
     const present = kvm.encodeKvmClockSection(7n, 9n);
     const malformed = {
-      'empty': [Buffer.alloc(0), /must start with "KVMC"/],
+      empty: [Buffer.alloc(0), /must start with "KVMC"/],
       'a TOD section': [kvm.encodeTodSection(HOST_1970), /must start with "KVMC"/],
       'a short header': [present.subarray(0, 5), /kvmclock section is truncated: 5 bytes, its header takes 6/],
-      'another version': [Buffer.concat([present.subarray(0, 4), Buffer.from([2]), present.subarray(5)]), /kvmclock section has version 2: this kvm-tod reads version 1/],
-      'an unknown flag': [Buffer.concat([present.subarray(0, 5), Buffer.from([7]), present.subarray(6)]), /kvmclock section has unknown flag 0x07/],
+      'another version': [
+        Buffer.concat([present.subarray(0, 4), Buffer.from([2]), present.subarray(5)]),
+        /kvmclock section has version 2: this kvm-tod reads version 1/,
+      ],
+      'an unknown flag': [
+        Buffer.concat([present.subarray(0, 5), Buffer.from([7]), present.subarray(6)]),
+        /kvmclock section has unknown flag 0x07/,
+      ],
       'a short value': [present.subarray(0, 21), /kvmclock section is truncated: 21 bytes, a present value takes 22/],
-      'a trailing byte': [Buffer.concat([present, Buffer.from([0])]), /kvm-tod kvmclock section has 1 trailing byte\(s\): 23 bytes, expected 22/],
+      'a trailing byte': [
+        Buffer.concat([present, Buffer.from([0])]),
+        /kvm-tod kvmclock section has 1 trailing byte\(s\): 23 bytes, expected 22/,
+      ],
       '"missing" with a trailing byte': [Buffer.from('4b564d43010000', 'hex'), /kvmclock section has 1 trailing byte/],
     };
     for (const [name, [bytes, message]] of Object.entries(malformed)) {
       it(`decode: ${name} is a ClockSectionError ERR_KVM_TOD_BAD_SECTION`, () => {
-        assert.throws(() => kvm.decodeKvmClockSection(bytes), (e) => e instanceof kvm.ClockSectionError && e.name === 'ClockSectionError' && e.code === 'ERR_KVM_TOD_BAD_SECTION' && message.test(e.message));
+        assert.throws(
+          () => kvm.decodeKvmClockSection(bytes),
+          (e) =>
+            e instanceof kvm.ClockSectionError &&
+            e.name === 'ClockSectionError' &&
+            e.code === 'ERR_KVM_TOD_BAD_SECTION' &&
+            message.test(e.message),
+        );
       });
     }
 
@@ -88,8 +124,14 @@ describe('migration sections for either clock (saveClockSection, loadClockSectio
   describe('the fixed message of a bad extended TOD section', () => {
     it('an extended ("KTOD") section with a trailing byte names the extended section, not todclock', () => {
       const bytes = Buffer.concat([kvm.saveTodSection(tod().clock, { format: 'extended' }), Buffer.from([0])]);
-      assert.throws(() => kvm.decodeTodSection(bytes), (e) => e instanceof kvm.TodSectionError && /^kvm-tod extended section has 1 trailing byte\(s\)/.test(e.message));
-      assert.throws(() => kvm.loadClockSection(tod().clock, bytes), /^TodSectionError: kvm-tod extended section has 1 trailing byte/);
+      assert.throws(
+        () => kvm.decodeTodSection(bytes),
+        (e) => e instanceof kvm.TodSectionError && /^kvm-tod extended section has 1 trailing byte\(s\)/.test(e.message),
+      );
+      assert.throws(
+        () => kvm.loadClockSection(tod().clock, bytes),
+        /^TodSectionError: kvm-tod extended section has 1 trailing byte/,
+      );
     });
   });
 
@@ -104,7 +146,11 @@ describe('migration sections for either clock (saveClockSection, loadClockSectio
     }
 
     it("format 'kvmclock' on a TOD clock is ERR_INVALID_ARG_VALUE", () => {
-      assert.throws(() => kvm.saveClockSection(tod().clock, { format: 'kvmclock' }), { name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE', message: /is for an x86 kvmclock clock; this is an s390 TOD clock/ });
+      assert.throws(() => kvm.saveClockSection(tod().clock, { format: 'kvmclock' }), {
+        name: 'TypeError',
+        code: 'ERR_INVALID_ARG_VALUE',
+        message: /is for an x86 kvmclock clock; this is an s390 TOD clock/,
+      });
     });
 
     it('loadClockSection loads both TOD formats into a TOD clock', () => {
@@ -130,9 +176,16 @@ describe('migration sections for either clock (saveClockSection, loadClockSectio
       assert.strictEqual(device.reads, 1, 'one read: the hold');
       const section = kvm.decodeKvmClockSection(bytes);
       assert.strictEqual(section.clock, 5_000_000_000n);
-      assert.ok(section.sourceWallNs >= before - 1_000_000n && section.sourceWallNs <= after + 1_000_000n, 'the wall time of the hold');
+      assert.ok(
+        section.sourceWallNs >= before - 1_000_000n && section.sourceWallNs <= after + 1_000_000n,
+        'the wall time of the hold',
+      );
       assert.deepStrictEqual(kvm.saveClockSection(clock, { format: 'kvmclock' }), bytes);
-      assert.deepStrictEqual(kvm.saveClockSection(clock, { format: 'extended' }), bytes, "'extended' is the same section on kvmclock");
+      assert.deepStrictEqual(
+        kvm.saveClockSection(clock, { format: 'extended' }),
+        bytes,
+        "'extended' is the same section on kvmclock",
+      );
     });
 
     it('while running, reads the clock now', () => {
@@ -145,14 +198,25 @@ describe('migration sections for either clock (saveClockSection, loadClockSectio
 
     it("format 'todclock' on a kvmclock clock is ERR_INVALID_ARG_VALUE, and nothing is read", () => {
       const { device, clock } = kvmclock();
-      assert.throws(() => kvm.saveClockSection(clock, { format: 'todclock' }), { name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE', message: /is for an s390 TOD clock; this is an x86 kvmclock clock/ });
+      assert.throws(() => kvm.saveClockSection(clock, { format: 'todclock' }), {
+        name: 'TypeError',
+        code: 'ERR_INVALID_ARG_VALUE',
+        message: /is for an s390 TOD clock; this is an x86 kvmclock clock/,
+      });
       assert.strictEqual(device.reads, 0);
     });
 
     it('saveTodSection and loadTodSection refuse a kvmclock clock with a clear error', () => {
       const { device, clock } = kvmclock();
-      assert.throws(() => kvm.saveTodSection(clock), { name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE', message: /must be an s390 TOD clock; this is an x86 kvmclock clock/ });
-      assert.throws(() => kvm.loadTodSection(clock, kvm.encodeTodSection(HOST_1970)), { name: 'ClockSectionError', code: 'ERR_KVM_TOD_SECTION_MISMATCH' });
+      assert.throws(() => kvm.saveTodSection(clock), {
+        name: 'TypeError',
+        code: 'ERR_INVALID_ARG_VALUE',
+        message: /must be an s390 TOD clock; this is an x86 kvmclock clock/,
+      });
+      assert.throws(() => kvm.loadTodSection(clock, kvm.encodeTodSection(HOST_1970)), {
+        name: 'ClockSectionError',
+        code: 'ERR_KVM_TOD_SECTION_MISMATCH',
+      });
       assert.deepStrictEqual([device.reads, device.writes], [0, 0]);
     });
 
@@ -168,9 +232,15 @@ describe('migration sections for either clock (saveClockSection, loadClockSectio
       } finally {
         require('diagnostics_channel').unsubscribe(kvm.Channels.FALLBACK, listener);
       }
-      assert.deepStrictEqual(warnings.map((w) => w.code), [WarningCodes.NOT_MIGRATED]);
+      assert.deepStrictEqual(
+        warnings.map((w) => w.code),
+        [WarningCodes.NOT_MIGRATED],
+      );
       assert.strictEqual(warnings[0].cause.code, 'EIO');
-      assert.deepStrictEqual(events.map((e) => [e.operation, e.error.code]), [['save', 'EIO']]);
+      assert.deepStrictEqual(
+        events.map((e) => [e.operation, e.error.code]),
+        [['save', 'EIO']],
+      );
     });
 
     it('load writes at once and holds the value until the VM runs; freeze ignores the downtime', () => {
@@ -206,7 +276,10 @@ describe('migration sections for either clock (saveClockSection, loadClockSectio
       const { device, clock, warnings } = kvmclock({ policy: 'catch-up' });
       kvm.loadClockSection(clock, kvm.encodeKvmClockSection(42n, kvm.hostUnixNs() + 60_000_000_000n));
       assert.deepStrictEqual(device.written, [42n]);
-      assert.deepStrictEqual(warnings.map((w) => w.code), [WarningCodes.SOURCE_CLOCK_AHEAD]);
+      assert.deepStrictEqual(
+        warnings.map((w) => w.code),
+        [WarningCodes.SOURCE_CLOCK_AHEAD],
+      );
       assert.match(warnings[0].message, /ahead of this host's; no downtime was added/);
     });
 
@@ -214,13 +287,19 @@ describe('migration sections for either clock (saveClockSection, loadClockSectio
       const { device, clock, warnings } = kvmclock();
       kvm.loadClockSection(clock, kvm.encodeKvmClockSection(null));
       assert.deepStrictEqual([device.writes, clock.held], [0, false]);
-      assert.deepStrictEqual(warnings.map((w) => w.code), [WarningCodes.NOT_MIGRATED]);
+      assert.deepStrictEqual(
+        warnings.map((w) => w.code),
+        [WarningCodes.NOT_MIGRATED],
+      );
     });
 
     it('a failed write fails the load with the device error, and the clock is unchanged', () => {
       const { device, clock } = kvmclock();
       device.failWrite = 'EINVAL';
-      assert.throws(() => kvm.loadClockSection(clock, kvm.encodeKvmClockSection(42n, 0n)), { name: 'KvmError', code: 'EINVAL' });
+      assert.throws(() => kvm.loadClockSection(clock, kvm.encodeKvmClockSection(42n, 0n)), {
+        name: 'KvmError',
+        code: 'EINVAL',
+      });
       assert.deepStrictEqual([clock.held, clock.running], [false, false]);
     });
 
@@ -240,9 +319,21 @@ describe('migration sections for either clock (saveClockSection, loadClockSectio
 
   describe('a section of the other clock is a clear error, and nothing is written', () => {
     it('TOD sections into a kvmclock clock', () => {
-      for (const bytes of [kvm.encodeTodSection(HOST_1970), kvm.encodeTodSection(null), kvm.saveTodSection(tod().clock, { format: 'extended' })]) {
+      for (const bytes of [
+        kvm.encodeTodSection(HOST_1970),
+        kvm.encodeTodSection(null),
+        kvm.saveTodSection(tod().clock, { format: 'extended' }),
+      ]) {
         const { device, clock } = kvmclock();
-        assert.throws(() => kvm.loadClockSection(clock, bytes), (e) => e instanceof kvm.ClockSectionError && e.code === 'ERR_KVM_TOD_SECTION_MISMATCH' && /an s390 TOD section \(todclock or extended\) cannot be loaded into an x86 kvmclock clock; nothing was written/.test(e.message));
+        assert.throws(
+          () => kvm.loadClockSection(clock, bytes),
+          (e) =>
+            e instanceof kvm.ClockSectionError &&
+            e.code === 'ERR_KVM_TOD_SECTION_MISMATCH' &&
+            /an s390 TOD section \(todclock or extended\) cannot be loaded into an x86 kvmclock clock; /.test(
+              e.message,
+            ),
+        );
         assert.strictEqual(device.writes, 0);
       }
     });
@@ -250,7 +341,11 @@ describe('migration sections for either clock (saveClockSection, loadClockSectio
     it('a kvmclock section into a TOD clock (loadClockSection and loadTodSection)', () => {
       for (const load of [kvm.loadClockSection, kvm.loadTodSection]) {
         const { clock } = tod();
-        assert.throws(() => load(clock, kvm.encodeKvmClockSection(1n, 0n)), { name: 'ClockSectionError', code: 'ERR_KVM_TOD_SECTION_MISMATCH', message: /a kvmclock section cannot be loaded into an s390 TOD clock/ });
+        assert.throws(() => load(clock, kvm.encodeKvmClockSection(1n, 0n)), {
+          name: 'ClockSectionError',
+          code: 'ERR_KVM_TOD_SECTION_MISMATCH',
+          message: /a kvmclock section cannot be loaded into an s390 TOD clock/,
+        });
         assert.strictEqual(clock.held, false);
       }
     });
@@ -275,7 +370,10 @@ describe('migration sections for either clock (saveClockSection, loadClockSectio
         for (const bytes of list) {
           const { clock, device } = make();
           const writesBefore = device.writes ?? 0;
-          assert.throws(() => kvm.loadClockSection(clock, bytes), (e) => e instanceof kvm.ClockSectionError && e.code === 'ERR_KVM_TOD_BAD_SECTION');
+          assert.throws(
+            () => kvm.loadClockSection(clock, bytes),
+            (e) => e instanceof kvm.ClockSectionError && e.code === 'ERR_KVM_TOD_BAD_SECTION',
+          );
           assert.strictEqual(clock.held, false);
           assert.strictEqual(device.writes ?? 0, writesBefore);
         }
@@ -287,7 +385,10 @@ describe('migration sections for either clock (saveClockSection, loadClockSectio
     it('a clock that is not a GuestClock is ERR_INVALID_ARG_TYPE', () => {
       for (const notClock of [undefined, {}, new SimulatedS390Tod()]) {
         assert.throws(() => kvm.saveClockSection(notClock), { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' });
-        assert.throws(() => kvm.loadClockSection(notClock, Buffer.alloc(6)), { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' });
+        assert.throws(() => kvm.loadClockSection(notClock, Buffer.alloc(6)), {
+          name: 'TypeError',
+          code: 'ERR_INVALID_ARG_TYPE',
+        });
       }
     });
 
@@ -297,13 +398,19 @@ describe('migration sections for either clock (saveClockSection, loadClockSectio
         assert.throws(() => kvm.saveClockSection(clock, options), { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' });
       }
       for (const format of ['v1', 'KVMCLOCK', 1]) {
-        assert.throws(() => kvm.saveClockSection(clock, { format }), { name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE' });
+        assert.throws(() => kvm.saveClockSection(clock, { format }), {
+          name: 'TypeError',
+          code: 'ERR_INVALID_ARG_VALUE',
+        });
       }
     });
 
     it('bytes that are not a Uint8Array are ERR_INVALID_ARG_TYPE', () => {
       for (const bytes of [undefined, 'KVMC', [0x4b], new ArrayBuffer(6)]) {
-        assert.throws(() => kvm.loadClockSection(kvmclock().clock, bytes), { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' });
+        assert.throws(() => kvm.loadClockSection(kvmclock().clock, bytes), {
+          name: 'TypeError',
+          code: 'ERR_INVALID_ARG_TYPE',
+        });
       }
     });
   });

@@ -33,7 +33,10 @@ describe('creating a guest clock', () => {
       assert.strictEqual(kvm.clockKindFor('s390x'), 'tod');
       assert.strictEqual(kvm.clockKindFor('x64'), 'kvmclock');
       for (const arch of ['arm64', 'ia32', '', 5, Symbol('x')]) {
-        assert.throws(() => kvm.clockKindFor(arch), { code: 'ERR_KVM_TOD_UNSUPPORTED_ARCH', message: /s390x and x64 only/ });
+        assert.throws(() => kvm.clockKindFor(arch), {
+          code: 'ERR_KVM_TOD_UNSUPPORTED_ARCH',
+          message: /s390x and x64 only/,
+        });
       }
       assert.ok(kvm.deviceFor(3, 's390x') instanceof S390TodDevice);
       assert.ok(kvm.deviceFor(3, 'x64') instanceof KvmClockDevice);
@@ -48,7 +51,7 @@ describe('creating a guest clock', () => {
     });
   });
 
-  describe('descriptors are checked at construction, with the addon\'s codes and words', () => {
+  describe("descriptors are checked at construction, with the addon's codes and words", () => {
     const makers = {
       'new S390TodDevice': (fd) => new S390TodDevice(fd),
       'new KvmClockDevice': (fd) => new KvmClockDevice(fd),
@@ -58,19 +61,27 @@ describe('creating a guest clock', () => {
       deviceFor: (fd) => kvm.deviceFor(fd, 'x64'),
     };
     for (const [name, make] of Object.entries(makers)) {
-      it(`${name}: not a number is a TypeError ERR_INVALID_ARG_TYPE, not an integer in 0..2^31-1 a RangeError ERR_OUT_OF_RANGE`, () => {
+      it(`${name}: a TypeError ERR_INVALID_ARG_TYPE for a non-number, ERR_OUT_OF_RANGE outside 0..2^31-1`, () => {
         for (const fd of BAD_TYPE) {
-          assert.throws(() => make(fd), { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE', message: /^The "vmFd" argument must be of type number\. Received / });
+          assert.throws(() => make(fd), {
+            name: 'TypeError',
+            code: 'ERR_INVALID_ARG_TYPE',
+            message: /^The "vmFd" argument must be of type number\. Received /,
+          });
         }
         for (const fd of BAD_RANGE) {
-          assert.throws(() => make(fd), { name: 'RangeError', code: 'ERR_OUT_OF_RANGE', message: /^The value of "vmFd" is out of range\. It must be an integer >= 0 && <= 2147483647\. Received / });
+          assert.throws(() => make(fd), {
+            name: 'RangeError',
+            code: 'ERR_OUT_OF_RANGE',
+            message: /^The value of "vmFd" is out of range\. It must be an integer >= 0 && <= 2147483647\. Received /,
+          });
         }
         assert.doesNotThrow(() => make(0));
         assert.doesNotThrow(() => make(2 ** 31 - 1));
       });
     }
 
-    it('the wording is the addon\'s own (getKvmClock on the same values)', () => {
+    it("the wording is the addon's own (getKvmClock on the same values)", () => {
       // The native check names its argument "vmFd" too: the two messages are the same.
       for (const fd of [-3, 1.5]) {
         let native;
@@ -79,14 +90,29 @@ describe('creating a guest clock', () => {
         } catch (error) {
           native = error;
         }
-        assert.throws(() => new KvmClockDevice(fd), (e) => e.code === native.code && e.message.split('. Received')[0] === native.message.split('. Received')[0]);
+        assert.throws(
+          () => new KvmClockDevice(fd),
+          (e) => e.code === native.code && e.message.split('. Received')[0] === native.message.split('. Received')[0],
+        );
       }
     });
 
     it('vCPU descriptors: options.vcpus, addVcpu and removeVcpu', () => {
-      assert.throws(() => kvm.createKvmClock(3, { vcpus: 4 }), { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE', message: /"options\.vcpus" property must be an array/ });
-      assert.throws(() => kvm.createKvmClock(3, { vcpus: [4, '5'] }), { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE', message: /"options\.vcpus\[1\]"/ });
-      assert.throws(() => kvm.createKvmClock(3, { vcpus: [4, -5] }), { name: 'RangeError', code: 'ERR_OUT_OF_RANGE', message: /"options\.vcpus\[1\]"/ });
+      assert.throws(() => kvm.createKvmClock(3, { vcpus: 4 }), {
+        name: 'TypeError',
+        code: 'ERR_INVALID_ARG_TYPE',
+        message: /"options\.vcpus" property must be an array/,
+      });
+      assert.throws(() => kvm.createKvmClock(3, { vcpus: [4, '5'] }), {
+        name: 'TypeError',
+        code: 'ERR_INVALID_ARG_TYPE',
+        message: /"options\.vcpus\[1\]"/,
+      });
+      assert.throws(() => kvm.createKvmClock(3, { vcpus: [4, -5] }), {
+        name: 'RangeError',
+        code: 'ERR_OUT_OF_RANGE',
+        message: /"options\.vcpus\[1\]"/,
+      });
       const clock = kvm.createKvmClock(3);
       for (const call of ['addVcpu', 'removeVcpu']) {
         assert.throws(() => clock[call]('4'), { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE', message: /"vcpuFd"/ });
@@ -115,11 +141,20 @@ describe('creating a guest clock', () => {
 
     it('GuestClock forwards to any device that has addVcpu/removeVcpu', () => {
       const calls = [];
-      const device = { read: () => 1n, write() {}, addVcpu: (fd) => calls.push(['add', fd]), removeVcpu: (fd) => calls.push(['remove', fd]) };
+      const device = {
+        read: () => 1n,
+        write() {},
+        addVcpu: (fd) => calls.push(['add', fd]),
+        removeVcpu: (fd) => calls.push(['remove', fd]),
+      };
       const clock = new GuestClock(device, { vcpus: [1] });
       clock.addVcpu(2);
       clock.removeVcpu(1);
-      assert.deepStrictEqual(calls, [['add', 1], ['add', 2], ['remove', 1]]);
+      assert.deepStrictEqual(calls, [
+        ['add', 1],
+        ['add', 2],
+        ['remove', 1],
+      ]);
     });
   });
 

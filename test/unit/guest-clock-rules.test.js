@@ -254,7 +254,11 @@ describe('GuestClock rules', () => {
       const { device, clock } = setup();
       clock.vmStateChanged(true);
       for (const state of ['false', 0, 1, undefined, null, {}]) {
-        assert.throws(() => clock.vmStateChanged(state), { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE', message: /"running" argument must be of type boolean/ });
+        assert.throws(() => clock.vmStateChanged(state), {
+          name: 'TypeError',
+          code: 'ERR_INVALID_ARG_TYPE',
+          message: /"running" argument must be of type boolean/,
+        });
       }
       assert.deepStrictEqual([clock.running, clock.held, device.reads, device.writes], [true, false, 0, 0]);
       clock.vmStateChanged(false);
