@@ -6,7 +6,7 @@
 'use strict';
 const assert = require('assert');
 const double = require('../helpers/s390-double');
-const { KINDS, docBlocks, runJs, compileTs } = require('../helpers/doc-examples');
+const { KINDS, docBlocks, runJs, compileTs, printedClaim } = require('../helpers/doc-examples');
 
 const blocks = docBlocks();
 const where = (b) => `${b.file}:${b.line}`;
@@ -49,6 +49,9 @@ describe("the docs' code examples", function () {
         assert.ifError(error);
         assert.strictEqual(status, 0, `exit ${status} ${signal ?? ''}\n${stderr}${stdout}`);
         assert.strictEqual(stderr, '', 'nothing on stderr: no warning, no error');
+        const claim = printedClaim(block);
+        if (claim !== undefined)
+          assert.ok(stdout.includes(claim), `prints ${JSON.stringify(claim)}; printed ${stdout}`);
       };
       if (needsVm) double.itDouble(title, body);
       else it(title, body);

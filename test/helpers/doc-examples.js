@@ -40,12 +40,18 @@ function docBlocks() {
       while (j >= 0 && lines[j].trim() === '') j--;
       const above = [];
       for (; j >= 0 && lines[j].trim() !== '' && !lines[j].startsWith('```'); j--) above.unshift(lines[j]);
+      // and the paragraph just below it
+      let k = i + 1;
+      while (k < lines.length && lines[k].trim() === '') k++;
+      const below = [];
+      for (; k < lines.length && lines[k].trim() !== '' && !lines[k].startsWith('```'); k++) below.push(lines[k]);
       blocks.push({
         file,
         line: start + 1,
         info: open[1].trim(),
         code: body.join('\n') + '\n',
         above: above.join(' '),
+        below: below.join(' '),
       });
     }
   }
@@ -122,4 +128,10 @@ function compileTs(blocks) {
   }
 }
 
-module.exports = { KINDS, docBlocks, runJs, compileTs, root };
+/** What the text just below a block says it prints ("It prints `...`"), or undefined. */
+function printedClaim(block) {
+  const m = /\bprints `([^`]+)`/.exec(block.below);
+  return m ? m[1] : undefined;
+}
+
+module.exports = { KINDS, docBlocks, runJs, compileTs, printedClaim, root };
