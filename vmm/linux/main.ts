@@ -1,0 +1,50 @@
+// The Linux VMM from the command line, for trying it by hand inside the KVM box:
+//   node dist/vmm/linux/main.js boot [seconds]          boot, print the guest's console, stop
+//   node dist/vmm/linux/main.js stop-cont HOLD PAUSE_MS  one scenario (HOLD: none, freeze,
+//                                                       catch-up), its result as JSON
+// Settings as environment: LINUX_GUEST_BUSY=1, LINUX_GUEST_EXTRA='word word'.
+import { guestFiles } from './guest-files';
+import { LinuxVm } from './linux-vm';
+import { Hold, commandLine, defaultSettings, runStopCont } from './stop-cont';
+
+async function main(argv: string[]): Promise<number> {
+  const [what = 'boot', a, b] = argv;
+  const files = guestFiles();
+  const settings = {
+    ...defaultSettings,
+    busy: process.env.LINUX_GUEST_BUSY === '1',
+    extra: (process.env.LINUX_GUEST_EXTRA ?? '').split(' ').filter(Boolean),
+  };
+  if (what === 'boot') {
+    const vm = new LinuxVm({ ...files, cmdline: commandLine(settings) });
+    const t0 = Date.now();
+    vm.on('line', (l) => console.log(`[host +${((Date.now() - t0) / 1000).toFixed(2)}s] ${l.text}`));
+    vm.on('exit', (r) => console.log(`vCPU thread ended: ${r}`));
+    await vm.start();
+    await new Promise((r) => setTimeout(r, Number(a ?? 60) * 1000));
+    await vm.close();
+    return 0;
+  }
+  if (what === 'stop-cont') {
+    const t0 = Date.now();
+    const result = await runStopCont({
+      ...files,
+      hold: (a ?? 'none') as Hold,
+      pauseMs: Number(b ?? 10000),
+      settings,
+      onLine: process.env.LINUX_GUEST_QUIET ? undefined : (l) => console.error(`[host +${((Date.now() - t0) / 1000).toFixed(2)}s] ${l.text}`),
+    });
+    console.log(JSON.stringify(result, null, 2));
+    return 0;
+  }
+  console.error('usage: main.js boot [seconds] | stop-cont none|freeze|catch-up PAUSE_MS');
+  return 2;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

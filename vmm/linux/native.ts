@@ -1,0 +1,96 @@
+// Loads the Linux VMM's own addon (build/Release/linux_vmm.node, the "linux_vmm" target of
+// binding.gyp) and describes it. Its errors are the library's KvmError.
+import * as path from 'path';
+import { KvmError, KvmErrorDetails } from '../..';
+
+/** A segment register as KVM_GET_SREGS/KVM_SET_SREGS carry it. */
+export interface Segment {
+  base: number;
+  limit: number;
+  selector: number;
+  type: number;
+  present: number;
+  dpl: number;
+  db: number;
+  s: number;
+  l: number;
+  g: number;
+  avl: number;
+  unusable?: number;
+}
+
+export interface Sregs {
+  cs: Segment; ds: Segment; es: Segment; fs: Segment; gs: Segment; ss: Segment; tr: Segment; ldt: Segment;
+  gdt: { base: number; limit: number };
+  idt: { base: number; limit: number };
+  cr0: number; cr2: number; cr3: number; cr4: number; cr8: number; efer: number; apic_base: number;
+}
+
+export type Regs = Record<
+  'rax' | 'rbx' | 'rcx' | 'rdx' | 'rsi' | 'rdi' | 'rsp' | 'rbp' | 'r8' | 'r9' | 'r10' | 'r11' | 'r12' | 'r13' | 'r14' | 'r15' | 'rip' | 'rflags',
+  number
+>;
+
+/** Byte offsets of struct kvm_run's fields, as the addon was compiled. */
+export interface RunLayout {
+  immediateExit: number;
+  exitReason: number;
+  ioDirection: number;
+  ioSize: number;
+  ioPort: number;
+  ioCount: number;
+  ioDataOffset: number;
+  mmioPhysAddr: number;
+  mmioData: number;
+  mmioLen: number;
+  mmioIsWrite: number;
+  failEntryReason: number;
+  internalSuberror: number;
+  systemEventType: number;
+  exits: Record<'UNKNOWN' | 'IO' | 'HLT' | 'MMIO' | 'SHUTDOWN' | 'FAIL_ENTRY' | 'INTR' | 'INTERNAL_ERROR' | 'SYSTEM_EVENT', number>;
+  IO_IN: number;
+  IO_OUT: number;
+}
+
+export interface VmmBinding {
+  setErrorFactory(factory: (errno: number, syscall: string, details: KvmErrorDetails) => Error): void;
+  runLayout: RunLayout;
+  setTssAddr(vmFd: number, address: number): void;
+  setIdentityMapAddr(vmFd: number, address: number): void;
+  createIrqchip(vmFd: number): void;
+  createPit2(vmFd: number, flags?: number): void;
+  mapMemory(vmFd: number, slot: number, guestPhysical: number, size: number): ArrayBuffer;
+  irqLine(vmFd: number, irq: number, level: number): void;
+  /** 7 words per entry: function, index, flags, eax, ebx, ecx, edx. */
+  getSupportedCpuid(kvmFd: number): Uint32Array;
+  setCpuid(vcpuFd: number, entries: Uint32Array): void;
+  getSregs(vcpuFd: number): Sregs;
+  setSregs(vcpuFd: number, sregs: Partial<Sregs> | Record<string, unknown>): void;
+  getRegs(vcpuFd: number): Regs;
+  setRegs(vcpuFd: number, regs: Partial<Regs>): void;
+  setFpu(vcpuFd: number, fpu: { fcw?: number; mxcsr?: number }): void;
+  getLapic(vcpuFd: number): Buffer;
+  setLapic(vcpuFd: number, regs: Buffer): void;
+  mapRun(kvmFd: number, vcpuFd: number): ArrayBuffer;
+  /** The exit reason, or -EINTR (-4) when kicked. */
+  run(vcpuFd: number): number;
+  /** Returns this thread's id, for kick(). */
+  prepareVcpuThread(): number;
+  kick(tid: number): void;
+}
+
+/** Where the addon is: LINUX_VMM_ADDON, else the source build beside the package's. */
+export function vmmAddonPath(): string {
+  if (process.env.LINUX_VMM_ADDON) return path.resolve(process.env.LINUX_VMM_ADDON);
+  // dist/vmm/linux/ -> the package root
+  return path.join(__dirname, '..', '..', '..', 'build', 'Release', 'linux_vmm.node');
+}
+
+function load(): VmmBinding {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const raw = require(vmmAddonPath()) as VmmBinding;
+  raw.setErrorFactory((errno, syscall, details) => new KvmError(errno, syscall, details));
+  return raw;
+}
+
+export const vmm: VmmBinding = load();
