@@ -27,7 +27,9 @@ need_pkg() {  # need_pkg PACKAGE...: apt-get install those not installed yet
 find_kernel() {
   if [ -n "${KVM_TOD_LINUX_KERNEL:-}" ]; then echo "$KVM_TOD_LINUX_KERNEL"; return; fi
   local k
-  k=$(find "$root/.cache/kvm-box" "$out/pkg" -path '*boot/vmlinuz-6.1*-amd64' -type f 2>/dev/null | sort | tail -n 1 || true)
+  # the KVM box's copy (scripts/kvm-box.sh keeps the package's vmlinuz there)
+  if [ -f "$root/.cache/kvm-box/kernel/vmlinuz" ]; then echo "$root/.cache/kvm-box/kernel/vmlinuz"; return; fi
+  k=$(find "$out/pkg" -path '*boot/vmlinuz-6.1*-amd64' -type f 2>/dev/null | sort | tail -n 1 || true)
   if [ -n "$k" ]; then echo "$k"; return; fi
   local pkg
   pkg=$(apt-cache search --names-only '^linux-image-6\.1\.[0-9.-]*-amd64-unsigned$' | awk '{print $1}' | sort -V | tail -n 1)

@@ -4,15 +4,20 @@
 
 const WORDS = 7; // function, index, flags, eax, ebx, ecx, edx
 const HYPERVISOR = 1 << 31; // leaf 1 ecx
+const TSC_DEADLINE = 1 << 24; // leaf 1 ecx
 
-/** Leaf 1 says APIC id `apicId` and a hypervisor; the topology leaves say the same id. */
-export function fixCpuid(supported: Uint32Array, apicId = 0): Uint32Array {
+/**
+ * Leaf 1 says APIC id `apicId` and a hypervisor; the topology leaves say the same id. KVM
+ * leaves the TSC-deadline timer out of what it reports as supported, since userspace must
+ * ask for it separately (KVM_CAP_TSC_DEADLINE_TIMER): `tscDeadline` adds it.
+ */
+export function fixCpuid(supported: Uint32Array, apicId = 0, tscDeadline = false): Uint32Array {
   const out = new Uint32Array(supported);
   for (let i = 0; i < out.length; i += WORDS) {
     const fn = out[i];
     if (fn === 1) {
       out[i + 4] = (out[i + 4] & 0x0000ffff) | (1 << 16) | (apicId << 24); // one logical CPU, this APIC id
-      out[i + 5] = (out[i + 5] | HYPERVISOR) >>> 0;
+      out[i + 5] = (out[i + 5] | HYPERVISOR | (tscDeadline ? TSC_DEADLINE : 0)) >>> 0;
     } else if (fn === 0xb || fn === 0x1f) {
       out[i + 6] = apicId; // x2APIC id
     }

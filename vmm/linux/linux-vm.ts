@@ -7,13 +7,14 @@ import { EventEmitter } from 'events';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Worker } from 'worker_threads';
-import { closeFd, createVcpu, createVm, openKvm } from '../..';
+import { checkExtension, closeFd, createVcpu, createVm, openKvm } from '../..';
 import { planBoot } from './boot-layout';
 import { parseBzImage } from './bzimage';
 import { fixCpuid } from './cpuid';
 import { vmm } from './native';
 import { CMD, Command, STATE, State, TID, WORDS, WorkerMessage, WorkerSetup } from './vcpu-control';
 
+const KVM_CAP_TSC_DEADLINE_TIMER = 72;
 const TSS_ADDRESS = 0xfffbd000;
 const IDENTITY_MAP_ADDRESS = 0xfffbc000;
 const LAPIC_LVT0 = 0x350;
@@ -80,7 +81,8 @@ export class LinuxVm extends EventEmitter {
     for (const w of plan.writes) ram.set(w.bytes, w.address);
 
     this.vcpuFd = createVcpu(this.vmFd, 0);
-    vmm.setCpuid(this.vcpuFd, fixCpuid(vmm.getSupportedCpuid(this.kvmFd), 0));
+    const tscDeadline = checkExtension(this.kvmFd, KVM_CAP_TSC_DEADLINE_TIMER) > 0;
+    vmm.setCpuid(this.vcpuFd, fixCpuid(vmm.getSupportedCpuid(this.kvmFd), 0, tscDeadline));
     vmm.setSregs(this.vcpuFd, plan.sregs);
     vmm.setRegs(this.vcpuFd, plan.regs);
     vmm.setFpu(this.vcpuFd, { fcw: 0x37f, mxcsr: 0x1f80 });

@@ -10,6 +10,7 @@
 #include "../../../native/src/args.h"
 #include "../../../native/src/errors.h"
 #include "../../../native/src/ioctl.h"
+#include "cpuid_abi.h"
 #include "glue.h"
 
 namespace linuxvmm {
@@ -106,11 +107,9 @@ Napi::Value SetCpuid(const Napi::CallbackInfo& info) {
   Napi::Uint32Array words = info[1].As<Napi::Uint32Array>();
   if (words.ElementLength() % 7 != 0) throw kvmtod::InvalidArgValue(env, "entries", "7 words per entry");
   uint32_t n = static_cast<uint32_t>(words.ElementLength() / 7);
-  std::vector<uint8_t> buf(sizeof(kvm_cpuid2) + n * sizeof(kvm_cpuid_entry2));
-  auto* cpuid = reinterpret_cast<kvm_cpuid2*>(buf.data());
-  cpuid->nent = n;
+  CpuidBuffer cpuid(n);
   for (uint32_t i = 0; i < n; i++) {
-    kvm_cpuid_entry2& e = cpuid->entries[i];
+    kvm_cpuid_entry2& e = cpuid.entries()[i];
     e.function = words[i * 7];
     e.index = words[i * 7 + 1];
     e.flags = words[i * 7 + 2];
@@ -119,7 +118,7 @@ Napi::Value SetCpuid(const Napi::CallbackInfo& info) {
     e.ecx = words[i * 7 + 5];
     e.edx = words[i * 7 + 6];
   }
-  long r = Ioctl(fd, KVM_SET_CPUID2, cpuid);
+  long r = Ioctl(fd, kSetCpuid2, cpuid.bytes.data());
   if (r < 0) throw KvmError(env, static_cast<int>(-r), {"ioctl", "KVM_SET_CPUID2", fd});
   return env.Undefined();
 }

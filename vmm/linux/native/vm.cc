@@ -8,6 +8,7 @@
 #include "../../../native/src/args.h"
 #include "../../../native/src/errors.h"
 #include "../../../native/src/ioctl.h"
+#include "cpuid_abi.h"
 #include "glue.h"
 
 namespace linuxvmm {
@@ -114,15 +115,14 @@ Napi::Value GetSupportedCpuid(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int fd = ArgFd(info, 0, "kvmFd");
   for (uint32_t n = 64;; n *= 2) {
-    std::vector<uint8_t> buf(sizeof(kvm_cpuid2) + n * sizeof(kvm_cpuid_entry2));
-    auto* cpuid = reinterpret_cast<kvm_cpuid2*>(buf.data());
-    cpuid->nent = n;
-    long r = Ioctl(fd, KVM_GET_SUPPORTED_CPUID, cpuid);
+    CpuidBuffer cpuid(n);
+    long r = Ioctl(fd, kGetSupportedCpuid, cpuid.bytes.data());
     if (r == -E2BIG && n < 4096) continue;
     if (r < 0) throw KvmError(env, static_cast<int>(-r), {"ioctl", "KVM_GET_SUPPORTED_CPUID", fd});
-    Napi::Uint32Array out = Napi::Uint32Array::New(env, cpuid->nent * 7);
-    for (uint32_t i = 0; i < cpuid->nent; i++) {
-      const kvm_cpuid_entry2& e = cpuid->entries[i];
+    uint32_t nent = cpuid.header()->nent;
+    Napi::Uint32Array out = Napi::Uint32Array::New(env, nent * 7);
+    for (uint32_t i = 0; i < nent; i++) {
+      const kvm_cpuid_entry2& e = cpuid.entries()[i];
       uint32_t words[7] = {e.function, e.index, e.flags, e.eax, e.ebx, e.ecx, e.edx};
       for (int w = 0; w < 7; w++) out[i * 7 + w] = words[w];
     }
