@@ -1,7 +1,8 @@
 // The Linux VMM from the command line, for trying it by hand inside the KVM box:
 //   node dist/vmm/linux/main.js boot [seconds]          boot, print the guest's console, stop
-//   node dist/vmm/linux/main.js stop-cont HOLD PAUSE_MS  one scenario (HOLD: none, freeze,
-//                                                       catch-up), its result as JSON
+//   node dist/vmm/linux/main.js stop-cont HOLD[,HOLD...] PAUSE_MS
+//                                                       one boot per HOLD (none, freeze,
+//                                                       catch-up), the results as JSON
 // Settings as environment: LINUX_GUEST_BUSY=1, LINUX_GUEST_EXTRA='word word'.
 import { guestFiles } from './guest-files';
 import { LinuxVm } from './linux-vm';
@@ -26,15 +27,21 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (what === 'stop-cont') {
-    const t0 = Date.now();
-    const result = await runStopCont({
-      ...files,
-      hold: (a ?? 'none') as Hold,
-      pauseMs: Number(b ?? 10000),
-      settings,
-      onLine: process.env.LINUX_GUEST_QUIET ? undefined : (l) => console.error(`[host +${((Date.now() - t0) / 1000).toFixed(2)}s] ${l.text}`),
-    });
-    console.log(JSON.stringify(result, null, 2));
+    const results = [];
+    for (const hold of (a ?? 'none').split(',') as Hold[]) {
+      const t0 = Date.now();
+      console.error(`--- ${hold}`);
+      const result = await runStopCont({
+        ...files,
+        hold,
+        pauseMs: Number(b ?? 10000),
+        settings,
+        onLine: process.env.LINUX_GUEST_QUIET ? undefined : (l) => console.error(`[host +${((Date.now() - t0) / 1000).toFixed(2)}s] ${l.text}`),
+      });
+      console.error(`--- ${hold}: leap ${result.leapMs.toFixed(1)} ms of a ${result.pauseMs.toFixed(1)} ms pause, ${result.kernelComplaints.length} complaints`);
+      results.push(result);
+    }
+    console.log(JSON.stringify(results, null, 2));
     return 0;
   }
   console.error('usage: main.js boot [seconds] | stop-cont none|freeze|catch-up PAUSE_MS');

@@ -4,7 +4,10 @@
 // the kernel command line (the kernel hands unknown name=value words to init as
 // environment variables):
 //   kvmtod_tick_ms=N   period between clock lines (default 200)
-//   kvmtod_busy=1      also run a task that never sleeps (a CPU hog in user space)
+//   kvmtod_busy=1      also run a task that never sleeps: it opens and closes /dev/null in a
+//                      loop, so the CPU never idles (an idle CPU's tick restart touches the
+//                      soft-lockup watchdog) and RCU always has freed files to wait for
+//                      (a grace period in flight is what the RCU stall detector watches)
 // Every line it prints starts with "kvmtod-", so the VMM tells them from the kernel's.
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -49,8 +52,10 @@ static void print_clocksource(void) {
 static void busy_task(void) {
   pid_t pid = fork();
   if (pid != 0) return;
-  volatile unsigned long spin = 0;
-  for (;;) spin++;
+  for (;;) {
+    int fd = open("/dev/null", O_RDONLY);
+    if (fd >= 0) close(fd);
+  }
 }
 
 int main(void) {
