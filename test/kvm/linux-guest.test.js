@@ -24,30 +24,43 @@ describe('Linux guest under the Node VMM: stop, a pause, cont', function () {
   });
 
   const run = (hold) => runStopCont({ ...files, hold, pauseMs: PAUSE_MS, settings });
-  const show = (r) => `leap ${r.leapMs.toFixed(1)} ms of ${r.pauseMs.toFixed(1)} ms; kernel said:\n${r.excerpt.join('\n')}`;
+  // Only what the kernel said about the pause: under the emulated TSC of the KVM box it also
+  // marks the TSC unstable now and then, pause or not (vmm/linux/guest-output.ts).
+  const aboutPause = (r) => r.kernelComplaints.filter((c) => c.aboutPause).map((c) => c.text);
+  const show = (r) =>
+    `leap ${r.leapMs.toFixed(1)} ms of ${r.pauseMs.toFixed(1)} ms; kernel said:\n${r.excerpt.join('\n')}`;
 
   itKvm("without kvm-tod: the guest's clocks leap by the pause, and its kernel notices", async () => {
     const r = await run('none');
     assert.strictEqual(r.clocksource, 'kvm-clock');
     assert.ok(Math.abs(r.leapMs - r.pauseMs) < 0.05 * r.pauseMs, show(r));
     assert.ok(Math.abs(r.realtimeLeapMs - r.pauseMs) < 0.05 * r.pauseMs, show(r));
-    assert.ok(r.kernelComplaints.length > 0, `no complaint from the kernel; ${show(r)}`);
+    assert.ok(
+      r.kernelComplaints.some((c) => c.aboutPause),
+      `no complaint from the kernel; ${show(r)}`,
+    );
   });
 
-  itKvm("kvm-tod 'freeze' with the pause notice: the clocks go on where they stopped, the kernel says nothing", async () => {
-    const r = await run('freeze');
-    assert.strictEqual(r.clocksource, 'kvm-clock');
-    assert.ok(Math.abs(r.leapMs) < 0.05 * r.pauseMs, show(r));
-    assert.ok(Math.abs(r.realtimeLeapMs) < 0.05 * r.pauseMs, show(r));
-    assert.deepStrictEqual(r.kernelComplaints, [], show(r));
-    assert.deepStrictEqual(r.warnings, []);
-  });
+  itKvm(
+    "kvm-tod 'freeze' with the pause notice: the clocks go on where they stopped, the kernel says nothing",
+    async () => {
+      const r = await run('freeze');
+      assert.strictEqual(r.clocksource, 'kvm-clock');
+      assert.ok(Math.abs(r.leapMs) < 0.05 * r.pauseMs, show(r));
+      assert.ok(Math.abs(r.realtimeLeapMs) < 0.05 * r.pauseMs, show(r));
+      assert.deepStrictEqual(aboutPause(r), [], show(r));
+      assert.deepStrictEqual(r.warnings, []);
+    },
+  );
 
-  itKvm("kvm-tod 'catch-up' with the pause notice: the clocks catch up by the pause, the kernel says nothing", async () => {
-    const r = await run('catch-up');
-    assert.ok(Math.abs(r.leapMs - r.pauseMs) < 0.05 * r.pauseMs, show(r));
-    assert.ok(Math.abs(r.realtimeLeapMs - r.pauseMs) < 0.05 * r.pauseMs, show(r));
-    assert.deepStrictEqual(r.kernelComplaints, [], show(r));
-    assert.deepStrictEqual(r.warnings, []);
-  });
+  itKvm(
+    "kvm-tod 'catch-up' with the pause notice: the clocks catch up by the pause, the kernel says nothing",
+    async () => {
+      const r = await run('catch-up');
+      assert.ok(Math.abs(r.leapMs - r.pauseMs) < 0.05 * r.pauseMs, show(r));
+      assert.ok(Math.abs(r.realtimeLeapMs - r.pauseMs) < 0.05 * r.pauseMs, show(r));
+      assert.deepStrictEqual(aboutPause(r), [], show(r));
+      assert.deepStrictEqual(r.warnings, []);
+    },
+  );
 });

@@ -53,14 +53,17 @@ const FLAT_DATA = 0x00cf93000000ffffn;
 export function planBoot(options: BootOptions): BootPlan {
   const { image, initrd, cmdline, memorySize, cpus = 1 } = options;
   const { header } = image;
-  if (memorySize % 4096 !== 0 || memorySize < 64 << 20) throw new RangeError('memorySize must be a multiple of 4 KiB and at least 64 MiB');
+  if (memorySize % 4096 !== 0 || memorySize < 64 << 20)
+    throw new RangeError('memorySize must be a multiple of 4 KiB and at least 64 MiB');
   const cmdBytes = Buffer.from(`${cmdline}\0`, 'latin1');
-  if (cmdBytes.length - 1 > header.cmdlineSize) throw new RangeError(`command line longer than the kernel's ${header.cmdlineSize} bytes`);
+  if (cmdBytes.length - 1 > header.cmdlineSize)
+    throw new RangeError(`command line longer than the kernel's ${header.cmdlineSize} bytes`);
   const kernelEnd = header.code32Start + Math.max(image.kernel.length, header.initSize);
   // The initrd as high as the kernel allows, page-aligned, clear of the kernel.
   const initrdTop = Math.min(memorySize, header.initrdAddrMax + 1);
   const initrdAddress = Math.floor((initrdTop - initrd.length) / 4096) * 4096;
-  if (initrdAddress < kernelEnd) throw new RangeError(`${memorySize} bytes of memory cannot hold the kernel and a ${initrd.length}-byte initrd`);
+  if (initrdAddress < kernelEnd)
+    throw new RangeError(`${memorySize} bytes of memory cannot hold the kernel and a ${initrd.length}-byte initrd`);
 
   const e820: E820Entry[] = [
     { address: 0, size: MPTABLE_ADDRESS, type: E820_RAM },
@@ -108,10 +111,17 @@ export function planBoot(options: BootOptions): BootPlan {
     e820,
     initrd: { address: initrdAddress, size: initrd.length },
     sregs: {
-      cs: code, ds: data, es: data, fs: data, gs: data, ss: data,
+      cs: code,
+      ds: data,
+      es: data,
+      fs: data,
+      gs: data,
+      ss: data,
       gdt: { base: GDT_ADDRESS, limit: gdt.length - 1 },
       cr0: 0x11, // PE, ET; caches on, no paging
-      cr3: 0, cr4: 0, efer: 0,
+      cr3: 0,
+      cr4: 0,
+      efer: 0,
     },
     regs: { rip: header.code32Start, rsi: BOOT_PARAMS_ADDRESS, rflags: 0x2 },
   };

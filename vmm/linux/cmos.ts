@@ -3,7 +3,7 @@
 // (UTC). Registers it asks for beyond the clock read as 0.
 
 function bcd(n: number): number {
-  return ((Math.floor(n / 10) % 10) << 4) | n % 10;
+  return ((Math.floor(n / 10) % 10) << 4) | (n % 10);
 }
 
 export class Cmos {
@@ -19,18 +19,30 @@ export class Cmos {
     if (offset === 0) return 0xff;
     const d = this.now();
     switch (this.index) {
-      case 0x00: return bcd(d.getUTCSeconds());
-      case 0x02: return bcd(d.getUTCMinutes());
-      case 0x04: return bcd(d.getUTCHours());
-      case 0x06: return d.getUTCDay() + 1;
-      case 0x07: return bcd(d.getUTCDate());
-      case 0x08: return bcd(d.getUTCMonth() + 1);
-      case 0x09: return bcd(d.getUTCFullYear() % 100);
-      case 0x32: return bcd(Math.floor(d.getUTCFullYear() / 100)); // century
-      case 0x0a: return 0x26; // 32.768 kHz time base, no update in progress
-      case 0x0b: return 0x02; // 24-hour, BCD
-      case 0x0d: return 0x80; // battery good: time valid
-      default: return 0;
+      case 0x00:
+        return bcd(d.getUTCSeconds());
+      case 0x02:
+        return bcd(d.getUTCMinutes());
+      case 0x04:
+        return bcd(d.getUTCHours());
+      case 0x06:
+        return d.getUTCDay() + 1;
+      case 0x07:
+        return bcd(d.getUTCDate());
+      case 0x08:
+        return bcd(d.getUTCMonth() + 1);
+      case 0x09:
+        return bcd(d.getUTCFullYear() % 100);
+      case 0x32:
+        return bcd(Math.floor(d.getUTCFullYear() / 100)); // century
+      case 0x0a:
+        return 0x26; // 32.768 kHz time base, no update in progress
+      case 0x0b:
+        return 0x02; // 24-hour, BCD
+      case 0x0d:
+        return 0x80; // battery good: time valid
+      default:
+        return 0;
     }
   }
 }

@@ -22,10 +22,11 @@ const LAPIC_LVT1 = 0x360;
 const APIC_MODE_NMI = 0x4;
 const APIC_MODE_EXTINT = 0x7;
 
-/** One line the guest wrote on its console, with the host's monotonic time at its end. */
+/** One line the guest wrote on its console, with the host's monotonic time at its first and last byte. */
 export interface GuestLine {
   text: string;
-  hostNs: bigint;
+  startNs: bigint;
+  endNs: bigint;
 }
 
 export interface LinuxVmOptions {
@@ -51,7 +52,7 @@ export class LinuxVm extends EventEmitter {
   /** Everything the guest printed, in order. */
   readonly lines: GuestLine[] = [];
   private readonly memory: ArrayBuffer;
-  private readonly control = new Int32Array(new SharedArrayBuffer(WORDS * 4));
+  private readonly control: Int32Array<SharedArrayBuffer> = new Int32Array(new SharedArrayBuffer(WORDS * 4));
   private readonly runBytes: Uint8Array;
   private readonly worker: Worker;
   /** The VMM's state hook (see LinuxVmOptions.stateHook); may be set before start(). */
@@ -92,12 +93,17 @@ export class LinuxVm extends EventEmitter {
     vmm.setLapic(this.vcpuFd, lapic);
 
     this.runBytes = new Uint8Array(vmm.mapRun(this.kvmFd, this.vcpuFd));
-    const setup: WorkerSetup = { kvmFd: this.kvmFd, vmFd: this.vmFd, vcpuFd: this.vcpuFd, control: this.control.buffer as SharedArrayBuffer };
+    const setup: WorkerSetup = {
+      kvmFd: this.kvmFd,
+      vmFd: this.vmFd,
+      vcpuFd: this.vcpuFd,
+      control: this.control.buffer,
+    };
     this.worker = new Worker(path.join(__dirname, 'vcpu-worker.js'), { workerData: setup });
     this.exited = new Promise((resolve) => {
       this.worker.on('message', (m: WorkerMessage) => {
         if (m.type === 'output') {
-          const line = { text: m.text, hostNs: BigInt(m.hostNs) };
+          const line = { text: m.text, startNs: BigInt(m.startNs), endNs: BigInt(m.endNs) };
           this.lines.push(line);
           this.emit('line', line);
         } else {
@@ -136,7 +142,7 @@ export class LinuxVm extends EventEmitter {
     Atomics.store(this.control, CMD, Command.Stop);
     const tid = Atomics.load(this.control, TID);
     const deadline = Date.now() + STOP_TIMEOUT_MS;
-    while (![State.Stopped, State.Exited].includes(Atomics.load(this.control, STATE))) {
+    while (!this.stoppedOrExited()) {
       this.runBytes[vmm.runLayout.immediateExit] = 1;
       vmm.kick(tid);
       Atomics.wait(this.control, STATE, State.Running, 20);
@@ -153,7 +159,8 @@ export class LinuxVm extends EventEmitter {
 
   /** Resolves with the first guest line matching `pattern`, or rejects after `timeoutMs`. */
   waitForLine(pattern: RegExp, timeoutMs: number, from = 0): Promise<GuestLine> {
-    for (let i = from; i < this.lines.length; i++) if (pattern.test(this.lines[i].text)) return Promise.resolve(this.lines[i]);
+    for (let i = from; i < this.lines.length; i++)
+      if (pattern.test(this.lines[i].text)) return Promise.resolve(this.lines[i]);
     return new Promise((resolve, reject) => {
       const onLine = (line: GuestLine): void => {
         if (!pattern.test(line.text)) return;
@@ -166,7 +173,9 @@ export class LinuxVm extends EventEmitter {
       };
       const timer = setTimeout(() => {
         done();
-        reject(new Error(`no guest line matching ${pattern} within ${timeoutMs} ms; its last lines:\n${this.tail(15)}`));
+        reject(
+          new Error(`no guest line matching ${pattern} within ${timeoutMs} ms; its last lines:\n${this.tail(15)}`),
+        );
       }, timeoutMs);
       const done = (): void => {
         clearTimeout(timer);
@@ -181,7 +190,10 @@ export class LinuxVm extends EventEmitter {
 
   /** The last `n` lines the guest printed, as text. */
   tail(n: number): string {
-    return this.lines.slice(-n).map((l) => l.text).join('\n');
+    return this.lines
+      .slice(-n)
+      .map((l) => l.text)
+      .join('\n');
   }
 
   /** Ends the vCPU thread and closes the VM's descriptors. */
@@ -206,10 +218,16 @@ export class LinuxVm extends EventEmitter {
     Atomics.notify(this.control, CMD);
   }
 
-  private async waitState(ok: (s: State) => boolean, what: string): Promise<void> {
+  private stoppedOrExited(): boolean {
+    const state = Atomics.load(this.control, STATE);
+    return state === State.Stopped || state === State.Exited;
+  }
+
+  private async waitState(ok: (s: number) => boolean, what: string): Promise<void> {
     const deadline = Date.now() + STOP_TIMEOUT_MS;
     while (!ok(Atomics.load(this.control, STATE))) {
-      if (this.exitReason !== undefined) throw new Error(`the vCPU thread ended (${this.exitReason}) while waiting for ${what}`);
+      if (this.exitReason !== undefined)
+        throw new Error(`the vCPU thread ended (${this.exitReason}) while waiting for ${what}`);
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
       await new Promise((r) => setTimeout(r, 10));
     }

@@ -5,7 +5,7 @@
 //                                                       catch-up), the results as JSON
 // Settings as environment: LINUX_GUEST_BUSY=1, LINUX_GUEST_EXTRA='word word'.
 import { guestFiles } from './guest-files';
-import { LinuxVm } from './linux-vm';
+import { GuestLine, LinuxVm } from './linux-vm';
 import { Hold, commandLine, defaultSettings, runStopCont } from './stop-cont';
 
 async function main(argv: string[]): Promise<number> {
@@ -19,7 +19,7 @@ async function main(argv: string[]): Promise<number> {
   if (what === 'boot') {
     const vm = new LinuxVm({ ...files, cmdline: commandLine(settings) });
     const t0 = Date.now();
-    vm.on('line', (l) => console.log(`[host +${((Date.now() - t0) / 1000).toFixed(2)}s] ${l.text}`));
+    vm.on('line', (l: GuestLine) => console.log(`[host +${((Date.now() - t0) / 1000).toFixed(2)}s] ${l.text}`));
     vm.on('exit', (r) => console.log(`vCPU thread ended: ${r}`));
     await vm.start();
     await new Promise((r) => setTimeout(r, Number(a ?? 60) * 1000));
@@ -36,9 +36,14 @@ async function main(argv: string[]): Promise<number> {
         hold,
         pauseMs: Number(b ?? 10000),
         settings,
-        onLine: process.env.LINUX_GUEST_QUIET ? undefined : (l) => console.error(`[host +${((Date.now() - t0) / 1000).toFixed(2)}s] ${l.text}`),
+        onLine: process.env.LINUX_GUEST_QUIET
+          ? undefined
+          : (l) => console.error(`[host +${((Date.now() - t0) / 1000).toFixed(2)}s] ${l.text}`),
       });
-      console.error(`--- ${hold}: leap ${result.leapMs.toFixed(1)} ms of a ${result.pauseMs.toFixed(1)} ms pause, ${result.kernelComplaints.length} complaints`);
+      console.error(
+        `--- ${hold}: leap ${result.leapMs.toFixed(1)} ms of a ${result.pauseMs.toFixed(1)} ms pause, ` +
+          `${result.kernelComplaints.filter((c) => c.aboutPause).length} complaints about it`,
+      );
       results.push(result);
     }
     console.log(JSON.stringify(results, null, 2));

@@ -45,8 +45,14 @@ export function buildMpTable(address: number, cpus = 1): Uint8Array {
   table.set([0x50, 0x43, 0x4d, 0x50], h); // "PCMP"
   view.setUint16(h + 4, 44 + body.length, true);
   table[h + 6] = 4;
-  table.set(Array.from('KVM-TOD ', (c) => c.charCodeAt(0)), h + 8);
-  table.set(Array.from('LINUX-VMM   ', (c) => c.charCodeAt(0)), h + 16);
+  table.set(
+    Array.from('KVM-TOD ', (c) => c.charCodeAt(0)),
+    h + 8,
+  );
+  table.set(
+    Array.from('LINUX-VMM   ', (c) => c.charCodeAt(0)),
+    h + 16,
+  );
   view.setUint16(h + 34, entries.length, true);
   view.setUint32(h + 36, LAPIC_ADDRESS, true);
   table.set(body, h + 44);

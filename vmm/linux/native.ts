@@ -20,14 +20,44 @@ export interface Segment {
 }
 
 export interface Sregs {
-  cs: Segment; ds: Segment; es: Segment; fs: Segment; gs: Segment; ss: Segment; tr: Segment; ldt: Segment;
+  cs: Segment;
+  ds: Segment;
+  es: Segment;
+  fs: Segment;
+  gs: Segment;
+  ss: Segment;
+  tr: Segment;
+  ldt: Segment;
   gdt: { base: number; limit: number };
   idt: { base: number; limit: number };
-  cr0: number; cr2: number; cr3: number; cr4: number; cr8: number; efer: number; apic_base: number;
+  cr0: number;
+  cr2: number;
+  cr3: number;
+  cr4: number;
+  cr8: number;
+  efer: number;
+  apic_base: number;
 }
 
 export type Regs = Record<
-  'rax' | 'rbx' | 'rcx' | 'rdx' | 'rsi' | 'rdi' | 'rsp' | 'rbp' | 'r8' | 'r9' | 'r10' | 'r11' | 'r12' | 'r13' | 'r14' | 'r15' | 'rip' | 'rflags',
+  | 'rax'
+  | 'rbx'
+  | 'rcx'
+  | 'rdx'
+  | 'rsi'
+  | 'rdi'
+  | 'rsp'
+  | 'rbp'
+  | 'r8'
+  | 'r9'
+  | 'r10'
+  | 'r11'
+  | 'r12'
+  | 'r13'
+  | 'r14'
+  | 'r15'
+  | 'rip'
+  | 'rflags',
   number
 >;
 
@@ -47,7 +77,10 @@ export interface RunLayout {
   failEntryReason: number;
   internalSuberror: number;
   systemEventType: number;
-  exits: Record<'UNKNOWN' | 'IO' | 'HLT' | 'MMIO' | 'SHUTDOWN' | 'FAIL_ENTRY' | 'INTR' | 'INTERNAL_ERROR' | 'SYSTEM_EVENT', number>;
+  exits: Record<
+    'UNKNOWN' | 'IO' | 'HLT' | 'MMIO' | 'SHUTDOWN' | 'FAIL_ENTRY' | 'INTR' | 'INTERNAL_ERROR' | 'SYSTEM_EVENT',
+    number
+  >;
   IO_IN: number;
   IO_OUT: number;
 }
@@ -87,7 +120,7 @@ export function vmmAddonPath(): string {
 }
 
 function load(): VmmBinding {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const raw = require(vmmAddonPath()) as VmmBinding;
   raw.setErrorFactory((errno, syscall, details) => new KvmError(errno, syscall, details));
   return raw;

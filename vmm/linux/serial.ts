@@ -26,7 +26,10 @@ export class Serial16550 {
    * @param transmit each byte the guest sends
    * @param setIrq the UART's interrupt line, called on each change
    */
-  constructor(private readonly transmit: (byte: number) => void, private readonly setIrq: (level: boolean) => void) {}
+  constructor(
+    private readonly transmit: (byte: number) => void,
+    private readonly setIrq: (level: boolean) => void,
+  ) {}
 
   read(offset: number): number {
     const dlab = (this.lcr & LCR_DLAB) !== 0;

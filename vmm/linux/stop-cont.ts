@@ -2,7 +2,7 @@
 // the vCPU, wait, cont, watch what it prints, and read from its own lines how far its
 // clocks leapt and what its kernel complained about.
 import { GuestClock, KvmClockDevice, KvmTodWarning } from '../..';
-import { ClockSample, ComplaintKind, guestLeap, kernelComplaint, parseClockLine } from './guest-output';
+import { ClockSample, ComplaintKind, aboutPause, guestLeap, kernelComplaint, parseClockLine } from './guest-output';
 import { GuestLine, LinuxVm } from './linux-vm';
 
 /** How the VMM treats the guest clock across the pause. */
@@ -29,15 +29,27 @@ export const defaultSettings: GuestSettings = { tickMs: 250, busy: false, watchd
 /** The kernel command line for a guest with `settings`. */
 export function commandLine(settings: GuestSettings): string {
   const words = [
-    'console=ttyS0', '8250.nr_uarts=1', 'acpi=off', 'pci=off', 'nokaslr', 'mitigations=off',
-    'reboot=k', 'panic=-1', 'i8042.noaux', 'i8042.nopnp', 'nomodeset', 'clocksource=kvm-clock',
-    'loglevel=5', 'rdinit=/init',
+    'console=ttyS0',
+    '8250.nr_uarts=1',
+    'acpi=off',
+    'pci=off',
+    'nokaslr',
+    'mitigations=off',
+    'reboot=k',
+    'panic=-1',
+    'i8042.noaux',
+    'i8042.nopnp',
+    'nomodeset',
+    'clocksource=kvm-clock',
+    'loglevel=5',
+    'rdinit=/init',
     `kvmtod_tick_ms=${settings.tickMs}`,
   ];
   if (settings.busy) words.push('kvmtod_busy=1');
   if (settings.watchdogThresh !== undefined) words.push(`watchdog_thresh=${settings.watchdogThresh}`);
   if (settings.rcuStallTimeout !== undefined) words.push(`rcupdate.rcu_cpu_stall_timeout=${settings.rcuStallTimeout}`);
-  if (settings.hungTaskTimeout !== undefined) words.push(`sysctl.kernel.hung_task_timeout_secs=${settings.hungTaskTimeout}`);
+  if (settings.hungTaskTimeout !== undefined)
+    words.push(`sysctl.kernel.hung_task_timeout_secs=${settings.hungTaskTimeout}`);
   return [...words, ...(settings.extra ?? [])].join(' ');
 }
 
@@ -57,6 +69,8 @@ export interface StopContOptions {
 
 export interface KernelComplaint {
   kind: ComplaintKind;
+  /** Whether the line is about this pause (guest-output.ts aboutPause), not background noise. */
+  aboutPause: boolean;
   text: string;
 }
 
@@ -73,7 +87,7 @@ export interface StopContResult {
   leapMs: number;
   /** CLOCK_REALTIME's leap, ms. */
   realtimeLeapMs: number;
-  /** The kernel's complaints from the stop on. */
+  /** The kernel's lines about time from the stop on (see KernelComplaint.aboutPause). */
   kernelComplaints: KernelComplaint[];
   /** The kernel's complaints while booting (before the stop), for reference. */
   bootComplaints: KernelComplaint[];
@@ -122,29 +136,34 @@ export async function runStopCont(options: StopContOptions): Promise<StopContRes
     await sleep(watchMs);
     await vm.waitForLine(/^kvmtod-clock /, 30_000, vm.lines.length); // still alive
     const lines = vm.lines.slice();
-    const samples = lines.map((l) => parseClockLine(l.text, l.hostNs)).filter((s): s is ClockSample => s !== undefined);
+    const samples = lines
+      .map((l) => parseClockLine(l.text, l.startNs))
+      .filter((s): s is ClockSample => s !== undefined);
     const leap = guestLeap(samples, stopNs, contNs);
     if (!leap) throw new Error(`no clock lines on both sides of the pause; the guest printed:\n${vm.tail(30)}`);
+    const pausedMs = ms(contNs - stopNs);
     const complaints = (from: number, to: number): KernelComplaint[] =>
       lines.slice(from, to).flatMap((l) => {
         const kind = kernelComplaint(l.text);
-        return kind ? [{ kind, text: l.text }] : [];
+        return kind ? [{ kind, aboutPause: aboutPause(kind, l.text, pausedMs), text: l.text }] : [];
       });
     return {
       hold: options.hold,
       cmdline,
-      pauseMs: ms(contNs - stopNs),
-      bootMs: ms(firstClock.hostNs - startNs),
+      pauseMs: pausedMs,
+      bootMs: ms(firstClock.startNs - startNs),
       clocksource: /clocksource=(\S+)/.exec(ready.text)?.[1] ?? '?',
       leapMs: ms(leap.monotonicLeapNs),
       realtimeLeapMs: ms(leap.realtimeLeapNs),
       kernelComplaints: complaints(stopIndex, lines.length),
       bootComplaints: complaints(0, stopIndex),
-      excerpt: lines.slice(Math.max(0, stopIndex - 2)).map((l) => l.text).filter((t, i, all) => i < 40 || i === all.length - 1),
+      excerpt: lines
+        .slice(Math.max(0, stopIndex - 2))
+        .map((l) => l.text)
+        .filter((t, i, all) => i < 40 || i === all.length - 1),
       warnings,
     };
   } finally {
     await vm.close();
   }
 }
-

@@ -7,23 +7,15 @@ export const STATE = 1; // where the worker is: State
 export const TID = 2; // the worker's thread id, for the kick
 export const WORDS = 3;
 
-export const enum Command {
-  Stop = 0,
-  Run = 1,
-  Quit = 2,
-}
+export const Command = { Stop: 0, Run: 1, Quit: 2 } as const;
+export type Command = (typeof Command)[keyof typeof Command];
 
-export const enum State {
-  Starting = 0,
-  Stopped = 1,
-  Running = 2,
-  Exited = 3,
-}
+export const State = { Starting: 0, Stopped: 1, Running: 2, Exited: 3 } as const;
+export type State = (typeof State)[keyof typeof State];
 
 /** What the worker tells the main thread. */
 export type WorkerMessage =
-  | { type: 'output'; text: string; hostNs: string }
-  | { type: 'exit'; reason: string };
+  { type: 'output'; text: string; startNs: string; endNs: string } | { type: 'exit'; reason: string };
 
 /** What the worker is given at start (workerData). */
 export interface WorkerSetup {

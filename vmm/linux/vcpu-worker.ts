@@ -24,13 +24,22 @@ function post(message: WorkerMessage): void {
 }
 
 // Console output goes to the main thread a line at a time, stamped with the host's
-// monotonic clock at the moment the guest wrote the line's end.
+// monotonic clock when the guest wrote the line's first byte (a clock line's reading was
+// taken just before) and its last.
 let pending: number[] = [];
+let startNs = 0n;
 function transmit(byte: number): void {
   if (byte === 0x0a) {
-    post({ type: 'output', text: Buffer.from(pending).toString('latin1').replace(/\r$/, ''), hostNs: process.hrtime.bigint().toString() });
+    const text = Buffer.from(pending).toString('latin1').replace(/\r$/, '');
+    post({
+      type: 'output',
+      text,
+      startNs: (pending.length ? startNs : process.hrtime.bigint()).toString(),
+      endNs: process.hrtime.bigint().toString(),
+    });
     pending = [];
   } else {
+    if (pending.length === 0) startNs = process.hrtime.bigint();
     pending.push(byte);
   }
 }
@@ -78,15 +87,26 @@ function handleMmio(): void {
 function exitText(reason: number): string | undefined {
   const E = L.exits;
   switch (reason) {
-    case E.IO: handleIo(); return shutdown;
-    case E.MMIO: handleMmio(); return undefined;
-    case E.HLT: return 'halted';
-    case E.SHUTDOWN: return 'shutdown (triple fault or reset)';
-    case E.SYSTEM_EVENT: return `system event ${run.getUint32(L.systemEventType, true)}`;
-    case E.FAIL_ENTRY: return `entry failed, reason 0x${run.getBigUint64(L.failEntryReason, true).toString(16)}`;
-    case E.INTERNAL_ERROR: return `KVM internal error, suberror ${run.getUint32(L.internalSuberror, true)}`;
-    case E.INTR: return undefined;
-    default: return `unhandled exit reason ${reason}`;
+    case E.IO:
+      handleIo();
+      return shutdown;
+    case E.MMIO:
+      handleMmio();
+      return undefined;
+    case E.HLT:
+      return 'halted';
+    case E.SHUTDOWN:
+      return 'shutdown (triple fault or reset)';
+    case E.SYSTEM_EVENT:
+      return `system event ${run.getUint32(L.systemEventType, true)}`;
+    case E.FAIL_ENTRY:
+      return `entry failed, reason 0x${run.getBigUint64(L.failEntryReason, true).toString(16)}`;
+    case E.INTERNAL_ERROR:
+      return `KVM internal error, suberror ${run.getUint32(L.internalSuberror, true)}`;
+    case E.INTR:
+      return undefined;
+    default:
+      return `unhandled exit reason ${reason}`;
   }
 }
 
