@@ -14,7 +14,8 @@
 # NAME* prefixes) listed in KVM_BOX_ENV, separated by spaces or commas.
 # Knobs: KVM_BOX_MEM (MiB, 6144), KVM_BOX_SMP (2), KVM_BOX_CACHE (<repo>/.cache/kvm-box),
 # KVM_BOX_ALWAYS=1 (boot the box even where the host's /dev/kvm works),
-# KVM_BOX_VERBOSE=1 (boot times and the console on stderr).
+# KVM_BOX_VERBOSE=1 (boot times and the console on stderr), KVM_BOX_CONSOLE=<file> (keep
+# the guest's whole console there), KVM_BOX_APPEND (more kernel command line).
 set -uo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -133,6 +134,7 @@ cleanup() {
   [ -n "$qemu_pid" ] && kill "$qemu_pid" 2>/dev/null
   [ -n "$out_pid" ] && kill "$out_pid" 2>/dev/null
   [ -n "$err_pid" ] && kill "$err_pid" 2>/dev/null
+    [ -n "${KVM_BOX_CONSOLE:-}" ] && [ -f "$ports/console" ] && cp "$ports/console" "$KVM_BOX_CONSOLE"
   rm -rf "$job" "$ports"
 }
 trap cleanup EXIT
@@ -162,12 +164,16 @@ cat "$ports/err" >&2 & err_pid=$!
 
 if [ "$(id -u)" = 0 ]; then security=passthrough; else security=none; fi
 start=$(date +%s.%N)
-bounded qemu-system-x86_64 -accel tcg,thread=multi -cpu max -smp "$smp" -m "$mem" \
+# A simple command in the background, so that $! is QEMU (or timeout, which passes a
+# TERM on to it) and cleanup can stop it.
+runner=()
+[ "$timeout_s" -gt 0 ] && runner=(timeout "$timeout_s")
+"${runner[@]}" qemu-system-x86_64 -accel tcg,thread=multi -cpu max -smp "$smp" -m "$mem" \
   -nodefaults -display none -no-reboot \
   -serial "file:$ports/console" -serial "file:$ports/out" -serial "file:$ports/err" -serial "file:$ports/status" \
   -virtfs "local,path=/,mount_tag=hostroot,security_model=$security,multidevs=remap" \
   -kernel "$cache/kernel/vmlinuz" -initrd "$initrd" \
-  -append "console=ttyS0 quiet loglevel=3 panic=-1 kvmbox.job=$job" \
+  -append "console=ttyS0 quiet loglevel=3 panic=-1 ${KVM_BOX_APPEND:-} kvmbox.job=$job" \
   </dev/null >"$ports/qemu.log" 2>&1 &
 qemu_pid=$!
 wait "$qemu_pid"
