@@ -37,15 +37,15 @@
  *                                  refuses with ENOSYS gets the kernel's answer instead:
  *                                  EBADF for a descriptor that is not open, else ENOTTY.
  *
- * Descriptors: open("/dev/kvm") tries the real device; if it fails, or KVM answers
- * ENOSYS (qemu-user), a stand-in memfd is handed out and tracked as a fake KVM.
+ * Descriptors: while the double is on, open("/dev/kvm") hands out a stand-in memfd,
+ * tracked as a fake KVM, whether or not a real /dev/kvm works here (so a test on the
+ * double keeps to the double's VMs; a real KVM beside it changes nothing).
  * On a fake KVM fd: KVM_GET_API_VERSION = 12, KVM_CREATE_VM (type 0) = a fake VM fd,
  * KVM_CHECK_EXTENSION = 1 for KVM_CAP_VM_ATTRIBUTES and 0 for anything else, any
- * other ioctl ENOTTY. KVM_CREATE_VM on a real KVM fd goes to the kernel, and the VM
- * fd it returns is tracked as an s390 VM. On every tracked VM fd the double answers
- * the device-attribute ioctls (group KVM_S390_VM_TOD as the kernel does, any other
- * group ENXIO) and KVM_CHECK_EXTENSION(KVM_CAP_VM_ATTRIBUTES) = 1; other ioctls go
- * to the kernel on a real VM fd and are ENOTTY on a fake one. Untracked fds: kernel.
+ * other ioctl ENOTTY. On a fake VM fd the double answers the device-attribute ioctls
+ * (group KVM_S390_VM_TOD as the kernel does, any other group ENXIO) and
+ * KVM_CHECK_EXTENSION(KVM_CAP_VM_ATTRIBUTES) = 1; any other ioctl is ENOTTY.
+ * Untracked fds (the real /dev/kvm opened while the double was off): the kernel.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -73,7 +73,7 @@ _Static_assert(sizeof(struct tod_clock_ext) == 16, "kvm_s390_vm_tod_clock layout
 #define KVM_PATH "/dev/kvm"
 #define TOD_UNIX_EPOCH 0x7D91048BCA000000ULL /* TOD of 1970-01-01, epoch 1900 */
 
-enum kind { FREE = 0, FAKE_KVM, REAL_KVM, FAKE_VM, REAL_VM };
+enum kind { FREE = 0, FAKE_KVM, FAKE_VM };
 struct tracked {
   int fd;
   enum kind kind;
@@ -82,7 +82,9 @@ struct tracked {
   dev_t dev;      /* what fd referred to when tracked: Node's fs.closeSync and */
   ino_t ino;      /* libuv close with a raw syscall that close() below never sees */
 };
-#define MAX_TRACKED 256
+/* Indexed by descriptor number, so a lookup costs the same for 1 VM or 1000 (the
+ * bench's VM scaling); a stand-in numbered beyond the table is refused (EMFILE). */
+#define MAX_TRACKED 65536
 static struct tracked table[MAX_TRACKED];
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -115,57 +117,45 @@ static int still_same(const struct tracked *e) {
   return fstat(e->fd, &st) == 0 && st.st_dev == e->dev && st.st_ino == e->ino;
 }
 
-static void track(int fd, enum kind kind) {
+/* 0, or EMFILE when fd is beyond the table. */
+static int track(int fd, enum kind kind) {
   struct stat st;
-  if (fstat(fd, &st) != 0) return;
+  if (fd < 0 || fd >= MAX_TRACKED) return EMFILE;
+  if (fstat(fd, &st) != 0) return errno;
   pthread_mutex_lock(&lock);
-  for (int pass = 0; pass < 2; pass++) {
-    for (int i = 0; i < MAX_TRACKED; i++) {
-      if (table[i].kind == FREE) {
-        table[i] = (struct tracked){fd, kind, 0, 0, st.st_dev, st.st_ino};
-        pthread_mutex_unlock(&lock);
-        return;
-      }
-    }
-    /* Full: free the entries whose descriptors were closed behind our back. */
-    for (int i = 0; i < MAX_TRACKED; i++) {
-      if (!still_same(&table[i])) table[i].kind = FREE;
-    }
-  }
+  table[fd] = (struct tracked){fd, kind, 0, 0, st.st_dev, st.st_ino};
   pthread_mutex_unlock(&lock);
+  return 0;
 }
 
 /* A copy of the entry for fd; kind FREE when untracked, or when the number now
  * refers to another file (closed without close(), then reused). */
 static struct tracked lookup(int fd) {
   struct tracked t = {fd, FREE, 0, 0, 0, 0};
+  if (fd < 0 || fd >= MAX_TRACKED) return t;
   pthread_mutex_lock(&lock);
-  for (int i = 0; i < MAX_TRACKED; i++) {
-    if (table[i].kind != FREE && table[i].fd == fd) {
-      if (still_same(&table[i])) t = table[i];
-      else table[i].kind = FREE;
-    }
+  if (table[fd].kind != FREE) {
+    if (still_same(&table[fd])) t = table[fd];
+    else table[fd].kind = FREE;
   }
   pthread_mutex_unlock(&lock);
   return t;
 }
 
 static void store_epoch(int fd, uint64_t epoch, uint8_t epdx) {
+  if (fd < 0 || fd >= MAX_TRACKED) return;
   pthread_mutex_lock(&lock);
-  for (int i = 0; i < MAX_TRACKED; i++) {
-    if (table[i].kind != FREE && table[i].fd == fd) {
-      table[i].epoch = epoch;
-      table[i].epdx = epdx;
-    }
+  if (table[fd].kind != FREE) {
+    table[fd].epoch = epoch;
+    table[fd].epdx = epdx;
   }
   pthread_mutex_unlock(&lock);
 }
 
 static void forget(int fd) {
+  if (fd < 0 || fd >= MAX_TRACKED) return;
   pthread_mutex_lock(&lock);
-  for (int i = 0; i < MAX_TRACKED; i++) {
-    if (table[i].kind != FREE && table[i].fd == fd) table[i].kind = FREE;
-  }
+  table[fd].kind = FREE;
   pthread_mutex_unlock(&lock);
 }
 
@@ -354,23 +344,25 @@ static int stand_in(int cloexec) {
   return memfd_create("kvm-s390-double", cloexec ? MFD_CLOEXEC : 0);
 }
 
-static int open_kvm(int (*real)(const char *, int, ...), const char *path, int flags, mode_t mode) {
-  int fd = real(path, flags, mode);
-  if (fd >= 0 && real_ioctl(fd, KVM_GET_API_VERSION, 0) < 0 && errno == ENOSYS) {
-    real_close(fd); /* qemu-user: the device opens but every ioctl is ENOSYS */
-    fd = -1;
+/* When the double is on, opening /dev/kvm always hands out a stand-in, even where the
+ * real device works (the KVM box, an x86 host with KVM): a test on the double keeps to
+ * the double's VMs, never an x86 VM dressed up as an s390 one, and a real /dev/kvm
+ * beside it changes nothing. With the double off, /dev/kvm is the kernel's. */
+static int tracked_stand_in(int cloexec, enum kind kind) {
+  int fd = stand_in(cloexec);
+  if (fd < 0) return fd;
+  int err = track(fd, kind);
+  if (err) {
+    real_close(fd);
+    return fail(err);
   }
-  if (fd >= 0) {
-    track(fd, REAL_KVM);
-    return fd;
-  }
-  fd = stand_in((flags & O_CLOEXEC) != 0);
-  if (fd >= 0) track(fd, FAKE_KVM);
   return fd;
 }
 
+static int open_kvm(int flags) { return tracked_stand_in((flags & O_CLOEXEC) != 0, FAKE_KVM); }
+
 static int do_open(int (*real)(const char *, int, ...), const char *path, int flags, mode_t mode) {
-  if (path != NULL && strcmp(path, KVM_PATH) == 0 && active()) return open_kvm(real, path, flags, mode);
+  if (path != NULL && strcmp(path, KVM_PATH) == 0 && active()) return open_kvm(flags);
   return real(path, flags, mode);
 }
 
@@ -413,32 +405,21 @@ int ioctl(int fd, unsigned long request, ...) {
   switch (t.kind) {
     case FREE:
       return pass(fd, request, arg);
-    case REAL_KVM:
-      if (request == KVM_CREATE_VM) {
-        int vm = pass(fd, request, arg);
-        if (vm >= 0) track(vm, REAL_VM);
-        return vm;
-      }
-      return pass(fd, request, arg);
     case FAKE_KVM:
       if (request == KVM_GET_API_VERSION) return 12;
       if (request == KVM_CHECK_EXTENSION) return (uintptr_t)arg == KVM_CAP_VM_ATTRIBUTES;
       if (request == KVM_CREATE_VM) {
         if ((uintptr_t)arg != 0) return fail(EINVAL); /* ucontrol VMs are not modelled */
-        int vm = stand_in(1);
-        if (vm >= 0) track(vm, FAKE_VM);
-        return vm;
+        return tracked_stand_in(1, FAKE_VM);
       }
       return fail(ENOTTY);
     case FAKE_VM:
-    case REAL_VM:
       if (request == KVM_GET_DEVICE_ATTR || request == KVM_SET_DEVICE_ATTR ||
           request == KVM_HAS_DEVICE_ATTR) {
         int err = vm_attr(&t, request, arg);
         return err ? fail(err) : 0;
       }
       if (request == KVM_CHECK_EXTENSION && (uintptr_t)arg == KVM_CAP_VM_ATTRIBUTES) return 1;
-      if (t.kind == REAL_VM) return pass(fd, request, arg);
       if (request == KVM_CHECK_EXTENSION) return 0;
       return fail(ENOTTY);
   }
