@@ -14,6 +14,7 @@ const { holdRelease } = require('./lib/hold-release');
 const { stillness } = require('./lib/stillness');
 const { endurance } = require('./lib/endurance');
 const { overhead } = require('./lib/overhead');
+const { scaling } = require('./lib/scaling');
 
 const root = path.join(__dirname, '..');
 const [phase, mode = 'full'] = process.argv.slice(2);
@@ -60,6 +61,7 @@ function openVm() {
     const vmFd = kvm.createVm(kvmFd);
     return {
       vmFd,
+      kvmFd,
       close() {
         kvm.closeFd(vmFd);
         kvm.closeFd(kvmFd);
@@ -75,7 +77,7 @@ const todDiff = (a, b) => kvm.todDiffNs(a, b);
 const clockDiff = (a, b) => a - b;
 
 /** The five s390 TOD figures on `vmFd`. */
-function s390Figures(helper, helperReason, vmFd, backend) {
+function s390Figures(helper, helperReason, vmFd, backend, kvmFd) {
   const device = new kvm.S390TodDevice(vmFd);
   if (helper) {
     measure(['binding.getTod', 'binding.setTod'], () => todBinding(kvm, helper, vmFd, settings, backend));
@@ -97,6 +99,22 @@ function s390Figures(helper, helperReason, vmFd, backend) {
   measure(['endurance.s390'], () => ({
     'endurance.s390': endurance(kvm, { device, diffNs: todDiff, settings, backend }),
   }));
+  if (helper) {
+    measure(['scaling.s390'], () => ({
+      'scaling.s390': scaling(kvm, {
+        counts: settings.scalingCounts,
+        createVm: () => kvm.createVm(kvmFd),
+        closeFd: kvm.closeFd,
+        device: (fd) => new kvm.S390TodDevice(fd),
+        cMany: (fds, n) => helper.holdReleaseTodMany(fds, n),
+        settings,
+        backend,
+        what: 'N VMs, one GuestClock each: all held, then all released, vs GET EXT on each then SET EXT on each in C',
+      }),
+    }));
+  } else {
+    skip(['scaling.s390'], helperReason);
+  }
 }
 
 function hostPhase() {
@@ -129,6 +147,22 @@ function hostPhase() {
       measure(['endurance.kvmclock'], () => ({
         'endurance.kvmclock': endurance(kvm, { device, diffNs: clockDiff, settings, backend: 'kvm' }),
       }));
+      if (helper) {
+        measure(['scaling.kvmclock'], () => ({
+          'scaling.kvmclock': scaling(kvm, {
+            counts: settings.scalingCounts,
+            createVm: () => kvm.createVm(vm.kvmFd),
+            closeFd: kvm.closeFd,
+            device: (fd) => new kvm.KvmClockDevice(fd),
+            cMany: (fds, n) => helper.holdReleaseClockMany(fds, n),
+            settings,
+            backend: 'kvm',
+            what: 'N VMs, one GuestClock each: all held, then all released, vs KVM_GET_CLOCK on each then KVM_SET_CLOCK on each in C',
+          }),
+        }));
+      } else {
+        skip(['scaling.kvmclock'], helperReason);
+      }
     } finally {
       vm.close();
     }
@@ -143,7 +177,7 @@ function hostPhase() {
     if (s390vm.vmFd !== undefined) {
       result.s390 = { backend: 'kvm' };
       try {
-        s390Figures(helper, helperReason, s390vm.vmFd, 'kvm');
+        s390Figures(helper, helperReason, s390vm.vmFd, 'kvm', s390vm.kvmFd);
       } finally {
         s390vm.close();
       }
@@ -201,7 +235,7 @@ function doublePhase() {
     return result;
   }
   try {
-    s390Figures(helper, helperReason, vm.vmFd, 'double');
+    s390Figures(helper, helperReason, vm.vmFd, 'double', vm.kvmFd);
   } finally {
     vm.close();
   }

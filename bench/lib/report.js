@@ -46,6 +46,27 @@ function section(title, ids, figures, header, row) {
   return markdown ? `**${title}**\n\n${table(header, rows, true)}\n` : `${title}\n${table(header, rows)}`;
 }
 
+/** VM scaling: one row per VM count of each figure. */
+function scalingSection(ids, figures) {
+  const title =
+    'VM scaling: N VMs held and released together, one GuestClock each, vs the raw ioctl pairs in C (ns per VM); target JS/C <= 1.3';
+  const rows = [];
+  for (const id of ids) {
+    const f = figures[id];
+    const missing = notMeasured(id, f);
+    if (missing) {
+      rows.push(missing);
+      continue;
+    }
+    for (const p of f.points) {
+      rows.push([name(id), f.backend, p.vms, p.createUsPerVm, p.cNsPerVm, p.jsNsPerVm, p.ratio.toFixed(3), p.overheadNsPerVm]);
+    }
+    if (f.stoppedAt) rows.push([name(id), { note: `stopped at ${f.stoppedAt}` }]);
+  }
+  const header = ['device', 'backend', 'VMs', 'create µs/VM', 'C ns/VM', 'JS ns/VM', 'JS/C', 'JS-C ns/VM'];
+  return markdown ? `**${title}**\n\n${table(header, rows, true)}\n` : `${title}\n${table(header, rows)}`;
+}
+
 /** The report as text, or with `asMarkdown` as Markdown tables (for docs/performance.md). */
 function render(report, asMarkdown = false) {
   markdown = asMarkdown;
@@ -174,6 +195,8 @@ function render(report, asMarkdown = false) {
       ],
     ),
   );
+  out.push('');
+  out.push(scalingSection(ids('scaling.'), figures));
   out.push('');
   out.push(
     section(

@@ -12,6 +12,7 @@ const SETTINGS = {
     pauseMs: 2,
     enduranceCycles: 1_000_000,
     enduranceWarmup: 20_000,
+    scalingCounts: [1, 10, 100, 1000],
   },
   quick: {
     runs: 3,
@@ -22,6 +23,7 @@ const SETTINGS = {
     pauseMs: 1,
     enduranceCycles: 5_000,
     enduranceWarmup: 500,
+    scalingCounts: [1, 10],
   },
 };
 
@@ -39,6 +41,8 @@ const FIGURES = {
   'endurance.kvmclock': 'endurance',
   'endurance.s390': 'endurance',
   'endurance.simulated': 'endurance',
+  'scaling.kvmclock': 'scaling',
+  'scaling.s390': 'scaling',
   'overhead.napiCallRaw': 'cost',
   'overhead.napiCall': 'cost',
   'overhead.getKvmClock': 'cost',
@@ -58,7 +62,15 @@ const KVMCLOCK_FIGURES = [
   'holdRelease.kvmclock',
   'stillness.kvmclock',
   'endurance.kvmclock',
+  'scaling.kvmclock',
 ];
-const S390_FIGURES = ['binding.getTod', 'binding.setTod', 'holdRelease.s390', 'stillness.s390', 'endurance.s390'];
+const S390_FIGURES = [
+  'binding.getTod',
+  'binding.setTod',
+  'holdRelease.s390',
+  'stillness.s390',
+  'endurance.s390',
+  'scaling.s390',
+];
 
 module.exports = { SETTINGS, FIGURES, KVMCLOCK_FIGURES, S390_FIGURES };

@@ -20,6 +20,7 @@
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include <vector>
 #include <linux/kvm.h>
 
 #include "../../native/src/ioctl.h"
@@ -184,6 +185,63 @@ Napi::Value HoldReleaseTodLoop(const Napi::CallbackInfo& info) {
   return Elapsed(info, start);
 }
 
+// --- many VMs at once (the VM scaling figures) ---------------------------------
+
+std::vector<int> FdsArg(const Napi::CallbackInfo& info, size_t i) {
+  if (!info[i].IsTypedArray() || info[i].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array)
+    throw Napi::TypeError::New(info.Env(), "fds must be an Int32Array");
+  Napi::Int32Array a = info[i].As<Napi::Int32Array>();
+  return std::vector<int>(a.Data(), a.Data() + a.ElementLength());
+}
+
+// (fds, n) -> ns: n rounds of holding every VM (KVM_GET_CLOCK on each), then releasing
+// every VM (KVM_SET_CLOCK of the value read), as a VMM that stops them together does.
+Napi::Value HoldReleaseClockMany(const Napi::CallbackInfo& info) {
+  std::vector<int> fds = FdsArg(info, 0);
+  uint64_t n = static_cast<uint64_t>(CountArg(info, 1));
+  std::vector<uint64_t> held(fds.size());
+  uint64_t start = NowNs();
+  for (uint64_t i = 0; i < n; i++) {
+    for (size_t v = 0; v < fds.size(); v++) {
+      kvm_clock_data got{};
+      long r = Ioctl(fds[v], KVM_GET_CLOCK, &got);
+      if (r < 0) return Failed(info, "KVM_GET_CLOCK", r, i);
+      held[v] = got.clock;
+    }
+    for (size_t v = 0; v < fds.size(); v++) {
+      kvm_clock_data put{};
+      put.clock = held[v];
+      long r = Ioctl(fds[v], KVM_SET_CLOCK, &put);
+      if (r < 0) return Failed(info, "KVM_SET_CLOCK", r, i);
+    }
+  }
+  return Elapsed(info, start);
+}
+
+// (fds, n) -> ns: the same with GET EXT and SET EXT of the s390 TOD.
+Napi::Value HoldReleaseTodMany(const Napi::CallbackInfo& info) {
+  std::vector<int> fds = FdsArg(info, 0);
+  uint64_t n = static_cast<uint64_t>(CountArg(info, 1));
+  std::vector<TodClockExt> held(fds.size());
+  uint64_t start = NowNs();
+  for (uint64_t i = 0; i < n; i++) {
+    for (size_t v = 0; v < fds.size(); v++) {
+      TodClockExt got{};
+      long r = TodAttr(fds[v], KVM_GET_DEVICE_ATTR, &got);
+      if (r < 0) return Failed(info, "KVM_GET_DEVICE_ATTR KVM_S390_VM_TOD_EXT", r, i);
+      held[v] = got;
+    }
+    for (size_t v = 0; v < fds.size(); v++) {
+      TodClockExt put{};
+      put.epoch_idx = held[v].epoch_idx;
+      put.tod = held[v].tod;
+      long r = TodAttr(fds[v], KVM_SET_DEVICE_ATTR, &put);
+      if (r < 0) return Failed(info, "KVM_SET_DEVICE_ATTR KVM_S390_VM_TOD_EXT", r, i);
+    }
+  }
+  return Elapsed(info, start);
+}
+
 // --- the binding's fixed cost, without any system call -----------------------
 // For finding where a call's time goes. The bench swaps these in for the addon's own
 // functions (on the object lib/native.ts loaded), so that the public API runs all of
@@ -292,6 +350,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
       {"holdReleaseClockLoop", HoldReleaseClockLoop},
       {"getTodLoop", GetTodLoop},     {"setTodLoop", SetTodLoop},
       {"holdReleaseTodLoop", HoldReleaseTodLoop},
+      {"holdReleaseClockMany", HoldReleaseClockMany}, {"holdReleaseTodMany", HoldReleaseTodMany},
       {"useScratch", UseScratch},     {"getShape", GetShape},
       {"setShape", SetShape},         {"getShapeObject", GetShapeObject},
       {"noop", Noop},                 {"syscallLoop", SyscallLoop},

@@ -25,6 +25,8 @@ const FIGURES = {
   'endurance.kvmclock': 'endurance',
   'endurance.s390': 'endurance',
   'endurance.simulated': 'endurance',
+  'scaling.kvmclock': 'scaling',
+  'scaling.s390': 'scaling',
   'overhead.napiCallRaw': 'cost',
   'overhead.napiCall': 'cost',
   'overhead.getKvmClock': 'cost',
@@ -86,6 +88,17 @@ const SHAPES = {
       'guest.addedNsPerCycle',
       'target.heapGrowthKiBBelow',
     ]);
+  },
+  scaling(id, f) {
+    assert.ok(f.backend, `${id}: no backend`);
+    assert.ok(Array.isArray(f.points) && f.points.length > 0, `${id}: no points`);
+    for (const p of f.points) assertNumbers(id, p, ['vms', 'createUsPerVm', 'cNsPerVm', 'jsNsPerVm', 'ratio', 'overheadNsPerVm']);
+    assert.deepStrictEqual(
+      f.points.map((p) => p.vms),
+      f.counts.slice(0, f.points.length),
+      `${id}: the VM counts measured`,
+    );
+    assertNumbers(id, f, ['target.ratioAtMost']);
   },
   cost(id, f) {
     // A difference of two timings (napiCallBesideSyscall) may come out below 0 in a quick run.

@@ -1,0 +1,75 @@
+// VM scaling: N VMs held and released together (a VMM stopping all its guests at once),
+// through one GuestClock per VM, against the raw ioctl pairs in C on the same VMs:
+// the per-VM cost as N grows from 1 to 1000 (or as far as the machine lets it go).
+'use strict';
+const { compare } = require('./harness');
+const { RATIO_MAX } = require('./binding');
+
+/**
+ * `createVm()` returns a VM descriptor (throws when no more can be made); `device(fd)` the
+ * device a GuestClock drives; `cMany(fds, n)` the C loop over the same VMs.
+ */
+function scaling(kvm, { counts, createVm, closeFd, device, cMany, settings, backend, what }) {
+  const fds = [];
+  const points = [];
+  let stoppedAt;
+  try {
+    for (const count of counts) {
+      const t0 = process.hrtime.bigint();
+      try {
+        while (fds.length < count) fds.push(createVm());
+      } catch (error) {
+        stoppedAt = `${fds.length} VMs: ${error.code || ''} ${error.message}`.trim();
+        break;
+      }
+      const createUsPerVm = Number(process.hrtime.bigint() - t0) / 1000 / Math.max(1, count - (points.at(-1)?.vms || 0));
+      const warnings = [];
+      const clocks = fds.map((fd) => new kvm.GuestClock(device(fd), { warn: (w) => warnings.push(w), name: 'bench' }));
+      for (const clock of clocks) clock.vmStateChanged(true);
+      const typed = Int32Array.from(fds);
+      // Fewer calls per block as N grows: each block still holds and releases every VM.
+      const f = compare({
+        runs: settings.runs,
+        targetMs: settings.callTargetMs,
+        blocks: settings.blocks,
+        ratioMax: RATIO_MAX,
+        backend,
+        what,
+        c: (n) => cMany(typed, n),
+        js: (n) => {
+          const t = process.hrtime.bigint();
+          for (let i = 0; i < n; i++) {
+            for (const clock of clocks) clock.vmStateChanged(false);
+            for (const clock of clocks) clock.vmStateChanged(true);
+          }
+          return Number(process.hrtime.bigint() - t);
+        },
+      });
+      if (warnings.length) return { error: `GuestClock warned ${warnings.length} times at ${count} VMs, first: ${warnings[0].message}` };
+      points.push({
+        vms: count,
+        createUsPerVm: Math.round(createUsPerVm),
+        cNsPerVm: Math.round(f.c.median / count),
+        jsNsPerVm: Math.round(f.js.median / count),
+        ratio: f.ratio.median,
+        overheadNsPerVm: Math.round(f.overheadNs.median / count),
+      });
+    }
+  } finally {
+    for (const fd of fds) closeFd(fd);
+  }
+  if (points.length === 0) return { error: `not even one VM: ${stoppedAt}` };
+  return {
+    kind: 'scaling',
+    backend,
+    what,
+    unit: 'ns per VM per hold and release',
+    counts,
+    points,
+    stoppedAt,
+    target: { ratioAtMost: RATIO_MAX },
+    met: points.every((p) => p.ratio <= RATIO_MAX),
+  };
+}
+
+module.exports = { scaling };
