@@ -1,67 +1,12 @@
-// kvmclock under the policies, KVMCLOCK_CTRL on resume: on the real /dev/kvm where
-// there is one; the failure paths of the pause notice on any host.
+// The pause notice (KVMCLOCK_CTRL on resume) and kvmclock catch-up, without a VM: the
+// failure paths on any host. The same on a real /dev/kvm: test/kvm/kvmclock-policy.test.js.
 'use strict';
 const assert = require('assert');
 const fs = require('fs');
 const kvm = require('../..');
-const { itKvm, withVm } = require('../helpers/kvm');
 const { collectWarnings } = require('../helpers/counting-device');
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-describe('kvmclock policies and the pause notice', () => {
-  async function jump(vmFd, policy, pauseMs) {
-    const device = new kvm.KvmClockDevice(vmFd);
-    const clock = new kvm.GuestClock(device, { policy, warn: (w) => assert.fail(w.message) });
-    clock.vmStateChanged(true);
-    const atStop = device.read();
-    clock.vmStateChanged(false);
-    await sleep(pauseMs);
-    clock.vmStateChanged(true);
-    return Number(device.read() - atStop) / 1e6;
-  }
-
-  itKvm(
-    'freeze vs catch-up across a 1 s pause: ~0 vs ~1 s',
-    withVm(async (vmFd) => {
-      const frozen = await jump(vmFd, 'freeze', 1000);
-      const caught = await jump(vmFd, 'catch-up', 1000);
-      assert.ok(frozen >= 0 && frozen < 5, `freeze: ${frozen} ms`);
-      assert.ok(caught > 990 && caught < 1100, `catch-up: ${caught} ms`);
-    }),
-  );
-
-  itKvm(
-    'a function policy switches at its threshold',
-    withVm(async (vmFd) => {
-      const policy = kvm.catchUpAfter(500_000_000n);
-      const short = await jump(vmFd, policy, 100);
-      const long = await jump(vmFd, policy, 700);
-      assert.ok(short < 5, `100 ms pause: ${short} ms`);
-      assert.ok(long > 690 && long < 800, `700 ms pause: ${long} ms`);
-    }),
-  );
-
-  itKvm(
-    'KVMCLOCK_CTRL on a real vCPU: EINVAL (no kvmclock in the guest yet) is ignored',
-    withVm((vmFd) => {
-      const vcpuFd = kvm.createVcpu(vmFd, 0);
-      try {
-        assert.throws(() => kvm.kvmclockCtrl(vcpuFd), { code: 'EINVAL', request: 'KVM_KVMCLOCK_CTRL' });
-        const device = new kvm.KvmClockDevice(vmFd);
-        device.addVcpu(vcpuFd);
-        const { warnings, warn } = collectWarnings();
-        const clock = new kvm.GuestClock(device, { warn });
-        clock.vmStateChanged(true);
-        clock.vmStateChanged(false);
-        clock.vmStateChanged(true);
-        assert.deepStrictEqual(warnings, []);
-      } finally {
-        kvm.closeFd(vcpuFd);
-      }
-    }),
-  );
-
+describe('the pause notice and kvmclock catch-up, without a VM', () => {
   it('a vCPU descriptor that fails KVMCLOCK_CTRL otherwise gives one warning per resume, and every vCPU is tried', () => {
     const notKvm = fs.openSync('/dev/null', 'r');
     const closed = fs.openSync('/dev/null', 'r'); // a different number while notKvm is open

@@ -1,9 +1,9 @@
 // The real /dev/kvm of an x86_64 host: VMs, capabilities, kvmclock, and the s390
-// TOD calls answering ENOTTY on an x86 VM. Skipped, with the reason, elsewhere.
+// TOD calls answering ENOTTY on an x86 VM. Run inside the KVM box by `npm run test:kvm`.
 'use strict';
 const assert = require('assert');
-const kvm = require('..');
-const { itKvm, withVm } = require('./helpers/kvm');
+const kvm = require('../..');
+const { itKvm, withVm } = require('../helpers/kvm');
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 

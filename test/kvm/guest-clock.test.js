@@ -1,10 +1,10 @@
-// The mission on a real VM: stop, wait 1 s, cont; with GuestClock the kvmclock
+// The point of the library on a real VM: stop, wait 1 s, cont; with GuestClock the kvmclock
 // moved by under 5 ms, without it by the whole second.
 'use strict';
 const assert = require('assert');
-const kvm = require('..');
-const pauseJump = require('./helpers/pause-jump');
-const { itKvm, withVm } = require('./helpers/kvm');
+const kvm = require('../..');
+const pauseJump = require('../helpers/pause-jump');
+const { itKvm, withVm } = require('../helpers/kvm');
 
 /** How far the guest clock moved (ms) across stop, a pause, and cont. */
 function jumpAcrossPause(vmFd, useLibrary) {

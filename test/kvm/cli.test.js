@@ -1,0 +1,103 @@
+// `kvm-tod demo` and `kvm-tod probe` on the real /dev/kvm, run as a user runs them (the
+// real command in a child process); inside the KVM box: `npm run test:kvm`. The same
+// commands on the simulated backend and the s390 kernel double: test/cli/.
+'use strict';
+const assert = require('assert');
+const { spawnSync } = require('child_process');
+const path = require('path');
+const { itKvm } = require('../helpers/kvm');
+
+const MAIN = path.join(__dirname, '..', '..', 'dist', 'cli', 'main.js');
+const PAUSE_MS = 200;
+
+function kvmTod(args, env = {}) {
+  const base = { ...process.env };
+  // The s390 kernel double stays inert, and no fault is armed unless a test asks for it.
+  for (const name of Object.keys(base))
+    if (name === 'KVM_TOD_DEMO_FAULT' || name.startsWith('KVM_S390_DOUBLE')) delete base[name];
+  // The timeout only stops a hang: the box runs everything 10-40x slower than a host.
+  const r = spawnSync(process.execPath, [MAIN, ...args], { env: { ...base, ...env }, encoding: 'utf8', timeout: 300000 });
+  if (r.error) throw r.error;
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function json(r) {
+  try {
+    return JSON.parse(r.stdout);
+  } catch (error) {
+    throw new Error(`stdout is not one JSON document (${error.message}):\n${r.stdout}\nstderr:\n${r.stderr}`);
+  }
+}
+
+/** The table row of a scenario, by its title. */
+function row(stdout, title) {
+  const line = stdout.split('\n').find((l) => new RegExp(`^\\s+\\d\\s+${title.replace(/[/]/g, '\\/')}\\s`).test(l));
+  assert.ok(line, `no table row for '${title}' in:\n${stdout}`);
+  return line;
+}
+
+describe('kvm-tod demo on real KVM', function () {
+  itKvm('--backend kvmclock runs every scenario on /dev/kvm VMs and passes', function () {
+    const r = kvmTod(['demo', '--backend', 'kvmclock', '--pause', `${PAUSE_MS}ms`, '--json']);
+    const doc = json(r);
+    assert.strictEqual(r.status, 0, JSON.stringify(doc.scenarios.map((s) => [s.id, s.checks.filter((c) => !c.pass)])));
+    assert.strictEqual(doc.backend.used, 'kvmclock');
+    assert.strictEqual(doc.backend.device, 'KvmClockDevice');
+    for (const s of doc.scenarios) {
+      assert.strictEqual(s.pass, true, s.id);
+      assert.ok(
+        s.withoutLibrary.jumpMs >= PAUSE_MS * 0.9,
+        `${s.id}: the kvmclock ran through the pause without the library`,
+      );
+    }
+  });
+
+  itKvm('--backend kvmclock with a fault fails the scenario', function () {
+    const r = kvmTod(['demo', '--backend', 'kvmclock', '--pause', `${PAUSE_MS}ms`], {
+      KVM_TOD_DEMO_FAULT: 'offline-migration',
+    });
+    assert.strictEqual(r.status, 1);
+    assert.match(row(r.stdout, 'offline migration'), /\sFAIL$/);
+  });
+
+  itKvm('--backend kvmclock --policy both passes on /dev/kvm VMs', function () {
+    const r = kvmTod(['demo', '--backend', 'kvmclock', '--pause', '300ms', '--policy', 'both', '--json']);
+    const doc = json(r);
+    assert.strictEqual(r.status, 0, JSON.stringify(doc.scenarios.map((s) => [s.id, s.checks.filter((c) => !c.pass)])));
+    for (const s of doc.scenarios.filter((x) => x.id !== 'simple-start')) {
+      const caught = s.policies[1];
+      assert.ok(
+        Math.abs(caught.withLibrary.jumpMs - s.withoutLibrary.jumpMs) < 25,
+        `${s.id}: catch-up ${caught.withLibrary.jumpMs} ms`,
+      );
+    }
+  });
+});
+
+describe('kvm-tod probe on real KVM', function () {
+  let doc;
+  before(function () {
+    const r = kvmTod(['probe', '--json']);
+    assert.strictEqual(r.status, 0, r.stderr);
+    doc = JSON.parse(r.stdout);
+  });
+
+  itKvm('names kvmclock as the clock to use', function () {
+    const r = kvmTod(['probe']);
+    assert.strictEqual(r.status, 0, r.stderr);
+    assert.match(r.stdout, /use: kvmclock$/m);
+  });
+
+  itKvm(
+    '--json on KVM: API version 12, a VM, kvmclock readable, ADJUST_CLOCK decoded, no s390 TOD on x86',
+    function () {
+      const get = (id) => doc.checks.find((c) => c.id === id);
+      assert.strictEqual(get('api-version').value, 12);
+      assert.strictEqual(get('vm').ok, true);
+      assert.strictEqual(get('kvmclock').ok, true);
+      assert.match(get('cap-adjust-clock').value, /^\d+: /);
+      assert.strictEqual(get('tod-low').ok, false);
+      assert.strictEqual(get('tod-low').error.code, 'ENOTTY');
+    },
+  );
+});
