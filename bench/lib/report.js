@@ -59,7 +59,16 @@ function scalingSection(ids, figures) {
       continue;
     }
     for (const p of f.points) {
-      rows.push([name(id), f.backend, p.vms, p.createUsPerVm, p.cNsPerVm, p.jsNsPerVm, p.ratio.toFixed(3), p.overheadNsPerVm]);
+      rows.push([
+        name(id),
+        f.backend,
+        p.vms,
+        p.createUsPerVm,
+        p.cNsPerVm,
+        p.jsNsPerVm,
+        p.ratio.toFixed(3),
+        p.overheadNsPerVm,
+      ]);
     }
     if (f.stoppedAt) rows.push([name(id), { note: `stopped at ${f.stoppedAt}` }]);
   }

@@ -22,7 +22,8 @@ function scaling(kvm, { counts, createVm, closeFd, device, cMany, settings, back
         stoppedAt = `${fds.length} VMs: ${error.code || ''} ${error.message}`.trim();
         break;
       }
-      const createUsPerVm = Number(process.hrtime.bigint() - t0) / 1000 / Math.max(1, count - (points.at(-1)?.vms || 0));
+      const createUsPerVm =
+        Number(process.hrtime.bigint() - t0) / 1000 / Math.max(1, count - (points.at(-1)?.vms || 0));
       const warnings = [];
       const clocks = fds.map((fd) => new kvm.GuestClock(device(fd), { warn: (w) => warnings.push(w), name: 'bench' }));
       for (const clock of clocks) clock.vmStateChanged(true);
@@ -45,7 +46,8 @@ function scaling(kvm, { counts, createVm, closeFd, device, cMany, settings, back
           return Number(process.hrtime.bigint() - t);
         },
       });
-      if (warnings.length) return { error: `GuestClock warned ${warnings.length} times at ${count} VMs, first: ${warnings[0].message}` };
+      if (warnings.length)
+        return { error: `GuestClock warned ${warnings.length} times at ${count} VMs, first: ${warnings[0].message}` };
       points.push({
         vms: count,
         createUsPerVm: Math.round(createUsPerVm),

@@ -92,7 +92,8 @@ const SHAPES = {
   scaling(id, f) {
     assert.ok(f.backend, `${id}: no backend`);
     assert.ok(Array.isArray(f.points) && f.points.length > 0, `${id}: no points`);
-    for (const p of f.points) assertNumbers(id, p, ['vms', 'createUsPerVm', 'cNsPerVm', 'jsNsPerVm', 'ratio', 'overheadNsPerVm']);
+    for (const p of f.points)
+      assertNumbers(id, p, ['vms', 'createUsPerVm', 'cNsPerVm', 'jsNsPerVm', 'ratio', 'overheadNsPerVm']);
     assert.deepStrictEqual(
       f.points.map((p) => p.vms),
       f.counts.slice(0, f.points.length),

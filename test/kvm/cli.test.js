@@ -16,7 +16,11 @@ function kvmTod(args, env = {}) {
   for (const name of Object.keys(base))
     if (name === 'KVM_TOD_DEMO_FAULT' || name.startsWith('KVM_S390_DOUBLE')) delete base[name];
   // The timeout only stops a hang: the box runs everything 10-40x slower than a host.
-  const r = spawnSync(process.execPath, [MAIN, ...args], { env: { ...base, ...env }, encoding: 'utf8', timeout: 300000 });
+  const r = spawnSync(process.execPath, [MAIN, ...args], {
+    env: { ...base, ...env },
+    encoding: 'utf8',
+    timeout: 300000,
+  });
   if (r.error) throw r.error;
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }

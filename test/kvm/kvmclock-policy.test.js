@@ -60,5 +60,4 @@ describe('kvmclock policies and the pause notice on real KVM', () => {
       }
     }),
   );
-
 });
