@@ -8,6 +8,7 @@
 //   npm run bench -- --json        the report as one JSON document on stdout
 //   npm run bench -- --markdown    the tables as Markdown (docs/performance.md has them)
 //   npm run build:bench            only build what the benchmark needs
+//   KVM_TOD_BENCH_VMS=1,10,100,1000  the VM counts of the scaling figures (default: 1..1000 full, 1,10 quick)
 //
 // Builds what it needs (bench/lib/build.js), then measures in two child processes
 // (bench/phase.js): one without any preload (real /dev/kvm, simulated device, cost
