@@ -22,13 +22,26 @@ void Unmap(Napi::Env, void* data, size_t* size) {
   delete size;
 }
 
-struct CpuidDeleter {
-  void operator()(kvm_cpuid2* p) const { std::free(p); }
+// linux/kvm.h declares kvm_cpuid2's entries with __DECLARE_FLEX_ARRAY, which in C++
+// (Debian 12's headers) wraps them in a struct holding an empty struct: sizeof becomes
+// 12, not the kernel's 8, and KVM_GET_SUPPORTED_CPUID / KVM_SET_CPUID2 built from it are
+// numbers the kernel does not know (EINVAL). So the header and the numbers as the kernel
+// has them: nent, padding, then the entries at offset 8.
+struct CpuidHeader {
+  uint32_t nent;
+  uint32_t padding;
 };
-using Cpuid = std::unique_ptr<kvm_cpuid2, CpuidDeleter>;
+static_assert(sizeof(CpuidHeader) == 8, "kvm_cpuid2's header is two __u32");
+constexpr unsigned long kGetSupportedCpuid = _IOWR(KVMIO, 0x05, CpuidHeader);
+constexpr unsigned long kSetCpuid2 = _IOW(KVMIO, 0x90, CpuidHeader);
+
+struct Free {
+  void operator()(CpuidHeader* p) const { std::free(p); }
+};
+using Cpuid = std::unique_ptr<CpuidHeader, Free>;
 
 Cpuid AllocCpuid(uint32_t entries) {
-  auto* p = static_cast<kvm_cpuid2*>(std::calloc(1, sizeof(kvm_cpuid2) + entries * sizeof(kvm_cpuid_entry2)));
+  auto* p = static_cast<CpuidHeader*>(std::calloc(1, sizeof(CpuidHeader) + entries * sizeof(kvm_cpuid_entry2)));
   if (p == nullptr) throw std::bad_alloc();
   p->nent = entries;
   return Cpuid(p);
@@ -56,10 +69,10 @@ Napi::Value SetSupportedCpuid(const Napi::CallbackInfo& info) {
   // The kernel answers E2BIG while the array is too small for what it supports.
   for (uint32_t entries = 64;; entries *= 2) {
     Cpuid cpuid = AllocCpuid(entries);
-    long r = Ioctl(kvm_fd, KVM_GET_SUPPORTED_CPUID, cpuid.get());
+    long r = Ioctl(kvm_fd, kGetSupportedCpuid, cpuid.get());
     if (r < 0 && -r == E2BIG && entries < 4096) continue;
     if (r < 0) throw KvmError(env, static_cast<int>(-r), {"ioctl", "KVM_GET_SUPPORTED_CPUID", kvm_fd});
-    r = Ioctl(vcpu_fd, KVM_SET_CPUID2, cpuid.get());
+    r = Ioctl(vcpu_fd, kSetCpuid2, cpuid.get());
     if (r < 0) throw KvmError(env, static_cast<int>(-r), {"ioctl", "KVM_SET_CPUID2", vcpu_fd});
     return env.Undefined();
   }
