@@ -53,47 +53,66 @@ describe('tiny guest on real KVM: what the guest itself sees', function () {
     await tiny.observeGuestScenario('live-migration', { pauseMs: 20 });
   });
 
-  itKvm('the guest enables kvmclock and reports its TSC; its clock tracks host time within 15% over 500 ms', async () => {
-    const vmm = new tiny.TinyVmm();
-    try {
-      const first = vmm.cont();
-      assert.ok(first.version > 0 && first.version % 2 === 0, `pvclock version ${first.version}`);
-      await sleep(500);
-      const last = vmm.observe();
-      assert.ok(last.tsc > first.tsc, 'the guest TSC moves on');
-      assertRanWithHost({ scenario: 'running', guestJumpNs: last.kvmclockNs - first.kvmclockNs, hostNs: last.hostNs - first.hostNs });
-      assert.ok(vmm.reports.length > 5, `the run loop let the guest report ${vmm.reports.length} times`);
-    } finally {
-      vmm.close();
-    }
-  });
+  itKvm(
+    'the guest enables kvmclock and reports its TSC; its clock tracks host time within 15% over 500 ms',
+    async () => {
+      const vmm = new tiny.TinyVmm();
+      try {
+        const first = vmm.cont();
+        assert.ok(first.version > 0 && first.version % 2 === 0, `pvclock version ${first.version}`);
+        await sleep(500);
+        const last = vmm.observe();
+        assert.ok(last.tsc > first.tsc, 'the guest TSC moves on');
+        assertRanWithHost({
+          scenario: 'running',
+          guestJumpNs: last.kvmclockNs - first.kvmclockNs,
+          hostNs: last.hostNs - first.hostNs,
+        });
+        assert.ok(vmm.reports.length > 5, `the run loop let the guest report ${vmm.reports.length} times`);
+      } finally {
+        vmm.close();
+      }
+    },
+  );
 
   for (const scenario of tiny.GUEST_SCENARIOS) {
     const runs = scenario === 'simple-start';
-    itKvm(`${scenario}, with kvm-tod: the guest sees ${runs ? 'its clock run with the host' : 'under 5% of the 1 s pause'}`, async () => {
-      if (runs) {
-        const o = await tiny.observeGuestScenario(scenario, { library: true, pauseMs: PAUSE_MS });
-        assert.deepStrictEqual(o.warnings, []);
-        assertRanWithHost(o);
-      } else {
-        await observeHeld(scenario);
-      }
-    });
+    itKvm(
+      `${scenario}, with kvm-tod: the guest sees ${runs ? 'its clock run with the host' : 'under 5% of the 1 s pause'}`,
+      async () => {
+        if (runs) {
+          const o = await tiny.observeGuestScenario(scenario, { library: true, pauseMs: PAUSE_MS });
+          assert.deepStrictEqual(o.warnings, []);
+          assertRanWithHost(o);
+        } else {
+          await observeHeld(scenario);
+        }
+      },
+    );
 
-    itKvm(`${scenario}, without kvm-tod: the guest sees about the whole ${runs ? 'run' : 'pause'} (within 15% of host time)`, async () => {
-      const o = await tiny.observeGuestScenario(scenario, { library: false, pauseMs: PAUSE_MS });
-      assert.ok(ms(o.hostNs) >= PAUSE_MS);
-      assertRanWithHost(o);
-    });
+    itKvm(
+      `${scenario}, without kvm-tod: the guest sees about the whole ${runs ? 'run' : 'pause'} (within 15%)`,
+      async () => {
+        const o = await tiny.observeGuestScenario(scenario, { library: false, pauseMs: PAUSE_MS });
+        assert.ok(ms(o.hostNs) >= PAUSE_MS);
+        assertRanWithHost(o);
+      },
+    );
   }
 
   for (const scenario of ['live-migration', 'offline-migration']) {
-    itKvm(`${scenario}: the destination guest continues from the source guest's time, not from its own VM's`, async () => {
-      const o = await observeHeld(scenario);
-      // A VM's kvmclock starts near 0 when it is created: had the clock not been
-      // migrated, the destination guest would read less than the source did.
-      assert.ok(o.last.kvmclockNs >= o.first.kvmclockNs, `destination ${o.last.kvmclockNs} ns < source ${o.first.kvmclockNs} ns`);
-    });
+    itKvm(
+      `${scenario}: the destination guest continues from the source guest's time, not from its own VM's`,
+      async () => {
+        const o = await observeHeld(scenario);
+        // A VM's kvmclock starts near 0 when it is created: had the clock not been
+        // migrated, the destination guest would read less than the source did.
+        assert.ok(
+          o.last.kvmclockNs >= o.first.kvmclockNs,
+          `destination ${o.last.kvmclockNs} ns < source ${o.first.kvmclockNs} ns`,
+        );
+      },
+    );
   }
 
   itKvm('stop, stop, stop, pause, cont, cont, cont: kvm-tod reads the clock once and writes it once', async () => {
@@ -112,13 +131,20 @@ describe('tiny guest on real KVM: what the guest itself sees', function () {
     assert.deepStrictEqual(events, { hold: 1, release: 1 });
   });
 
-  itKvm('the pause notice reaches the guest: PVCLOCK_GUEST_STOPPED (0x02) is set after cont with kvm-tod, not before, and never without', async () => {
-    const withLibrary = await tiny.observeGuestScenario('stop-cont', { library: true, pauseMs: PAUSE_MS });
-    assert.strictEqual(withLibrary.first.flags & tiny.PVCLOCK_GUEST_STOPPED, 0, 'not set before the pause');
-    assert.strictEqual(withLibrary.pauseNoticed, true, `flags after cont: 0x${withLibrary.last.flags.toString(16)}`);
-    const without = await tiny.observeGuestScenario('stop-cont', { library: false, pauseMs: PAUSE_MS });
-    assert.strictEqual(without.pauseNoticed, false, `flags after cont without kvm-tod: 0x${without.last.flags.toString(16)}`);
-  });
+  itKvm(
+    'the pause notice reaches the guest: PVCLOCK_GUEST_STOPPED (0x02) after cont with kvm-tod, not before nor without',
+    async () => {
+      const withLibrary = await tiny.observeGuestScenario('stop-cont', { library: true, pauseMs: PAUSE_MS });
+      assert.strictEqual(withLibrary.first.flags & tiny.PVCLOCK_GUEST_STOPPED, 0, 'not set before the pause');
+      assert.strictEqual(withLibrary.pauseNoticed, true, `flags after cont: 0x${withLibrary.last.flags.toString(16)}`);
+      const without = await tiny.observeGuestScenario('stop-cont', { library: false, pauseMs: PAUSE_MS });
+      assert.strictEqual(
+        without.pauseNoticed,
+        false,
+        `flags after cont without kvm-tod: 0x${without.last.flags.toString(16)}`,
+      );
+    },
+  );
 
   itKvm('the run loop tells the GuestClock: held while stopped, released when running, no warning', async () => {
     const warnings = [];
@@ -129,7 +155,7 @@ describe('tiny guest on real KVM: what the guest itself sees', function () {
       assert.strictEqual(vmm.clock.running, true);
       const last = vmm.stop();
       assert.strictEqual(vmm.clock.held, true);
-      assert.strictEqual(vmm.clock.heldValue >= last.kvmclockNs, true, 'held at or after the guest\'s last report');
+      assert.strictEqual(vmm.clock.heldValue >= last.kvmclockNs, true, "held at or after the guest's last report");
       assert.throws(() => vmm.observe(), { code: 'ERR_TINY_VM_STOPPED' });
       vmm.cont();
       assert.strictEqual(vmm.clock.held, false);
@@ -147,7 +173,10 @@ describe('tiny guest on real KVM: what the guest itself sees', function () {
     vm.close();
     vm.close(); // idempotent
     assert.throws(() => vm.nextReport(), { code: 'ERR_TINY_VM_CLOSED' });
-    assert.throws(() => tiny.tinyVmm().run(vcpuFd, runPage), (e) => e instanceof kvmTod.KvmError && e.code === 'EBADF' && e.request === 'KVM_RUN');
+    assert.throws(
+      () => tiny.tinyVmm().run(vcpuFd, runPage),
+      (e) => e instanceof kvmTod.KvmError && e.code === 'EBADF' && e.request === 'KVM_RUN',
+    );
   });
 
   itKvm('a bad guest exit is an error with the exit reason, not a hang: a guest that halts', () => {
@@ -155,7 +184,10 @@ describe('tiny guest on real KVM: what the guest itself sees', function () {
     try {
       // Overwrite the first instruction with hlt (0xf4): KVM_EXIT_HLT, not a report.
       new Uint8Array(vm.guestMemory.buffer, tiny.ENTRY, 1)[0] = 0xf4;
-      assert.throws(() => vm.nextReport(), (e) => e.code === 'ERR_TINY_GUEST_EXIT' && /reason 5\b/.test(e.message));
+      assert.throws(
+        () => vm.nextReport(),
+        (e) => e.code === 'ERR_TINY_GUEST_EXIT' && /reason 5\b/.test(e.message),
+      );
     } finally {
       vm.close();
     }

@@ -137,6 +137,16 @@ describeTarball('package tarball', function () {
     expected.add('dist/index.mjs');
     expected.add('dist/index.d.mts');
     for (const f of walk(path.join(root, 'native'))) expected.add(`native/${f}`);
+    // The tiny x86 VMM the demo runs its guest in: compiled, its native sources, its prebuild.
+    for (const f of walk(path.join(root, 'vmm/x86-tiny'))) {
+      if (f.endsWith('.ts')) {
+        expected.add(`dist/vmm/x86-tiny/${f.replace(/\.ts$/, '.js')}`);
+        expected.add(`dist/vmm/x86-tiny/${f.replace(/\.ts$/, '.d.ts')}`);
+      } else if (f.startsWith('native/')) {
+        expected.add(`vmm/x86-tiny/${f}`);
+      }
+    }
+    expected.add('prebuilds/linux-x64/vmm/tiny_vmm.node');
     for (const f of walk(path.join(root, 'docs'))) expected.add(`docs/${f}`);
     expected.add('prebuilds/linux-x64/node.napi.node');
     expected.add('prebuilds/linux-s390x/node.napi.node');
@@ -249,6 +259,27 @@ describeTarball('package tarball', function () {
     assert.strictEqual(r.addon, 'prebuilds/linux-x64/node.napi.node');
     assert.deepStrictEqual([r.isKvmError, r.code, r.syscall], [true, 'EBADF', 'close']);
     assert.ok(r.exports > 30, `${r.exports} exports`);
+  });
+
+  it("the tiny x86 VMM of the demo's guest loads from its own prebuild, not taken for the addon", () => {
+    const r = inProject([
+      '-e',
+      `
+      const path = require('path');
+      const dir = path.dirname(require.resolve('kvm-tod/package.json'));
+      const tiny = require(path.join(dir, 'dist/vmm/x86-tiny'));
+      const loaded = tiny.loadTinyVmm();
+      console.log(JSON.stringify({
+        file: path.relative(dir, tiny.tinyVmmAddonPath()),
+        loaded: !(loaded instanceof Error) && typeof loaded.run === 'function',
+        addon: path.relative(dir, require('node-gyp-build').path(dir)),
+      }));`,
+    ]);
+    assert.deepStrictEqual(r, {
+      file: 'prebuilds/linux-x64/vmm/tiny_vmm.node',
+      loaded: true,
+      addon: 'prebuilds/linux-x64/node.napi.node',
+    });
   });
 
   it('import: the same names and the same KvmError', () => {

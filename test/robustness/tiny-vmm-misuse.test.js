@@ -36,15 +36,21 @@ describe('tiny VMM glue: misuse', () => {
 
   for (const [name, call] of Object.entries(calls)) {
     itVmm(`${name}: a descriptor that is not a number is ERR_INVALID_ARG_TYPE, a negative one ERR_OUT_OF_RANGE`, () => {
-      for (const bad of ['3', 3n, null, undefined, {}]) assert.throws(() => call(bad), { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' });
-      for (const bad of [-1, 1.5, NaN, 2 ** 31]) assert.throws(() => call(bad), { name: 'RangeError', code: 'ERR_OUT_OF_RANGE' });
+      for (const bad of ['3', 3n, null, undefined, {}])
+        assert.throws(() => call(bad), { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' });
+      for (const bad of [-1, 1.5, NaN, 2 ** 31])
+        assert.throws(() => call(bad), { name: 'RangeError', code: 'ERR_OUT_OF_RANGE' });
     });
 
     itVmm(`${name}: a closed descriptor is a KvmError EBADF naming the call`, () => {
       const fd = closedFd();
       assert.throws(
         () => call(fd),
-        (error) => error instanceof kvm.KvmError && error.code === 'EBADF' && error.errno === -9 && (error.request !== undefined || error.syscall === 'mmap'),
+        (error) =>
+          error instanceof kvm.KvmError &&
+          error.code === 'EBADF' &&
+          error.errno === -9 &&
+          (error.request !== undefined || error.syscall === 'mmap'),
       );
     });
   }
@@ -66,7 +72,10 @@ describe('tiny VMM glue: misuse', () => {
   });
 
   itVmm('mapGuestMemory of zero bytes fails in mmap with EINVAL, leaving nothing mapped', () => {
-    assert.throws(() => raw().mapGuestMemory(0, 0, 0, 0), (e) => e instanceof kvm.KvmError && e.syscall === 'mmap' && e.code === 'EINVAL');
+    assert.throws(
+      () => raw().mapGuestMemory(0, 0, 0, 0),
+      (e) => e instanceof kvm.KvmError && e.syscall === 'mmap' && e.code === 'EINVAL',
+    );
   });
 
   it('a missing addon is a reason, and TinyVm.create throws ERR_TINY_VMM_UNAVAILABLE, not a crash', () => {

@@ -9,7 +9,11 @@ const tiny = require('../../dist/vmm/x86-tiny');
 const U64 = (1n << 64n) - 1n;
 
 /** A pvclock_vcpu_time_info as KVM writes it into guest memory. */
-function area({ version = 2, tscTimestamp = 0n, systemTime = 0n, mul = 0, shift = 0, flags = 0 } = {}, at = 0, size = 64) {
+function area(
+  { version = 2, tscTimestamp = 0n, systemTime = 0n, mul = 0, shift = 0, flags = 0 } = {},
+  at = 0,
+  size = 64,
+) {
   const view = new DataView(new ArrayBuffer(size));
   view.setUint32(at, version, true);
   view.setBigUint64(at + 8, tscTimestamp, true);
@@ -22,7 +26,17 @@ function area({ version = 2, tscTimestamp = 0n, systemTime = 0n, mul = 0, shift 
 
 describe('tiny guest: pvclock arithmetic', () => {
   it('decodes every field of the 32-byte area at its offset, the shift signed', () => {
-    const view = area({ version: 6, tscTimestamp: 0x1122334455667788n, systemTime: 123456789012n, mul: 0xcccccccd, shift: -1, flags: 0x03 }, 16);
+    const view = area(
+      {
+        version: 6,
+        tscTimestamp: 0x1122334455667788n,
+        systemTime: 123456789012n,
+        mul: 0xcccccccd,
+        shift: -1,
+        flags: 0x03,
+      },
+      16,
+    );
     assert.deepStrictEqual(tiny.readPvclock(view, 16), {
       version: 6,
       tscTimestamp: 0x1122334455667788n,
@@ -69,7 +83,7 @@ describe('tiny guest: pvclock arithmetic', () => {
     assert.strictEqual(behind, (U64 + tiny.scaleDelta(U64, 2 ** 31, 1)) & U64);
   });
 
-  it('never goes back as the TSC moves on (any mul, shift within KVM\'s range)', () => {
+  it("never goes back as the TSC moves on (any mul, shift within KVM's range)", () => {
     fc.assert(
       fc.property(
         fc.bigInt({ min: 0n, max: 1n << 40n }),

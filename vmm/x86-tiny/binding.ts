@@ -42,13 +42,14 @@ const packageRoot = path.join(__dirname, '..', '..', '..');
 
 /**
  * Where the addon is: `KVM_TOD_TINY_VMM_ADDON` when set, else the source build
- * (build/Release/tiny_vmm.node), else the package's prebuild for linux-x64.
+ * (build/Release/tiny_vmm.node), else the package's prebuild
+ * (prebuilds/linux-x64/vmm/tiny_vmm.node).
  */
 export function tinyVmmAddonPath(): string {
   if (process.env.KVM_TOD_TINY_VMM_ADDON) return path.resolve(process.env.KVM_TOD_TINY_VMM_ADDON);
   const candidates = [
     path.join(packageRoot, 'build', 'Release', 'tiny_vmm.node'),
-    path.join(packageRoot, 'prebuilds', `${process.platform}-${process.arch}`, 'tiny_vmm.node'),
+    path.join(packageRoot, 'prebuilds', `${process.platform}-${process.arch}`, 'vmm', 'tiny_vmm.node'),
   ];
   return candidates.find((file) => fs.existsSync(file)) ?? candidates[0];
 }
@@ -64,7 +65,7 @@ export function loadTinyVmm(): RawTinyVmm | Error {
   }
   const file = tinyVmmAddonPath();
   try {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const raw = require(file) as RawTinyVmm;
     raw.setErrorFactory((errno, syscall, details) => new KvmError(errno, syscall, details));
     loaded = raw;

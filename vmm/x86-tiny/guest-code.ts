@@ -17,12 +17,13 @@ export const MEMORY_SIZE = 0x4000;
  * which reads EDX:EAX (the TSC just read) and the area, and computes the guest's
  * kvmclock from them.
  */
+// prettier-ignore
 export const GUEST_CODE: Uint8Array = Uint8Array.from([
-  0x66, 0xb9, 0x01, 0x4d, 0x56, 0x4b, //  mov ecx, 0x4b564d01   MSR_KVM_SYSTEM_TIME_NEW
-  0x66, 0xb8, 0x01, 0x20, 0x00, 0x00, //  mov eax, 0x00002001   area at 0x2000 | enable
-  0x66, 0x31, 0xd2, //                    xor edx, edx
-  0x0f, 0x30, //                          wrmsr
-  0x0f, 0x31, //                          rdtsc                 loop: EDX:EAX = TSC
-  0xe6, 0x10, //                          out 0x10, al          exit to the VMM
-  0xeb, 0xfa, //                          jmp rdtsc             (-6: back to 0x1011)
+  0x66, 0xb9, 0x01, 0x4d, 0x56, 0x4b, // 0x1000  mov ecx, 0x4b564d01  MSR_KVM_SYSTEM_TIME_NEW
+  0x66, 0xb8, 0x01, 0x20, 0x00, 0x00, // 0x1006  mov eax, 0x00002001  the pvclock area (0x2000) | 1: enable
+  0x66, 0x31, 0xd2,                   // 0x100c  xor edx, edx         (the address's high half)
+  0x0f, 0x30,                         // 0x100f  wrmsr                KVM now keeps the area up to date
+  0x0f, 0x31,                         // 0x1011  rdtsc                loop: EDX:EAX = the TSC
+  0xe6, 0x10,                         // 0x1013  out 0x10, al         exit to the VMM, which reads EDX:EAX
+  0xeb, 0xfa,                         // 0x1015  jmp 0x1011           (rel8 -6)
 ]);

@@ -43,7 +43,10 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * Runs one scenario on fresh tiny VMs (one, or a source and a destination) and closes them.
  * @throws as TinyVm.create (no KVM, no addon) and the guest's run.
  */
-export async function observeGuestScenario(scenario: GuestScenarioId, options: GuestScenarioOptions = {}): Promise<GuestObservation> {
+export async function observeGuestScenario(
+  scenario: GuestScenarioId,
+  options: GuestScenarioOptions = {},
+): Promise<GuestObservation> {
   const { library = true, pauseMs = 1000, warmUpMs = 50 } = options;
   const warnings: string[] = [];
   const vmms: TinyVmm[] = [];

@@ -28,7 +28,7 @@ export class TinyVmm {
   private readonly tickMs: number;
   private isRunning = false;
   private timer: NodeJS.Timeout | undefined;
-  private failure: unknown;
+  private failure: Error | undefined;
 
   /**
    * A VM that does not run yet.
@@ -145,7 +145,7 @@ export class TinyVmm {
       this.observe();
     } catch (error) {
       // The loop stops; the next call from the VMM's owner gets the error.
-      this.failure = error;
+      this.failure = error instanceof Error ? error : new Error(String(error));
       if (this.timer !== undefined) clearInterval(this.timer);
       this.timer = undefined;
     }

@@ -89,10 +89,20 @@ export class TinyVm {
     const exit = this.raw.run(this.vcpuFd, this.runPage);
     this.exits++;
     const hostNs = process.hrtime.bigint();
-    if (exit.reason !== constants.KVM_EXIT_IO || exit.ioPort !== REPORT_PORT || exit.ioDirection !== constants.KVM_EXIT_IO_OUT) {
-      const io = exit.reason === constants.KVM_EXIT_IO ? ` (port 0x${exit.ioPort!.toString(16)}, direction ${exit.ioDirection})` : '';
+    if (
+      exit.reason !== constants.KVM_EXIT_IO ||
+      exit.ioPort !== REPORT_PORT ||
+      exit.ioDirection !== constants.KVM_EXIT_IO_OUT
+    ) {
+      const io =
+        exit.reason === constants.KVM_EXIT_IO
+          ? ` (port 0x${exit.ioPort!.toString(16)}, direction ${exit.ioDirection})`
+          : '';
       const detail = exit.detail !== undefined ? `, detail 0x${exit.detail.toString(16)}` : '';
-      throw guestError('ERR_TINY_GUEST_EXIT', `the tiny guest exited with reason ${exit.reason}${io}${detail} at rip 0x${exit.rip.toString(16)}`);
+      throw guestError(
+        'ERR_TINY_GUEST_EXIT',
+        `the tiny guest exited with reason ${exit.reason}${io}${detail} at rip 0x${exit.rip.toString(16)}`,
+      );
     }
     const tsc = ((exit.rdx & MASK32) << 32n) | (exit.rax & MASK32);
     const info = readPvclockConsistent(this.memory, PVCLOCK_AREA);
