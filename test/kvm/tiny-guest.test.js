@@ -23,13 +23,19 @@ function assertRanWithHost(o, fraction = 0.15) {
   assert.ok(Math.abs(ratio - 1) <= fraction, `${o.scenario}: ${describe_(o)} (ratio ${ratio.toFixed(3)})`);
 }
 
-const heldOk = (o) => o.guestJumpNs >= 0n && ms(o.guestJumpNs) < 0.05 * PAUSE_MS && ms(o.hostNs) >= PAUSE_MS;
+// Held: not backwards, and a small part of the pause. Stop/cont: under 5%. A migration's
+// destination also pays its vCPU's first KVM_RUN (a cold vCPU: its first entry sets up
+// its MMU and maps the guest's pages) between the write-back and the guest's first rdtsc,
+// tens of ms in the emulated box: under 25%, still far from the whole pause without kvm-tod.
+const heldBound = (scenario) => (scenario === 'stop-cont' ? 0.05 : 0.25);
+const heldOk = (o) =>
+  o.guestJumpNs >= 0n && ms(o.guestJumpNs) < heldBound(o.scenario) * PAUSE_MS && ms(o.hostNs) >= PAUSE_MS;
 
 /**
- * A run with kvm-tod in which the guest saw under 5% of the pause, and not backwards.
- * An emulator stall between the write-back and the guest's next rdtsc is counted by the
- * guest too (it happens: the box is emulated and its host is shared), so up to three
- * runs; a hold that does not work shows in every run as the whole pause.
+ * A run with kvm-tod in which the guest saw little of the pause (heldBound), and not
+ * backwards. An emulator stall between the write-back and the guest's next rdtsc is
+ * counted by the guest too (it happens: the box is emulated and its host is shared), so up
+ * to three runs; a hold that does not work shows in every run as the whole pause.
  */
 async function observeHeld(scenario) {
   const runs = [];
@@ -39,7 +45,8 @@ async function observeHeld(scenario) {
     if (heldOk(o)) return o;
     runs.push(describe_(o));
   }
-  assert.fail(`${scenario}: no run under 5% of the ${PAUSE_MS} ms pause: ${runs.join('; ')}`);
+  const percent = heldBound(scenario) * 100;
+  assert.fail(`${scenario}: no run under ${percent}% of the ${PAUSE_MS} ms pause: ${runs.join('; ')}`);
 }
 
 describe('tiny guest on real KVM: what the guest itself sees', function () {
@@ -77,18 +84,16 @@ describe('tiny guest on real KVM: what the guest itself sees', function () {
 
   for (const scenario of tiny.GUEST_SCENARIOS) {
     const runs = scenario === 'simple-start';
-    itKvm(
-      `${scenario}, with kvm-tod: the guest sees ${runs ? 'its clock run with the host' : 'under 5% of the 1 s pause'}`,
-      async () => {
-        if (runs) {
-          const o = await tiny.observeGuestScenario(scenario, { library: true, pauseMs: PAUSE_MS });
-          assert.deepStrictEqual(o.warnings, []);
-          assertRanWithHost(o);
-        } else {
-          await observeHeld(scenario);
-        }
-      },
-    );
+    const sees = runs ? 'its clock run with the host' : `under ${heldBound(scenario) * 100}% of the 1 s pause`;
+    itKvm(`${scenario}, with kvm-tod: the guest sees ${sees}`, async () => {
+      if (runs) {
+        const o = await tiny.observeGuestScenario(scenario, { library: true, pauseMs: PAUSE_MS });
+        assert.deepStrictEqual(o.warnings, []);
+        assertRanWithHost(o);
+      } else {
+        await observeHeld(scenario);
+      }
+    });
 
     itKvm(
       `${scenario}, without kvm-tod: the guest sees about the whole ${runs ? 'run' : 'pause'} (within 15%)`,

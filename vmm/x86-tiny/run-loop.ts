@@ -2,7 +2,18 @@
 // wiring every VMM needs. Hold right after the vCPU stops; release right before it
 // runs again. One thread here, so "the vCPU stopped" is simply "no KVM_RUN is under way
 // and the loop will not call it again until cont".
-import { GuestClock, GuestClockOptions, KvmClockDevice, getKvmClock, setKvmClock } from 'kvm-tod';
+import {
+  GuestClock,
+  GuestClockOptions,
+  createKvmClock,
+  decodeKvmClockSection,
+  encodeKvmClockSection,
+  getKvmClock,
+  hostUnixNs,
+  loadClockSection,
+  saveClockSection,
+  setKvmClock,
+} from 'kvm-tod';
 import { GuestReport, TinyVm } from './tiny-vm';
 
 /** Options of {@link TinyVmm}. */
@@ -38,15 +49,14 @@ export class TinyVmm {
     const { library = true, clock: clockOptions = {}, tickMs = 10 } = options;
     this.tickMs = tickMs;
     this.vm = TinyVm.create();
-    try {
-      if (library) {
-        const device = new KvmClockDevice(this.vm.vmFd);
-        device.addVcpu(this.vm.vcpuFd); // KVMCLOCK_CTRL at each resume: the guest learns it was paused
-        this.clock = new GuestClock(device, clockOptions);
+    if (library) {
+      try {
+        // Every vCPU is told after each pause (KVMCLOCK_CTRL): the guest learns it was paused.
+        this.clock = createKvmClock(this.vm.vmFd, { ...clockOptions, vcpus: [this.vm.vcpuFd] });
+      } catch (error) {
+        this.vm.close();
+        throw error;
       }
-    } catch (error) {
-      this.vm.close();
-      throw error;
     }
   }
 
@@ -111,22 +121,28 @@ export class TinyVmm {
   }
 
   /**
-   * Migration source: the guest clock to send (ns). The library's: the held value while
-   * stopped; without it: whatever KVM says now.
-   * @throws {KvmError} KVM_GET_CLOCK failed.
+   * Migration source: the kvmclock section to send (kvm-tod's, 22 bytes). The library's:
+   * the held value while stopped (saveClockSection); without it: whatever KVM says now.
+   * @throws {KvmError} without the library, KVM_GET_CLOCK failed (the library's save warns instead).
    */
-  save(): bigint {
-    return this.clock ? this.clock.save() : getKvmClock(this.vm.vmFd).clock;
+  save(): Buffer {
+    if (this.clock) return saveClockSection(this.clock);
+    return encodeKvmClockSection(getKvmClock(this.vm.vmFd).clock, hostUnixNs());
   }
 
   /**
-   * Migration destination: sets the guest clock (ns); with the library, held until the
-   * guest runs.
+   * Migration destination: loads a kvmclock section; with the library it is held until
+   * the guest runs (loadClockSection), without it simply written.
+   * @throws {ClockSectionError} a section that is not a kvmclock section.
    * @throws {KvmError} KVM_SET_CLOCK failed.
    */
-  load(value: bigint): void {
-    if (this.clock) this.clock.load(value);
-    else setKvmClock(this.vm.vmFd, value);
+  load(section: Uint8Array): void {
+    if (this.clock) {
+      loadClockSection(this.clock, section);
+      return;
+    }
+    const { clock } = decodeKvmClockSection(section);
+    if (clock !== null) setKvmClock(this.vm.vmFd, clock);
   }
 
   /**

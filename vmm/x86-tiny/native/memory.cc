@@ -30,7 +30,9 @@ Napi::Value MapGuestMemory(const Napi::CallbackInfo& info) {
   uint32_t guest_phys = ArgUint(info, 2, "guestPhysAddr", 0xffffffffu, "an integer >= 0 && <= 4294967295", 0);
   uint32_t size = ArgUint(info, 3, "size", 1u << 30, "an integer >= 0 && <= 1073741824", 0xffffffffu);
   if (size == 0xffffffffu) throw InvalidArgType(env, "size", "number", info[3]);
-  void* mem = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  // Populated now: a page the host faults in later would count in the guest's time (the
+  // pvclock page is first written by KVM on the vCPU's first run, right after a restore).
+  void* mem = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
   if (mem == MAP_FAILED) throw KvmError(env, errno, {"mmap"});
   kvm_userspace_memory_region region{};
   region.slot = slot;
