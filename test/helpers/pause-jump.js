@@ -25,4 +25,21 @@ async function jumpAcrossPause(device, useLibrary, pauseMs) {
   return Number(diffNs(device.read(), atStop)) / 1e6;
 }
 
-module.exports = { jumpAcrossPause, sleep };
+/**
+ * The control run: the largest jump (ms) across stop and cont with no pause at all, held,
+ * over `runs` tries. It is what the reads, the two calls and one turn of the event loop
+ * cost on this machine: a few µs on a host, milliseconds under emulation (the KVM box).
+ */
+async function controlJumpMs(device, runs = 3) {
+  let worst = 0;
+  for (let i = 0; i < runs; i++) worst = Math.max(worst, await jumpAcrossPause(device, true, 0));
+  return worst;
+}
+
+/**
+ * How far a held clock may move across a pause: the library's promise (5 ms) plus four
+ * times the control run, so the bound follows the machine's speed and stays tight on a host.
+ */
+const heldLimitMs = (controlMs) => 5 + 4 * controlMs;
+
+module.exports = { jumpAcrossPause, controlJumpMs, heldLimitMs, sleep };
