@@ -138,7 +138,9 @@ function hostPhase() {
             device,
             settings,
             backend: 'kvm',
-            what: 'GuestClock over KvmClockDevice: vmStateChanged(false), vmStateChanged(true) vs KVM_GET_CLOCK + KVM_SET_CLOCK in C',
+            what:
+              'GuestClock over KvmClockDevice: vmStateChanged(false), ' +
+              'vmStateChanged(true) vs KVM_GET_CLOCK + KVM_SET_CLOCK in C',
             cLoop: (n) => helper.holdReleaseClockLoop(vm.vmFd, n),
           }),
         }));

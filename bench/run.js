@@ -108,7 +108,8 @@ if (s390.backend === 'kvm') {
   Object.assign(figures, d.figures);
   const preloaded = d.s390 && d.s390.double;
   s390Backend = preloaded
-    ? `through the s390 kernel double, LD_PRELOADed (${path.relative(root, preloaded)}): its ioctl is in both the JS and the C figures`
+    ? `through the s390 kernel double, LD_PRELOADed (${path.relative(root, preloaded)}): ` +
+      `its ioctl is in both the JS and the C figures`
     : `skipped: ${(d.s390 && d.s390.reason) || 'the double phase failed'}`;
 }
 for (const id of Object.keys(FIGURES)) if (!(id in figures)) figures[id] = { error: 'not produced' };

@@ -73,13 +73,13 @@ function constructorName(value: object): string {
   // Read without invoking getters: a hostile object cannot run code here.
   let proto: object | null;
   try {
-    proto = Object.getPrototypeOf(value);
+    proto = Object.getPrototypeOf(value) as object | null;
   } catch {
     return 'Object';
   }
   if (proto === null) return 'Object (null prototype)';
-  const ctor = Object.getOwnPropertyDescriptor(proto, 'constructor')?.value;
-  const name = typeof ctor === 'function' ? Object.getOwnPropertyDescriptor(ctor, 'name')?.value : undefined;
+  const ctor: unknown = Object.getOwnPropertyDescriptor(proto, 'constructor')?.value;
+  const name: unknown = typeof ctor === 'function' ? Object.getOwnPropertyDescriptor(ctor, 'name')?.value : undefined;
   return typeof name === 'string' && name !== '' ? name : 'Object';
 }
 

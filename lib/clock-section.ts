@@ -1,5 +1,5 @@
 // The guest clock across migration, for either clock: which section a source sends and
-// what a destination does with what it gets (rules 4 and 5, and the downtime under
+// what a destination does with what it gets (rules 4 and 5 of docs/rules.md, and the downtime under
 // 'catch-up'). The TOD-only calls in migration.ts are these with the kind fixed.
 import { describeValue, invalidArgType, invalidArgValue, optionsObject } from './arg-errors';
 import type { ClockKind } from './devices/clock-device';
@@ -45,7 +45,7 @@ const SECTION_TITLE: Record<ClockKind, string> = {
  * Migration source: the section to send for this clock, of its kind: QEMU's todclock or
  * kvm-tod's extended section for an s390 TOD clock (the very bytes of
  * {@link saveTodSection}), kvm-tod's kvmclock section for a kvmclock clock. While the clock
- * is held, the held value and no ioctl (rule 4); a clock that cannot be read gives the
+ * is held, the held value and no ioctl (rule 4 of docs/rules.md); a clock that cannot be read gives the
  * "missing" section of its kind and a `KVM_TOD_NOT_MIGRATED` warning, not a failure.
  * @throws {TypeError} `ERR_INVALID_ARG_TYPE`: `clock` is not a GuestClock or `options` not an
  *   object; `ERR_INVALID_ARG_VALUE`: `options.format` is not 'todclock', 'extended' or
@@ -64,7 +64,7 @@ export function saveClockSection(clock: GuestClock<ClockValue>, options: SaveClo
 
 /**
  * Migration destination: decodes and loads a section of the clock's kind, written at
- * once so a bad value or a broken KVM fails the load now (rule 5); a VM that is not
+ * once so a bad value or a broken KVM fails the load now (rule 5 of docs/rules.md); a VM that is not
  * running holds it until it runs. A "missing" section only warns (`KVM_TOD_NOT_MIGRATED`).
  * A section with the source's wall time (extended, kvmclock) loaded under 'catch-up' (or a
  * policy function answering it for the downtime) adds the time since the source took the

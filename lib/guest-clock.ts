@@ -1,6 +1,5 @@
-// The rules of ../shared/reference/guest-clock-semantics.md (QEMU's s390x KVM TOD
-// device) as one state machine for every device. The numbered comments refer to
-// those rules.
+// The rules of docs/rules.md (QEMU's s390x KVM TOD device) as one state machine for
+// every device. The numbered comments ("rule 4") refer to those rules.
 import { ClockDevice } from './devices/clock-device';
 import { fallbackChannel, holdChannel, releaseChannel } from './diagnostics';
 import { assertFd, describeValue, invalidArgType, invalidArgValue, optionsObject } from './arg-errors';
@@ -178,7 +177,7 @@ export class GuestClock<T> {
 
   /**
    * Migration source: the value to send. While held, the held value (no ioctl: it must
-   * not move while the VM is stopped); otherwise a fresh read. (rule 4)
+   * not move while the VM is stopped); otherwise a fresh read (rule 4 of docs/rules.md).
    * @throws whatever the device's read throws (a KvmError).
    */
   save(): T {
@@ -195,7 +194,7 @@ export class GuestClock<T> {
   /**
    * Migration destination: writes `value` at once, so that a bad value or a broken KVM
    * fails the load now, not at start. A VM that is not running then holds it until it
-   * runs. (rule 5)
+   * runs (rule 5 of docs/rules.md).
    * @throws whatever the device's write throws; the state is then unchanged.
    */
   load(value: T): void {

@@ -32,7 +32,8 @@ export function createVcpu(vmFd: number, id = 0): number {
 
 /**
  * Closes a descriptor this library opened.
- * @throws {TypeError|RangeError} a descriptor that is not an integer in 0..2^31-1 (`ERR_INVALID_ARG_TYPE`, `ERR_OUT_OF_RANGE`), before any system call.
+ * @throws {TypeError|RangeError} a descriptor that is not an integer in 0..2^31-1
+ *   (`ERR_INVALID_ARG_TYPE`, `ERR_OUT_OF_RANGE`), before any system call.
  * @throws {KvmError} `syscall: 'close'`, `EBADF` for a descriptor that is not open.
  */
 export function closeFd(fd: number): void {
@@ -52,7 +53,8 @@ export function checkExtension(fd: number, capability: number): number {
 
 /**
  * KVM_GET_API_VERSION: 12 on every kernel since 2.6.22.
- * @throws {TypeError|RangeError} a descriptor that is not an integer in 0..2^31-1 (`ERR_INVALID_ARG_TYPE`, `ERR_OUT_OF_RANGE`), before any system call.
+ * @throws {TypeError|RangeError} a descriptor that is not an integer in 0..2^31-1
+ *   (`ERR_INVALID_ARG_TYPE`, `ERR_OUT_OF_RANGE`), before any system call.
  * @throws {KvmError} `request: 'KVM_GET_API_VERSION'`: `ENOTTY`, `EBADF`.
  */
 export function getApiVersion(kvmFd: number): number {

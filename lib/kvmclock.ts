@@ -56,7 +56,8 @@ export function setKvmClock(vmFd: number, clock: bigint, options: SetKvmClockOpt
 /**
  * KVM_KVMCLOCK_CTRL on a vCPU: tells the guest it was paused, so its soft-lockup
  * watchdog does not fire.
- * @throws {TypeError|RangeError} a descriptor that is not an integer in 0..2^31-1 (`ERR_INVALID_ARG_TYPE`, `ERR_OUT_OF_RANGE`), before any system call.
+ * @throws {TypeError|RangeError} a descriptor that is not an integer in 0..2^31-1
+ *   (`ERR_INVALID_ARG_TYPE`, `ERR_OUT_OF_RANGE`), before any system call.
  * @throws {KvmError} `request: 'KVM_KVMCLOCK_CTRL'`: `EINVAL` where the guest has not
  *   enabled kvmclock, `ENOTTY`, `EBADF`.
  */

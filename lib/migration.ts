@@ -46,7 +46,7 @@ export function decodeTodSection(bytes: Uint8Array): Tod | null {
 /**
  * Migration source: the section to send for an s390 TOD clock ({@link saveClockSection}
  * does this for either clock). A clock that cannot be read gives the "missing" section
- * and a KVM_TOD_NOT_MIGRATED warning, not a failure. (rule 4)
+ * and a KVM_TOD_NOT_MIGRATED warning, not a failure (rule 4 of docs/rules.md).
  * @throws {TypeError} `ERR_INVALID_ARG_TYPE`: `clock` is not a GuestClock or `options` not an
  *   object; `ERR_INVALID_ARG_VALUE`: `options.format` is neither 'todclock' nor 'extended', or
  *   `clock` is a kvmclock clock. Nothing for a failed read, which becomes the "missing"
@@ -63,7 +63,7 @@ export function saveTodSection(clock: GuestClock<Tod>, options: SaveTodSectionOp
 }
 
 /**
- * Migration destination: decodes and loads a TOD section of either format (rule 5); see
+ * Migration destination: decodes and loads a TOD section of either format (rule 5 of docs/rules.md); see
  * {@link loadClockSection}, which does this for either clock. A "missing" section only
  * warns (KVM_TOD_NOT_MIGRATED). An extended section loaded under 'catch-up' adds the time
  * since the source took the value; a source whose wall clock is ahead of ours would move

@@ -23,22 +23,22 @@ export interface RawBinding {
   /** 64-bit results of the last get call (see native/src/addon_data.h). */
   scratch: ArrayBuffer;
   constants: RawConstants;
-  setErrorFactory(factory: (errno: number, syscall: string, details: KvmErrorDetails) => Error): void;
-  openKvm(path: string): number;
-  createVm(kvmFd: number, machineType?: number): number;
-  createVcpu(vmFd: number, id?: number): number;
-  closeFd(fd: number): void;
-  checkExtension(fd: number, capability: number): number;
-  getApiVersion(kvmFd: number): number;
+  setErrorFactory: (factory: (errno: number, syscall: string, details: KvmErrorDetails) => Error) => void;
+  openKvm: (path: string) => number;
+  createVm: (kvmFd: number, machineType?: number) => number;
+  createVcpu: (vmFd: number, id?: number) => number;
+  closeFd: (fd: number) => void;
+  checkExtension: (fd: number, capability: number) => number;
+  getApiVersion: (kvmFd: number) => number;
   /** Returns the epoch index; the TOD is in scratch[0]. */
-  getTod(vmFd: number): number;
-  setTod(vmFd: number, high: number, low: bigint): void;
-  hasTodAttribute(vmFd: number, attribute: number): boolean;
-  probeTodExtension(vmFd: number): boolean;
+  getTod: (vmFd: number) => number;
+  setTod: (vmFd: number, high: number, low: bigint) => void;
+  hasTodAttribute: (vmFd: number, attribute: number) => boolean;
+  probeTodExtension: (vmFd: number) => boolean;
   /** Returns the flags; clock, realtime, host TSC are in scratch[0..2]. */
-  getKvmClock(vmFd: number): number;
-  setKvmClock(vmFd: number, clock: bigint, flags?: number, realtime?: bigint): void;
-  kvmclockCtrl(vcpuFd: number): void;
+  getKvmClock: (vmFd: number) => number;
+  setKvmClock: (vmFd: number, clock: bigint, flags?: number, realtime?: bigint) => void;
+  kvmclockCtrl: (vcpuFd: number) => void;
 }
 
 /** The part of node-gyp-build this file uses (the package ships no types). */
@@ -46,11 +46,14 @@ interface NodeGypBuild {
   /** Resolves the addon for this platform, arch and runtime; throws when there is none. */
   path(dir: string): string;
 }
-// eslint-disable-next-line @typescript-eslint/no-var-requires
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the package ships no types to import
 const nodeGypBuild = require('node-gyp-build') as NodeGypBuild;
 
 /** The package's root: dist/ (where this file runs from) is one level down. */
 const packageRoot = path.join(__dirname, '..');
+
+// Resolved now, against the directory the process started in: the addon itself loads later.
+const addonFromEnv = process.env.KVM_TOD_ADDON ? path.resolve(process.env.KVM_TOD_ADDON) : undefined;
 
 /**
  * Where the addon is: `KVM_TOD_ADDON` when set (the tests use it to run the same
@@ -59,19 +62,72 @@ const packageRoot = path.join(__dirname, '..');
  * present, else the matching prebuild in prebuilds/<platform>-<arch>/.
  */
 export function addonPath(): string {
-  return process.env.KVM_TOD_ADDON ? path.resolve(process.env.KVM_TOD_ADDON) : nodeGypBuild.path(packageRoot);
+  return addonFromEnv ?? nodeGypBuild.path(packageRoot);
 }
+/** Every member of RawBinding, for the lazy stand-in below (the type check keeps it complete). */
+const MEMBERS = [
+  'scratch',
+  'constants',
+  'setErrorFactory',
+  'openKvm',
+  'createVm',
+  'createVcpu',
+  'closeFd',
+  'checkExtension',
+  'getApiVersion',
+  'getTod',
+  'setTod',
+  'hasTodAttribute',
+  'probeTodExtension',
+  'getKvmClock',
+  'setKvmClock',
+  'kvmclockCtrl',
+] as const;
+const allMembers: Exclude<keyof RawBinding, (typeof MEMBERS)[number]> extends never ? true : never = true;
+void allMembers;
+
+/**
+ * The raw binding. The addon loads at the first use of a member, not when the package
+ * is loaded: the TOD helpers, the migration sections and SimulatedS390Tod work on a host
+ * without a matching addon. Once loaded, every member is the addon's own.
+ */
+export const binding = {} as RawBinding;
+/** The addon's result words, read right after each get call (replaced when the addon loads). */
+export let scratch = new BigUint64Array(3);
 
 function load(): RawBinding {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the addon's path is known only at run time
   const raw = require(addonPath()) as RawBinding;
   raw.setErrorFactory((errno, syscall, details) => new KvmError(errno, syscall, details));
+  for (const name of MEMBERS) {
+    Object.defineProperty(binding, name, { value: raw[name], enumerable: true, writable: true, configurable: true });
+  }
+  scratch = new BigUint64Array(raw.scratch);
   return raw;
 }
 
-export const binding: RawBinding = load();
-/** The addon's result words, read right after each get call. */
-export const scratch = new BigUint64Array(binding.scratch);
+for (const name of MEMBERS) {
+  Object.defineProperty(binding, name, {
+    configurable: true,
+    enumerable: true,
+    get: () => load()[name],
+  });
+}
+
+const CONSTANT_NAMES: Array<keyof RawConstants> = [
+  'KVM_CAP_ADJUST_CLOCK',
+  'KVM_CAP_KVMCLOCK_CTRL',
+  'KVM_CAP_VM_ATTRIBUTES',
+  'KVM_CAP_S390_PROTECTED',
+  'KVM_CLOCK_TSC_STABLE',
+  'KVM_CLOCK_REALTIME',
+  'KVM_CLOCK_HOST_TSC',
+  'KVM_S390_VM_TOD',
+  'KVM_S390_VM_TOD_LOW',
+  'KVM_S390_VM_TOD_HIGH',
+  'KVM_S390_VM_TOD_EXT',
+];
+
 /**
  * The KVM numbers a caller passes or tests, as the addon was compiled with them (frozen):
  * capabilities for {@link checkExtension} (`KVM_CAP_ADJUST_CLOCK`, `KVM_CAP_KVMCLOCK_CTRL`,
@@ -80,7 +136,13 @@ export const scratch = new BigUint64Array(binding.scratch);
  * and the s390 TOD attribute group and attributes (`KVM_S390_VM_TOD`, `KVM_S390_VM_TOD_LOW`,
  * `KVM_S390_VM_TOD_HIGH`, `KVM_S390_VM_TOD_EXT`); all numbers.
  *
- * Loading the package loads the addon: `require('kvm-tod')` throws an `Error` when no
- * addon matches this platform and architecture (no prebuild, and no source build).
+ * Reading one loads the addon, as every KVM call does: where no addon matches this
+ * platform and architecture (no prebuild, and no source build), that read throws an `Error`.
+ * Loading the package itself never needs the addon.
  */
-export const constants: Readonly<RawConstants> = Object.freeze({ ...binding.constants });
+export const constants: Readonly<RawConstants> = Object.freeze(
+  Object.defineProperties(
+    {} as RawConstants,
+    Object.fromEntries(CONSTANT_NAMES.map((name) => [name, { enumerable: true, get: () => binding.constants[name] }])),
+  ),
+);

@@ -1,15 +1,16 @@
 // The s390 TOD clock attribute group (KVM_S390_VM_TOD) on a VM descriptor.
 import { invalidArgValue } from './arg-errors';
-import { binding, constants, scratch } from './native';
+import { binding, constants, RawConstants, scratch } from './native';
 import { Tod, assertTod } from './tod';
 
 /** The TOD attributes KVM_HAS_DEVICE_ATTR can be asked about. */
 export type TodAttribute = 'low' | 'high' | 'ext';
 
-const ATTRIBUTES: Record<TodAttribute, number> = {
-  low: constants.KVM_S390_VM_TOD_LOW,
-  high: constants.KVM_S390_VM_TOD_HIGH,
-  ext: constants.KVM_S390_VM_TOD_EXT,
+// By name: the numbers come from the addon, which loads at the first call.
+const ATTRIBUTES: Record<TodAttribute, keyof RawConstants> = {
+  low: 'KVM_S390_VM_TOD_LOW',
+  high: 'KVM_S390_VM_TOD_HIGH',
+  ext: 'KVM_S390_VM_TOD_EXT',
 };
 
 /**
@@ -41,7 +42,8 @@ export function setTod(vmFd: number, tod: Tod): void {
  * KVM_HAS_DEVICE_ATTR for a TOD attribute: true where the kernel has it, false where it
  * answers ENXIO. Kernels report only 'low' and 'high' here, even those that support 'ext':
  * use {@link probeTodExtension} for that.
- * @throws {TypeError|RangeError} a descriptor that is not an integer in 0..2^31-1 (`ERR_INVALID_ARG_TYPE`, `ERR_OUT_OF_RANGE`), before any system call.
+ * @throws {TypeError|RangeError} a descriptor that is not an integer in 0..2^31-1
+ *   (`ERR_INVALID_ARG_TYPE`, `ERR_OUT_OF_RANGE`), before any system call.
  * @throws {TypeError} `attribute` is not 'low', 'high' or 'ext'.
  * @throws {KvmError} `request: 'KVM_HAS_DEVICE_ATTR'`: `ENOTTY` on a non-s390 VM, `EBADF`.
  */
@@ -49,13 +51,14 @@ export function hasTodAttribute(vmFd: number, attribute: TodAttribute): boolean 
   if (typeof attribute !== 'string' || !Object.prototype.hasOwnProperty.call(ATTRIBUTES, attribute)) {
     throw invalidArgValue(`The "attribute" argument must be one of 'low', 'high', 'ext'`, attribute);
   }
-  return binding.hasTodAttribute(vmFd, ATTRIBUTES[attribute]);
+  return binding.hasTodAttribute(vmFd, constants[ATTRIBUTES[attribute]]);
 }
 
 /**
  * Whether the extended TOD attribute works, learned by reading it (the only way: HAS
  * does not report it). False where the kernel answers ENXIO.
- * @throws {TypeError|RangeError} a descriptor that is not an integer in 0..2^31-1 (`ERR_INVALID_ARG_TYPE`, `ERR_OUT_OF_RANGE`), before any system call.
+ * @throws {TypeError|RangeError} a descriptor that is not an integer in 0..2^31-1
+ *   (`ERR_INVALID_ARG_TYPE`, `ERR_OUT_OF_RANGE`), before any system call.
  * @throws {KvmError} any other errno of the read: `ENOTTY`, `EBADF`, `EOPNOTSUPP`.
  */
 export function probeTodExtension(vmFd: number): boolean {

@@ -9,7 +9,10 @@ export const WarningCodes = {
   RESTORE_FAILED: 'KVM_TOD_RESTORE_FAILED',
   /** Migration: the guest clock could not be saved, or the incoming section had no value. */
   NOT_MIGRATED: 'KVM_TOD_NOT_MIGRATED',
-  /** The policy function threw or answered neither 'freeze' nor 'catch-up', or the device cannot catch up: the clock was frozen. */
+  /**
+   * The policy function threw or answered neither 'freeze' nor 'catch-up', or the device
+   * cannot catch up: the clock was frozen.
+   */
   POLICY_FAILED: 'KVM_TOD_POLICY_FAILED',
   /** KVMCLOCK_CTRL failed on a vCPU (other than EINVAL): that guest may report a soft lockup. */
   PAUSE_NOTICE_FAILED: 'KVM_TOD_PAUSE_NOTICE_FAILED',

@@ -18,7 +18,8 @@ export function load(app) {
       const comment = reflection.comment ?? owner.comment;
       if (!comment?.blockTags.some((tag) => tag.tag === '@throws')) {
         app.logger.error(
-          `${owner.getFriendlyFullName()}: its doc comment does not say what it throws (add @throws, or "@throws nothing")`,
+          `${owner.getFriendlyFullName()}: its doc comment does not ` +
+            `say what it throws (add @throws, or "@throws nothing")`,
         );
       }
     }

@@ -65,7 +65,9 @@ function overhead(kvm, helper, root, settings) {
     ...common,
     ratioMax: Infinity,
     backend: 'none',
-    what: 'a Node-API call that makes one getppid() minus getppid() in a C loop: a native call beside a real system call',
+    what:
+      'a Node-API call that makes one getppid() minus getppid() ' +
+      'in a C loop: a native call beside a real system call',
     c: (n) => helper.syscallLoop(n),
     js: (n) => {
       let acc = 0;

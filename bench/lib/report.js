@@ -84,10 +84,13 @@ function render(report, asMarkdown = false) {
   const out = [];
   const item = markdown ? '- ' : '';
   out.push(
-    `${item}kvm-tod benchmark (${report.mode}: medians of ${report.settings.runs} runs), ${report.startedAt}, took ${report.durationS} s`,
+    `${item}kvm-tod benchmark (${report.mode}: medians of ${report.settings.runs} ` +
+      `runs), ${report.startedAt}, took ${report.durationS} s`,
   );
   out.push(
-    `${item}machine: ${m.cpuModel}, ${m.cores} cores${m.hypervisorGuest ? ' (a VM guest)' : ''}, ${m.memoryGiB} GiB, ${m.kernel}, ${m.arch}, node ${m.node} (V8 ${m.v8}, Node-API ${m.napi}), load ${m.loadAverage.join(' ')} at start, ${m.loadAverageAtEnd.join(' ')} at end`,
+    `${item}machine: ${m.cpuModel}, ${m.cores} cores${m.hypervisorGuest ? ' (a VM guest)' : ''}, ` +
+      `${m.memoryGiB} GiB, ${m.kernel}, ${m.arch}, node ${m.node} (V8 ${m.v8}, Node-API ${m.napi}), ` +
+      `load ${m.loadAverage.join(' ')} at start, ${m.loadAverageAtEnd.join(' ')} at end`,
   );
   out.push(`${item}kvmclock: ${report.backends.kvmclock}`);
   out.push(`${item}s390 TOD: ${report.backends.s390}`);
@@ -95,7 +98,8 @@ function render(report, asMarkdown = false) {
   out.push('');
   out.push(
     section(
-      'Binding overhead: one call from JavaScript (public API) vs the same ioctl in a C loop, same process and fd; target JS/C <= 1.3',
+      'Binding overhead: one call from JavaScript (public API) vs the ' +
+        'same ioctl in a C loop, same process and fd; target JS/C <= 1.3',
       ids('binding.'),
       figures,
       ['call', 'backend', 'C ns', 'JS ns', 'JS/C', 'JS-C ns', 'target'],
@@ -131,7 +135,8 @@ function render(report, asMarkdown = false) {
   out.push('');
   out.push(
     section(
-      'Stillness: guest clock jump across stop, pause, cont (µs; the two reads that measure it included); target median < 10 µs',
+      'Stillness: guest clock jump across stop, pause, cont (µs; the ' +
+        'two reads that measure it included); target median < 10 µs',
       ids('stillness.'),
       figures,
       [

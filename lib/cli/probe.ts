@@ -2,10 +2,10 @@
 // with the errno that said no.
 import * as fs from 'fs';
 import * as os from 'os';
-import { parseArgs, UsageError } from './args';
-import { nativeBackendFor } from './backends';
-import { describeError, errnoOf, shortError } from './errors';
-import { renderTable } from './table';
+import * as kvmTod from '../index';
+import { describeError, errnoOf, parseArgs, shortError, UsageError } from './command-line';
+import { nativeBackendFor } from './demo/backends';
+import { renderTable } from './text';
 
 export const PROBE_HELP = `Usage: kvm-tod probe [--json]
 
@@ -27,7 +27,7 @@ Examples:
   kvm-tod probe --json | jq '.checks[] | select(.ok | not)'
 `;
 
-type KvmLibrary = typeof import('../index');
+type KvmLibrary = typeof kvmTod;
 
 export interface ProbeCheck {
   id: string;
@@ -108,8 +108,9 @@ export function runProbe(): { checks: ProbeCheck[]; autoBackend: string } {
   let kvm: KvmLibrary | undefined;
   let missing: { reason: string; cause: unknown } | undefined;
   try {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    kvm = require('../index') as KvmLibrary;
+    // The addon loads at the first KVM call or constant: this one says whether it can.
+    void kvmTod.constants.KVM_CAP_ADJUST_CLOCK;
+    kvm = kvmTod;
     checks.yes('addon', 'native addon', 'loaded');
   } catch (error) {
     checks.no('addon', 'native addon', describeError(error), error);
@@ -136,7 +137,7 @@ export function runProbe(): { checks: ProbeCheck[]; autoBackend: string } {
     }
     if (kvm && kvmFd !== undefined) {
       const fd = kvmFd;
-      checks.attempt('api-version', 'KVM API version', () => kvm!.getApiVersion(fd));
+      checks.attempt('api-version', 'KVM API version', () => kvmTod.getApiVersion(fd));
       try {
         vmFd = kvm.createVm(fd);
         checks.yes('vm', 'a VM (KVM_CREATE_VM)', 'yes');
@@ -165,7 +166,9 @@ export function runProbe(): { checks: ProbeCheck[]; autoBackend: string } {
   if (native === undefined) autoBackend = `simulated (kvm-tod has no KVM guest clock for ${process.arch})`;
   else if (usable && usable.ok && (native !== 's390' || usable.value !== false)) autoBackend = native;
   else
-    autoBackend = `simulated (the ${native} backend is not usable here${usable?.error ? `: ${usable.error.code} (errno ${usable.error.errno})` : ''})`;
+    autoBackend =
+      `simulated (the ${native} backend is not usable ` +
+      `here${usable?.error ? `: ${usable.error.code} (errno ${usable.error.errno})` : ''})`;
   return { checks: checks.list, autoBackend };
 }
 

@@ -112,7 +112,8 @@ const SHAPES = {
 // for the host, not for the emulated s390x Node that runs this file.
 const qemuReason =
   process.env.KVM_TOD_EMULATED || process.env.KVM_S390_DOUBLE_QEMU_ERRNO === '1'
-    ? 'under qemu-user the benchmark builds for the host, not for this emulated Node; run npm run bench on the machine itself'
+    ? 'under qemu-user the benchmark builds for the host, not for ' +
+      'this emulated Node; run npm run bench on the machine itself'
     : undefined;
 const itBench = qemuReason ? (title, fn) => it.skip(`${title} [skipped: ${qemuReason}]`, fn) : it;
 

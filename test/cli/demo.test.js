@@ -6,6 +6,9 @@ const path = require('path');
 const { kvm } = require('../helpers/kvm');
 
 const MAIN = path.join(__dirname, '..', '..', 'dist', 'cli', 'main.js');
+// The command with a misbehaving device put in (KVM_TOD_DEMO_FAULT): a fixture, as no
+// fault hook ships in the product.
+const WITH_FAULT = path.join(__dirname, '..', 'fixtures', 'demo-with-fault.js');
 const PAUSE_MS = 200;
 const SCENARIOS = ['simple-start', 'live-migration', 'offline-migration', 'stop-cont'];
 const TITLES = ['simple start', 'live migration', 'offline migration', 'stop/cont, repeated'];
@@ -15,7 +18,8 @@ function kvmTod(args, env = {}) {
   // The s390 kernel double (preloaded by scripts/test.sh) stays inert unless a test asks for it.
   for (const name of Object.keys(base))
     if (name === 'KVM_TOD_DEMO_FAULT' || name.startsWith('KVM_S390_DOUBLE')) delete base[name];
-  const r = spawnSync(process.execPath, [MAIN, ...args], {
+  const program = env.KVM_TOD_DEMO_FAULT === undefined ? MAIN : WITH_FAULT;
+  const r = spawnSync(process.execPath, [program, ...args], {
     env: { ...base, ...env },
     encoding: 'utf8',
     timeout: 20000,
@@ -24,12 +28,32 @@ function kvmTod(args, env = {}) {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/**
+ * The --json document. It has one shape whatever the policies: each scenario has one entry
+ * per policy under `policies`. With one policy, each scenario is also seen as that policy's
+ * run (its fields beside the scenario's own checks and pass), and the fault as its one kind.
+ */
 function json(r) {
+  let doc;
   try {
-    return JSON.parse(r.stdout);
+    doc = JSON.parse(r.stdout);
   } catch (error) {
-    throw new Error(`stdout is not one JSON document (${error.message}):\n${r.stdout}\nstderr:\n${r.stderr}`);
+    throw new Error(`stdout is not one JSON document (${error.message}):\n${r.stdout}\nstderr:\n${r.stderr}`, {
+      cause: error,
+    });
   }
+  if (Array.isArray(doc.policies) && doc.policies.length === 1) {
+    doc.scenarios = doc.scenarios.map((s) => {
+      assert.strictEqual(s.policies.length, 1, `${s.id}: one entry per policy`);
+      return { ...s.policies[0], ...s };
+    });
+    if (doc.fault) {
+      const kinds = Object.values(doc.fault.kinds);
+      assert.strictEqual(kinds.length, 1, JSON.stringify(doc.fault));
+      doc.fault = { scenario: doc.fault.scenario, kind: kinds[0] };
+    }
+  }
+  return doc;
 }
 
 /** The table row of a scenario, by its title. */
@@ -165,6 +189,20 @@ describe('kvm-tod demo (simulated backend, --pause 200ms)', function () {
 const NATIVE = { x64: 'kvmclock', s390x: 's390' }[process.arch];
 const nativeOk = process.arch === 'x64' ? kvm.ok : undefined;
 
+describe('kvm-tod demo without the native addon', function () {
+  it('--backend simulated passes; auto falls back and names the addon that did not load', function () {
+    const missing = '/nonexistent/kvm_tod.node';
+    const simulated = kvmTod(['demo', '--backend', 'simulated', '--pause', `${PAUSE_MS}ms`], {
+      KVM_TOD_ADDON: missing,
+    });
+    assert.strictEqual(simulated.status, 0, simulated.stdout + simulated.stderr);
+    assert.match(simulated.stdout, /^Result: PASS/m);
+    const auto = kvmTod(['demo', '--pause', `${PAUSE_MS}ms`], { KVM_TOD_ADDON: missing });
+    assert.strictEqual(auto.status, 0, auto.stdout + auto.stderr);
+    assert.match(auto.stdout.split('\n')[0], /^kvm-tod demo: backend simulated \(auto fell back .*nonexistent/);
+  });
+});
+
 describe('kvm-tod demo --backend auto', function () {
   const title =
     nativeOk === true
@@ -175,8 +213,10 @@ describe('kvm-tod demo --backend auto', function () {
   it(title, function () {
     const r = kvmTod(['demo', '--pause', `${PAUSE_MS}ms`]);
     const first = r.stdout.split('\n')[0];
-    const fellBack =
-      /^kvm-tod demo: backend simulated \(auto fell back to the built-in s390 simulation: .*(E[A-Z]+ \(errno -\d+\)|no KVM guest clock)/;
+    const fellBack = new RegExp(
+      '^kvm-tod demo: backend simulated \\(auto fell back to the built-in s390 simulation: ' +
+        '.*(E[A-Z]+ \\(errno -\\d+\\)|no KVM guest clock)',
+    );
     if (nativeOk === true) assert.match(first, new RegExp(`^kvm-tod demo: backend ${NATIVE} \\(auto`));
     else if (nativeOk === false) assert.match(first, fellBack);
     else assert.ok(fellBack.test(first) || first.startsWith(`kvm-tod demo: backend ${NATIVE} (auto`), first);
@@ -266,48 +306,51 @@ describe('kvm-tod demo --policy (simulated backend, --pause 300ms)', function ()
     bothDoc = kvmTod(['demo', '--backend', 'simulated', '--pause', `${PAUSE}ms`, '--policy', 'both', '--json']);
   });
 
-  it('catch-up: passes, the held clock catching up by the pause with exactly the device calls the rules allow', function () {
-    const doc = json(catchUp);
-    assert.strictEqual(
-      catchUp.status,
-      0,
-      JSON.stringify(doc.scenarios.map((s) => [s.id, s.checks.filter((c) => !c.pass)])),
-    );
-    assert.strictEqual(doc.policy, 'catch-up');
-    assert.deepStrictEqual(doc.policies, ['catch-up']);
-    for (const s of doc.scenarios) {
-      assert.strictEqual(s.pass, true, s.id);
-      assert.deepStrictEqual(s.withLibrary.deviceCalls, s.expectedDeviceCalls, `${s.id}: device calls`);
-      assert.deepStrictEqual(s.withLibrary.warnings, [], s.id);
-      if (s.id === 'simple-start') {
-        assert.strictEqual(s.expect, 'runs');
-        continue;
+  it(
+    'catch-up: passes, the held clock catching up by the ' + 'pause with exactly the device calls the rules allow',
+    function () {
+      const doc = json(catchUp);
+      assert.strictEqual(
+        catchUp.status,
+        0,
+        JSON.stringify(doc.scenarios.map((s) => [s.id, s.checks.filter((c) => !c.pass)])),
+      );
+      assert.strictEqual(doc.policy, 'catch-up');
+      assert.deepStrictEqual(doc.policies, ['catch-up']);
+      for (const s of doc.scenarios) {
+        assert.strictEqual(s.pass, true, s.id);
+        assert.deepStrictEqual(s.withLibrary.deviceCalls, s.expectedDeviceCalls, `${s.id}: device calls`);
+        assert.deepStrictEqual(s.withLibrary.warnings, [], s.id);
+        if (s.id === 'simple-start') {
+          assert.strictEqual(s.expect, 'runs');
+          continue;
+        }
+        assert.strictEqual(s.expect, 'catches-up', s.id);
+        // Jump ≈ the pause, ≈ the control's jump: the guest ends where it would have been.
+        assert.ok(
+          Math.abs(s.withLibrary.jumpMs - s.withoutLibrary.jumpMs) < 25,
+          `${s.id}: with ${s.withLibrary.jumpMs} ms, without ${s.withoutLibrary.jumpMs} ms`,
+        );
+        assert.ok(
+          s.withLibrary.jumpMs >= PAUSE * 0.95 && s.withLibrary.jumpMs < PAUSE + 2000,
+          `${s.id}: with ${s.withLibrary.jumpMs} ms`,
+        );
+        assert.ok(Math.abs(s.withLibrary.jumpMs - s.expectedJumpMs) < 25, `${s.id}: expected ${s.expectedJumpMs} ms`);
+        assert.ok(s.holds.length > 0 && s.holds.every((h) => h.decision === 'catch-up'), JSON.stringify(s.holds));
+        assert.ok(
+          s.checks.some(
+            (c) => c.name === 'with kvm-tod (catch-up): the guest catches up by the time it was held' && c.pass,
+          ),
+          s.id,
+        );
       }
-      assert.strictEqual(s.expect, 'catches-up', s.id);
-      // Jump ≈ the pause, ≈ the control's jump: the guest ends where it would have been.
-      assert.ok(
-        Math.abs(s.withLibrary.jumpMs - s.withoutLibrary.jumpMs) < 25,
-        `${s.id}: with ${s.withLibrary.jumpMs} ms, without ${s.withoutLibrary.jumpMs} ms`,
-      );
-      assert.ok(
-        s.withLibrary.jumpMs >= PAUSE * 0.95 && s.withLibrary.jumpMs < PAUSE + 2000,
-        `${s.id}: with ${s.withLibrary.jumpMs} ms`,
-      );
-      assert.ok(Math.abs(s.withLibrary.jumpMs - s.expectedJumpMs) < 25, `${s.id}: expected ${s.expectedJumpMs} ms`);
-      assert.ok(s.holds.length > 0 && s.holds.every((h) => h.decision === 'catch-up'), JSON.stringify(s.holds));
-      assert.ok(
-        s.checks.some(
-          (c) => c.name === 'with kvm-tod (catch-up): the guest catches up by the time it was held' && c.pass,
-        ),
-        s.id,
-      );
-    }
-    // The offline migration's destination caught up the downtime too: without the
-    // extended section its jump would be only the half of the pause spent held there.
-    const offline = doc.scenarios.find((s) => s.id === 'offline-migration');
-    assert.ok(offline.withLibrary.jumpMs >= PAUSE * 0.95, `offline migration: ${offline.withLibrary.jumpMs} ms`);
-    assert.ok(offline.checks.some((c) => c.name.includes('the saved value is the value held at stop') && c.pass));
-  });
+      // The offline migration's destination caught up the downtime too: without the
+      // extended section its jump would be only the half of the pause spent held there.
+      const offline = doc.scenarios.find((s) => s.id === 'offline-migration');
+      assert.ok(offline.withLibrary.jumpMs >= PAUSE * 0.95, `offline migration: ${offline.withLibrary.jumpMs} ms`);
+      assert.ok(offline.checks.some((c) => c.name.includes('the saved value is the value held at stop') && c.pass));
+    },
+  );
 
   it('both: a table with a jump column per policy, ≈ 0 under freeze and ≈ the pause under catch-up', function () {
     assert.strictEqual(both.status, 0, both.stdout + both.stderr);
@@ -315,7 +358,11 @@ describe('kvm-tod demo --policy (simulated backend, --pause 300ms)', function ()
     assert.match(header, /expected\s+jump \(freeze\)\s+jump \(catch-up\)\s+jump without\s+result$/);
     assert.match(
       both.stdout,
-      /^pause: 300ms, shared by the scenarios; each runs with kvm-tod under freeze and under catch-up, and without kvm-tod \(the control\)$/m,
+      new RegExp(
+        '^pause: 300ms, shared by the scenarios; each runs with kvm-tod under freeze and under catch-up, ' +
+          'and without kvm-tod \\(the control\\)$',
+        'm',
+      ),
     );
     assert.match(both.stdout, /saveTodSection\(clock, \{ format: 'extended' \}\)/);
     for (const title of HELD) {
@@ -384,20 +431,26 @@ describe('kvm-tod demo --policy (simulated backend, --pause 300ms)', function ()
     }
   });
 
-  it('catch-up with a forced fault (the default: the device cannot catch up) exits 1 and fails that scenario', function () {
-    const r = kvmTod(['demo', '--backend', 'simulated', '--pause', `${PAUSE}ms`, '--policy', 'catch-up'], {
-      KVM_TOD_DEMO_FAULT: 'stop-cont',
-    });
-    assert.strictEqual(r.status, 1, r.stdout + r.stderr);
-    assert.match(r.stdout, /^fault injected \(KVM_TOD_DEMO_FAULT\): stop-cont: the device cannot catch up/m);
-    assert.match(row(r.stdout, 'stop/cont, repeated'), /it did not catch up\s.*\sFAIL$/);
-    for (const title of TITLES.slice(0, 3)) assert.match(row(r.stdout, title), /\sPASS$/);
-    assert.match(
-      r.stdout,
-      /FAIL with kvm-tod \(catch-up\): the guest catches up by the time it was held: jump \d+\.\d{3} ms, expected \d+\.\d{3} ms/,
-    );
-    assert.match(r.stdout, /^Result: FAIL: 1 of 4 scenarios/m);
-  });
+  it(
+    'catch-up with a forced fault (the default: the device ' + 'cannot catch up) exits 1 and fails that scenario',
+    function () {
+      const r = kvmTod(['demo', '--backend', 'simulated', '--pause', `${PAUSE}ms`, '--policy', 'catch-up'], {
+        KVM_TOD_DEMO_FAULT: 'stop-cont',
+      });
+      assert.strictEqual(r.status, 1, r.stdout + r.stderr);
+      assert.match(r.stdout, /^fault injected \(KVM_TOD_DEMO_FAULT\): stop-cont: the device cannot catch up/m);
+      assert.match(row(r.stdout, 'stop/cont, repeated'), /it did not catch up\s.*\sFAIL$/);
+      for (const title of TITLES.slice(0, 3)) assert.match(row(r.stdout, title), /\sPASS$/);
+      assert.match(
+        r.stdout,
+        new RegExp(
+          'FAIL with kvm-tod \\(catch-up\\): the guest catches up by the time it was held: ' +
+            'jump \\d+\\.\\d{3} ms, expected \\d+\\.\\d{3} ms',
+        ),
+      );
+      assert.match(r.stdout, /^Result: FAIL: 1 of 4 scenarios/m);
+    },
+  );
 
   it('catch-up with a failing write at cont exits 1 with the warning', function () {
     const r = kvmTod(['demo', '--backend', 'simulated', '--pause', `${PAUSE}ms`, '--policy', 'catch-up', '--json'], {
@@ -469,8 +522,8 @@ describe('kvm-tod demo --policy (simulated backend, --pause 300ms)', function ()
 // library has no kvmclock section, so the demo carries the wall time itself) is
 // checked on a GuestClock<bigint> over a device of plain numbers.
 describe("kvm-tod demo's kvmclock stream under --policy", function () {
-  const { kvmclockStream, decodeNsSection } = require('../../dist/cli/backends');
-  const { GuestClock } = require('../../dist/guest-clock');
+  const { kvmclockStream, decodeNsSection } = require('../../dist/cli/demo/backends');
+  const { GuestClock } = require('../..');
   const device = () => {
     const d = {
       value: 0n,
@@ -524,7 +577,8 @@ describe('kvm-tod demo on the s390 kernel double, and where KVM is not usable', 
   // The same demo on real KVM: test/kvm/cli.test.js (inside the KVM box).
   const double = /s390_kvm_double\.so/.test(process.env.LD_PRELOAD || '');
   (double ? it : it.skip)(
-    `--backend s390 runs every scenario on the s390 kernel double's VMs and passes${double ? '' : ' [skipped: the s390 kernel double is not preloaded (scripts/test.sh preloads it)]'}`,
+    `--backend s390 runs every scenario on the s390 kernel double's VMs and ` +
+      `passes${double ? '' : ' [skipped: the s390 kernel double is not preloaded (scripts/test.sh preloads it)]'}`,
     function () {
       const r = kvmTod(['demo', '--backend', 's390', '--pause', `${PAUSE_MS}ms`, '--json'], { KVM_S390_DOUBLE: '1' });
       const doc = json(r);
@@ -539,7 +593,8 @@ describe('kvm-tod demo on the s390 kernel double, and where KVM is not usable', 
   );
 
   (double ? it : it.skip)(
-    `--backend s390 --policy both passes on the s390 kernel double's VMs${double ? '' : ' [skipped: the s390 kernel double is not preloaded (scripts/test.sh preloads it)]'}`,
+    `--backend s390 --policy both passes on the s390 kernel double's ` +
+      `VMs${double ? '' : ' [skipped: the s390 kernel double is not preloaded (scripts/test.sh preloads it)]'}`,
     function () {
       const r = kvmTod(['demo', '--backend', 's390', '--pause', '300ms', '--policy', 'both', '--json'], {
         KVM_S390_DOUBLE: '1',
@@ -564,7 +619,8 @@ describe('kvm-tod demo on the s390 kernel double, and where KVM is not usable', 
   );
 
   (kvm.ok ? it.skip : it)(
-    `--backend kvmclock exits 3 with the errno where KVM is not usable${kvm.ok ? ' [skipped: /dev/kvm works here]' : ''}`,
+    `--backend kvmclock exits 3 with the errno where KVM is not ` +
+      `usable${kvm.ok ? ' [skipped: /dev/kvm works here]' : ''}`,
     function () {
       const r = kvmTod(['demo', '--backend', 'kvmclock', '--pause', `${PAUSE_MS}ms`]);
       assert.strictEqual(r.status, 3);

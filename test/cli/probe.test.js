@@ -121,7 +121,8 @@ describe('kvm-tod probe', function () {
   });
 
   (devKvmOpens ? it.skip : it)(
-    `--json: without KVM every VM check is a no carrying the open error${devKvmOpens ? ' [skipped: /dev/kvm opens here]' : ''}`,
+    `--json: without KVM every VM check is a no carrying the open ` +
+      `error${devKvmOpens ? ' [skipped: /dev/kvm opens here]' : ''}`,
     function () {
       const open = doc.checks.find((c) => c.id === 'dev-kvm');
       assert.strictEqual(open.ok, false);

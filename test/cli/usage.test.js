@@ -107,7 +107,10 @@ describe('kvm-tod command line', function () {
   it('a bad --policy: one line listing the policies and exit status 2', function () {
     assertUsageError(
       kvmTod(['demo', '--policy', 'thaw']),
-      /^kvm-tod demo: bad --policy 'thaw': use one of freeze, catch-up, both, threshold:<duration> \(e\.g\. threshold:2s\)$/,
+      new RegExp(
+        "^kvm-tod demo: bad --policy 'thaw': use one of freeze, catch-up, both, threshold:<duration> " +
+          '\\(e\\.g\\. threshold:2s\\)$',
+      ),
     );
     assertUsageError(
       kvmTod(['demo', '--policy', 'threshold:soon']),

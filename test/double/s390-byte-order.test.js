@@ -21,7 +21,8 @@ describe(`byte order (this run: ${process.arch}, ${os.endianness()})`, () => {
   (expected ? it : it.skip)(
     expected
       ? `runs on ${expected} (${expected === 's390x' ? 'big' : 'little'}-endian), as the script that started it asked`
-      : 'runs on the architecture its script asked for [skipped: KVM_TOD_EXPECT_ARCH is not set; scripts/test-s390x.sh sets it]',
+      : 'runs on the architecture its script asked for [skipped: ' +
+          'KVM_TOD_EXPECT_ARCH is not set; scripts/test-s390x.sh sets it]',
     () => {
       assert.strictEqual(process.arch, expected);
       assert.strictEqual(os.endianness(), expected === 's390x' ? 'BE' : 'LE');

@@ -1,7 +1,7 @@
 // GuestClock over S390TodDevice with the real addon and the kernel double: the
 // guest TOD is held across stop/pause/cont, and every injected kernel failure
 // becomes exactly one warning and the running-clock fallback (rules 1, 2, 4, 6, 8
-// of guest-clock-semantics.md). Skipped, with the reason, where the double is not preloaded.
+// of docs/rules.md). Skipped, with the reason, where the double is not preloaded.
 'use strict';
 const assert = require('assert');
 const kvm = require('../..');

@@ -1,7 +1,7 @@
 /*
  * s390_kvm_double.c: a syscall-level double of the s390 kernel's KVM TOD clock
  * attribute group, for tests only (LD_PRELOAD). It models the kernel
- * (arch/s390/kvm/kvm-s390.c as described in shared/reference/kernel-interface.md);
+ * (Linux's arch/s390/kvm/kvm-s390.c);
  * it is not the product, and it copies no kernel code.
  *
  * Why: the TOD ioctls only work on IBM Z. On x86 they answer ENOTTY and under

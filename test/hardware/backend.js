@@ -46,7 +46,8 @@ const backend = detect();
 
 if (process.env.KVM_TOD_REQUIRE_HARDWARE === '1' && backend.kind !== 'hardware') {
   throw new Error(
-    `KVM_TOD_REQUIRE_HARDWARE=1 but the hardware suite would run against: ${backend.label}${backend.reason ? `: ${backend.reason}` : ''}`,
+    `KVM_TOD_REQUIRE_HARDWARE=1 but the hardware suite would run against: ` +
+      `${backend.label}${backend.reason ? `: ${backend.reason}` : ''}`,
   );
 }
 

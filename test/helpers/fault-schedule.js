@@ -1,7 +1,7 @@
-// Fault schedules for GuestClock (issue 7): random sequences of stop, cont, save, load
+// Fault schedules for GuestClock: random sequences of stop, cont, save, load
 // and waits, each with a random injected ioctl failure, run against a GuestClock and
 // checked step by step against a reference model of the rules in
-// shared/reference/guest-clock-semantics.md:
+// docs/rules.md:
 //   - vmStateChanged never throws;
 //   - each failure is exactly one warning with the rule's code, whose cause is the
 //     KvmError of the failed call (errno and attribute); no failure, no warning;

@@ -1,4 +1,4 @@
-// Descriptor tools for the misuse tests (issue 7): put a file at a chosen descriptor
+// Descriptor tools for the misuse tests: put a file at a chosen descriptor
 // number, tell whether a number is open, and snapshot a file to prove nothing was
 // written to it. Numbers land where we want them by POSIX's lowest-free-number rule:
 // fill the holes below with /dev/null, open, then close the fillers.

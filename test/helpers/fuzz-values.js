@@ -1,4 +1,4 @@
-// Shared pieces of the property-based fuzzing (issue 7): arbitraries for "anything a
+// Shared pieces of the property-based fuzzing: arbitraries for "anything a
 // caller could pass", hostile values (getters and Proxies that throw, objects without
 // a prototype, values that change between reads), and the one judgement every fuzz
 // property makes: is what a call threw one of the errors the API documents?

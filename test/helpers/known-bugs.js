@@ -1,4 +1,4 @@
-// Inputs the fuzz properties once left out because they hit bugs reported in issue 7
+// Inputs the fuzz properties once left out because they hit bugs the fuzzing found
 // (KB-PRINT, KB-HOOK, KB-NULLOPTS). Those bugs are fixed, and their tests in
 // test/robustness/fuzz-api.test.js are regression tests now, so every predicate here answers
 // false and the properties cover those inputs again. A newly found bug gets a

@@ -1,4 +1,4 @@
-// The mission as a user checks it: how far a guest clock moves (ms) across stop, a
+// What kvm-tod is for, as a user checks it: how far a guest clock moves (ms) across stop, a
 // pause, and cont, with GuestClock holding it or (useLibrary false) not.
 'use strict';
 const assert = require('assert');

@@ -1,4 +1,4 @@
-// How much work the issue-7 stress tests do. Under emulation (KVM_TOD_EMULATED, set by
+// How much work the stress tests do. Under emulation (KVM_TOD_EMULATED, set by
 // scripts/test-s390x.sh: the whole suite big-endian under qemu-user, where everything
 // is 10-50 times slower) they do a tenth of it, which still exercises every path
 // big-endian; an explicit count in the environment (FUZZ_RUNS, ...) always wins.

@@ -83,7 +83,8 @@ function run(cmd, args, options) {
   if (r.error) throw r.error;
   if (r.status !== 0) {
     throw new Error(
-      `${cmd} ${args.join(' ')} exited with ${r.status}\n--- stdout\n${r.stdout.slice(-4000)}\n--- stderr\n${r.stderr.slice(-4000)}`,
+      `${cmd} ${args.join(' ')} exited with ${r.status}\n--- ` +
+        `stdout\n${r.stdout.slice(-4000)}\n--- stderr\n${r.stderr.slice(-4000)}`,
     );
   }
   return r.stdout;

@@ -265,7 +265,7 @@ describe('descriptor misuse', function () {
 
   describe('a /dev/kvm descriptor where a VM descriptor is expected, and the other way round', () => {
     // The kernel answers EINVAL here (kvm_dev_ioctl's default: kvm_arch_dev_ioctl, -EINVAL
-    // on x86 and s390); the double answers ENOTTY (reported with issue 7). Either is a
+    // on x86 and s390); the double answers ENOTTY (a known difference). Either is a
     // KvmError naming the request and the descriptor.
     double.itDouble(
       'every VM call on the /dev/kvm descriptor fails clearly, and /dev/kvm still works afterwards',

@@ -1,4 +1,4 @@
-// Fault schedules (issue 7): random sequences of stop, cont, save, load and waits with
+// Fault schedules: random sequences of stop, cont, save, load and waits with
 // random ioctl failures, checked step by step against a reference model of the rules
 // (helpers/fault-schedule.js): vmStateChanged never throws, each failure is exactly one
 // warning with the rule's code and the failed call as its cause, and running, held,
@@ -36,35 +36,38 @@ describe('fault schedules', function () {
       );
     });
 
-    it('a schedule that never fails issues one read per hold and one write per release or load, and nothing else', () => {
-      fc.assert(
-        fc.property(
-          schedule(24).map((s) => ({
-            ...s,
-            facility139: true,
-            steps: s.steps.map((x) => (x.faults ? { ...x, faults: { get: null, set: null } } : x)),
-          })),
-          (s) => {
-            const env = inProcessEnv(s, s.start);
-            const startCalls = { ...env.device.calls };
-            let holds = 0;
-            let writes = 0;
-            let running = false;
-            let held = false;
-            for (const x of s.steps) {
-              if (x.op === 'stop' && running) ((running = false), held || (holds++, (held = true)));
-              else if (x.op === 'cont' && !running) ((running = true), held && (writes++, (held = false)));
-              else if (x.op === 'save' && !held) holds++;
-              else if (x.op === 'load' && x.value) (writes++, (held = !running));
-            }
-            runSchedule(env, s);
-            assert.strictEqual(env.device.calls.read - startCalls.read, holds, 'reads');
-            assert.strictEqual(env.device.calls.write - startCalls.write, writes, 'writes');
-          },
-        ),
-        { numRuns: runs(300) },
-      );
-    });
+    it(
+      'a schedule that never fails issues one read per hold ' + 'and one write per release or load, and nothing else',
+      () => {
+        fc.assert(
+          fc.property(
+            schedule(24).map((s) => ({
+              ...s,
+              facility139: true,
+              steps: s.steps.map((x) => (x.faults ? { ...x, faults: { get: null, set: null } } : x)),
+            })),
+            (s) => {
+              const env = inProcessEnv(s, s.start);
+              const startCalls = { ...env.device.calls };
+              let holds = 0;
+              let writes = 0;
+              let running = false;
+              let held = false;
+              for (const x of s.steps) {
+                if (x.op === 'stop' && running) ((running = false), held || (holds++, (held = true)));
+                else if (x.op === 'cont' && !running) ((running = true), held && (writes++, (held = false)));
+                else if (x.op === 'save' && !held) holds++;
+                else if (x.op === 'load' && x.value) (writes++, (held = !running));
+              }
+              runSchedule(env, s);
+              assert.strictEqual(env.device.calls.read - startCalls.read, holds, 'reads');
+              assert.strictEqual(env.device.calls.write - startCalls.write, writes, 'writes');
+            },
+          ),
+          { numRuns: runs(300) },
+        );
+      },
+    );
 
     describe('the model catches a GuestClock that breaks a rule (mutants)', () => {
       // Each mutant breaks one rule; the same schedules must fail on it. Proof that the
@@ -168,7 +171,8 @@ describe('fault schedules', function () {
     }
 
     double.itDouble(
-      `${DOUBLE_RUNS} random schedules on a fresh double VM each (EXT or LOW + HIGH, facility 139 or not) follow the rules`,
+      `${DOUBLE_RUNS} random schedules on a fresh double VM each ` +
+        `(EXT or LOW + HIGH, facility 139 or not) follow the rules`,
       () => {
         fc.assert(
           fc.property(schedule(16), (s) => {

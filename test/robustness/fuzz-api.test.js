@@ -1,4 +1,4 @@
-// Property-based fuzzing of the JavaScript side of the public surface (issue 7): the TOD
+// Property-based fuzzing of the JavaScript side of the public surface: the TOD
 // helpers, the simulated device, GuestClock's constructor, options and hooks, and the
 // migration section functions. Each call returns or throws a documented error
 // (helpers/fuzz-values.js). GuestClock's state hook must never throw whatever the
@@ -253,9 +253,12 @@ describe('fuzz: the JavaScript API', function () {
           fc.oneof(fc.constant(undefined), behaviour),
           fc.oneof(fc.constant('collect'), behaviour),
           (steps, policy, protectedGuest, warnBehaviour) => {
-            fc.pre(!steps.some((x) => hitsKnownBug(x.read) || hitsKnownBug(x.write)) && !hitsKnownBug(protectedGuest)); // KB-HOOK
-            if (typeof policy === 'object')
-              fc.pre(policy.kind === 'return' ? !stringThrows(materialize(policy.value)) : !hitsKnownBug(policy)); // KB-HOOK
+            // KB-HOOK
+            fc.pre(!steps.some((x) => hitsKnownBug(x.read) || hitsKnownBug(x.write)) && !hitsKnownBug(protectedGuest));
+            if (typeof policy === 'object') {
+              // KB-HOOK
+              fc.pre(policy.kind === 'return' ? !stringThrows(materialize(policy.value)) : !hitsKnownBug(policy));
+            }
 
             let next = {};
             const device = { read: () => act(next.read), write: () => act(next.write), advance: (v) => v };
@@ -296,7 +299,7 @@ describe('fuzz: the JavaScript API', function () {
                   assert.strictEqual(clock.running, typeof running === 'boolean' ? running : wasRunning);
                   // Held while running happens only where a state change was ignored for a
                   // protected guest (rule 6) after a load held the clock (rule 5): see
-                  // faults-guest-clock.test.js and the report on issue 7.
+                  // faults-guest-clock.test.js.
                   if (clock.held && !protectedGuest) assert.strictEqual(clock.running, false, 'held while running');
                 } else if (x.op === 'save') {
                   const held = clock.held;
@@ -386,7 +389,7 @@ describe('fuzz: the JavaScript API', function () {
     });
   });
 
-  describe('regressions: bugs the fuzzing found (issue 7), fixed', () => {
+  describe('regressions: bugs the fuzzing found, fixed', () => {
     it('KB-HOOK (fixed): vmStateChanged throws when the device throws a value that has no string form', () => {
       // lib/warnings.ts:30 (KvmTodWarning) builds its message with
       // `cause instanceof Error ? cause.message : String(cause)`, which throws for an object
@@ -410,35 +413,39 @@ describe('fuzz: the JavaScript API', function () {
       }
     });
 
-    it('KB-HOOK (fixed): vmStateChanged throws, and restores nothing, when a policy function answers a value that has no string form', () => {
-      // lib/guest-clock.ts:200 policyFor: `the policy function answered ${String(choice)}`
-      // is outside any try; release() has already cleared the held value, so the clock is
-      // released without writing it back and without a warning, and the VMM gets a throw.
-      for (const answer of [
-        Object.create(null),
-        HOSTILE.throwingProxy(),
-        {
-          toString: () => {
-            throw new UserError('x');
+    it(
+      'KB-HOOK (fixed): vmStateChanged throws, and restores nothing, ' +
+        'when a policy function answers a value that has no string form',
+      () => {
+        // lib/guest-clock.ts:200 policyFor: `the policy function answered ${String(choice)}`
+        // is outside any try; release() has already cleared the held value, so the clock is
+        // released without writing it back and without a warning, and the VMM gets a throw.
+        for (const answer of [
+          Object.create(null),
+          HOSTILE.throwingProxy(),
+          {
+            toString: () => {
+              throw new UserError('x');
+            },
           },
-        },
-      ]) {
-        const writes = [];
-        const warnings = [];
-        const clock = new kvm.GuestClock(
-          { read: () => 1n, write: (v) => writes.push(v), advance: (v) => v },
-          { warn: (w) => warnings.push(w), policy: () => answer },
-        );
-        clock.vmStateChanged(true);
-        clock.vmStateChanged(false);
-        assert.doesNotThrow(() => clock.vmStateChanged(true));
-        assert.deepStrictEqual(writes, [1n], 'the held value is written back (frozen)');
-        assert.deepStrictEqual(
-          warnings.map((w) => w.code),
-          [kvm.WarningCodes.POLICY_FAILED],
-        );
-      }
-    });
+        ]) {
+          const writes = [];
+          const warnings = [];
+          const clock = new kvm.GuestClock(
+            { read: () => 1n, write: (v) => writes.push(v), advance: (v) => v },
+            { warn: (w) => warnings.push(w), policy: () => answer },
+          );
+          clock.vmStateChanged(true);
+          clock.vmStateChanged(false);
+          assert.doesNotThrow(() => clock.vmStateChanged(true));
+          assert.deepStrictEqual(writes, [1n], 'the held value is written back (frozen)');
+          assert.deepStrictEqual(
+            warnings.map((w) => w.code),
+            [kvm.WarningCodes.POLICY_FAILED],
+          );
+        }
+      },
+    );
 
     it("KB-PRINT (fixed): argument errors built with String(value) throw V8's TypeError (no code) instead", () => {
       // lib/s390-tod.ts:48, lib/policy.ts:17, lib/create-guest-clock.ts:19 (`'${arch}'`),
@@ -512,14 +519,17 @@ describe('fuzz: the JavaScript API', function () {
       });
     });
 
-    it('KB-SIMOPTS (fixed): new SimulatedS390Tod({ hostTod: <not a function> }) fails only at read, with no code', () => {
-      // lib/devices/simulated-s390.ts constructor: check that hostTod is a function
-      // (ERR_INVALID_ARG_TYPE) instead of "this.hostTod is not a function" at read().
-      assert.throws(() => new kvm.SimulatedS390Tod({ hostTod: 5 }), {
-        name: 'TypeError',
-        code: 'ERR_INVALID_ARG_TYPE',
-      });
-    });
+    it(
+      'KB-SIMOPTS (fixed): new SimulatedS390Tod({ hostTod: ' + '<not a function> }) fails only at read, with no code',
+      () => {
+        // lib/devices/simulated-s390.ts constructor: check that hostTod is a function
+        // (ERR_INVALID_ARG_TYPE) instead of "this.hostTod is not a function" at read().
+        assert.throws(() => new kvm.SimulatedS390Tod({ hostTod: 5 }), {
+          name: 'TypeError',
+          code: 'ERR_INVALID_ARG_TYPE',
+        });
+      },
+    );
 
     it('KB-CAUGHTUP (fixed): KvmClockDevice.writeCaughtUp(undefined) before any read', () => {
       // lib/devices/kvmclock.ts writeCaughtUp: `this.lastRead?.clock === value` is true for

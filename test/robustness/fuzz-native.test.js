@@ -1,4 +1,4 @@
-// Property-based fuzzing of everything that reaches the addon (issue 7): every public
+// Property-based fuzzing of everything that reaches the addon: every public
 // function that takes a descriptor, the devices and GuestClock over them, and every
 // function of the raw binding, with generated arguments of every type and range. Each
 // call must return or throw a documented error (helpers/fuzz-values.js), and the
@@ -112,17 +112,21 @@ describe('fuzz: native arguments, in a child process', function () {
       assert.ok(result, `the child did not report '${name}' (${crashOf(run) || 'no crash'})`);
       assert.ok(
         result.ok,
-        `counterexample ${result.counterexample}\n  -> ${result.error}\n  replay: FUZZ_SEED=${result.seed} FUZZ_ONLY='${name}' node test/fixtures/fuzz-native-child.js (path ${result.path})`,
+        `counterexample ${result.counterexample}\n  -> ${result.error}\n  replay: FUZZ_SEED=${result.seed} ` +
+          `FUZZ_ONLY='${name}' node test/fixtures/fuzz-native-child.js (path ${result.path})`,
       );
       assert.ok(result.numRuns > 0);
     });
   }
 
-  it('with the s390 double preloaded, setTod writes exactly the value it validated (getters are read once)', function () {
-    const result = run.results.find((r) => r.name.startsWith('setTod writes the value it validated'));
-    if (!run.done || !run.done.doublePreloaded) this.skip();
-    assert.ok(result && result.ok, result && `${result.counterexample} -> ${result.error}`);
-  });
+  it(
+    'with the s390 double preloaded, setTod writes exactly ' + 'the value it validated (getters are read once)',
+    function () {
+      const result = run.results.find((r) => r.name.startsWith('setTod writes the value it validated'));
+      if (!run.done || !run.done.doublePreloaded) this.skip();
+      assert.ok(result && result.ok, result && `${result.counterexample} -> ${result.error}`);
+    },
+  );
 
   describe('the harness notices what it is there to notice', () => {
     it('a child that aborts mid-run is a crash', () => {

@@ -1,6 +1,6 @@
-// Property-based fuzzing of the migration section decoders (issue 7): any bytes, in any
+// Property-based fuzzing of the migration section decoders: any bytes, in any
 // kind of Uint8Array view, either decode to exactly what an independent reading of the
-// two formats (guest-clock-semantics.md's todclock v1, docs/policies.md's kvm-tod v2)
+// two formats (docs/rules.md's todclock v1, docs/policies.md's kvm-tod v2)
 // says, or throw a TodSectionError; anything else is a TypeError with Node's code.
 // Pure JavaScript, so it runs in the mocha process.
 'use strict';
@@ -104,29 +104,32 @@ function wrap(bytes, kind, garbage) {
 
 describe('fuzz: migration section decoders', function () {
   this.timeout(300000);
-  it(`decodeMigrationSection: any bytes decode exactly as the formats say, or throw TodSectionError (${RUNS} runs)`, () => {
-    fc.assert(
-      fc.property(sectionBytes, container, fc.integer({ min: 0, max: 255 }), (bytes, kind, garbage) => {
-        const input = wrap(bytes, kind, garbage);
-        const expected = reference(bytes);
-        let got;
-        try {
-          got = kvm.decodeMigrationSection(input);
-        } catch (error) {
-          assert.ok(error instanceof kvm.TodSectionError, `threw ${error && error.name}: ${error && error.message}`);
-          assert.strictEqual(error.code, 'ERR_KVM_TOD_BAD_SECTION');
-          assert.strictEqual(expected, 'invalid', `rejected a valid section: ${error.message}`);
-          return;
-        }
-        assert.deepStrictEqual(got, expected);
-        // decodeTodSection is the tod of the same reading
-        assert.deepStrictEqual(kvm.decodeTodSection(input), expected.tod);
-        // the input was not modified
-        assert.deepStrictEqual(Buffer.from(input), Buffer.from(bytes));
-      }),
-      { numRuns: RUNS },
-    );
-  });
+  it(
+    `decodeMigrationSection: any bytes decode exactly as the ` + `formats say, or throw TodSectionError (${RUNS} runs)`,
+    () => {
+      fc.assert(
+        fc.property(sectionBytes, container, fc.integer({ min: 0, max: 255 }), (bytes, kind, garbage) => {
+          const input = wrap(bytes, kind, garbage);
+          const expected = reference(bytes);
+          let got;
+          try {
+            got = kvm.decodeMigrationSection(input);
+          } catch (error) {
+            assert.ok(error instanceof kvm.TodSectionError, `threw ${error && error.name}: ${error && error.message}`);
+            assert.strictEqual(error.code, 'ERR_KVM_TOD_BAD_SECTION');
+            assert.strictEqual(expected, 'invalid', `rejected a valid section: ${error.message}`);
+            return;
+          }
+          assert.deepStrictEqual(got, expected);
+          // decodeTodSection is the tod of the same reading
+          assert.deepStrictEqual(kvm.decodeTodSection(input), expected.tod);
+          // the input was not modified
+          assert.deepStrictEqual(Buffer.from(input), Buffer.from(bytes));
+        }),
+        { numRuns: RUNS },
+      );
+    },
+  );
 
   it(`encodeTodSection and decodeTodSection round-trip every Tod and null (${RUNS} runs)`, () => {
     fc.assert(
@@ -184,27 +187,31 @@ describe('fuzz: migration section decoders', function () {
     );
   });
 
-  it(`anything that is not a Uint8Array is a TypeError with ERR_INVALID_ARG_TYPE, or the caller's own error (${RUNS} runs)`, () => {
-    const notBytes = fc.oneof(
-      anyValue,
-      hostile,
-      fc.constantFrom('01', [1, 0], new Uint16Array(1), new DataView(new ArrayBuffer(10)), new ArrayBuffer(10)),
-    );
-    fc.assert(
-      fc.property(notBytes, fc.constantFrom('decodeTodSection', 'decodeMigrationSection'), (raw, fn) => {
-        const value = materialize(raw);
-        try {
-          kvm[fn](value);
-        } catch (error) {
-          const why = undocumented(error, kvm);
-          assert.strictEqual(why, null, why);
-          return;
-        }
-        assert.ok(value instanceof Uint8Array, 'accepted something that is not a Uint8Array');
-      }),
-      { numRuns: RUNS },
-    );
-  });
+  it(
+    `anything that is not a Uint8Array is a TypeError with ` +
+      `ERR_INVALID_ARG_TYPE, or the caller's own error (${RUNS} runs)`,
+    () => {
+      const notBytes = fc.oneof(
+        anyValue,
+        hostile,
+        fc.constantFrom('01', [1, 0], new Uint16Array(1), new DataView(new ArrayBuffer(10)), new ArrayBuffer(10)),
+      );
+      fc.assert(
+        fc.property(notBytes, fc.constantFrom('decodeTodSection', 'decodeMigrationSection'), (raw, fn) => {
+          const value = materialize(raw);
+          try {
+            kvm[fn](value);
+          } catch (error) {
+            const why = undocumented(error, kvm);
+            assert.strictEqual(why, null, why);
+            return;
+          }
+          assert.ok(value instanceof Uint8Array, 'accepted something that is not a Uint8Array');
+        }),
+        { numRuns: RUNS },
+      );
+    },
+  );
 
   it('fixed: a Proxy of a Uint8Array makes decodeTodSection throw an undocumented TypeError (no code)', () => {
     // lib/todclock-section.ts assertBytes checks `instanceof Uint8Array`, which a Proxy

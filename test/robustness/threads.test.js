@@ -99,7 +99,8 @@ describe('threads', function () {
   );
 
   double.itDouble(
-    `${GENERATIONS} generations of 2 workers load, use and unload the addon: no crash, ${RSS_MEANINGFUL ? 'RSS bounded' : 'RSS not checked (ASan or qemu-user)'}`,
+    `${GENERATIONS} generations of 2 workers load, use and unload the addon: no ` +
+      `crash, ${RSS_MEANINGFUL ? 'RSS bounded' : 'RSS not checked (ASan or qemu-user)'}`,
     () => {
       const report = generations({ GENERATIONS: String(GENERATIONS), THREADS: '2', ITERATIONS: '10' });
       assert.strictEqual(report.rssMb.length, GENERATIONS);

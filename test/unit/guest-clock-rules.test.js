@@ -1,4 +1,4 @@
-// Each rule of shared/reference/guest-clock-semantics.md, as its own test, on a
+// Each rule of docs/rules.md, as its own test, on a
 // device that counts calls and fails on demand.
 'use strict';
 const assert = require('assert');
@@ -231,7 +231,7 @@ describe('GuestClock rules', () => {
     it('not even when the device throws a non-Error or the sink throws', async () => {
       const device = {
         read() {
-          throw 'a string'; // eslint-disable-line no-throw-literal
+          throw 'a string';
         },
         write() {},
       };

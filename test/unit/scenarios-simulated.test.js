@@ -1,4 +1,4 @@
-// The seed's test plan, end to end, on the simulated s390 TOD with a host clock
+// The test plan of the QEMU commit (docs/background.md), end to end, on the simulated s390 TOD with a host clock
 // the test moves: a source and a destination VM, each with its own GuestClock.
 'use strict';
 const assert = require('assert');
@@ -17,7 +17,7 @@ function world() {
   return { pass: (s) => (host.low += BigInt(s) * SECOND), hostTod, vm, warnings };
 }
 
-describe('seed test plan on the simulated s390 TOD', () => {
+describe('the test plan of the QEMU commit on the simulated s390 TOD', () => {
   it('1. a simple VM: the TOD keeps running, nothing is held or restored', () => {
     const w = world();
     const { device, clock } = w.vm();

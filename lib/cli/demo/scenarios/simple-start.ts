@@ -1,5 +1,5 @@
 // Scenario 1: a VM that just starts is never held; its clock runs from creation.
-import { ScenarioDef, start } from './scenario-def';
+import { ScenarioDef, start } from './scenario';
 
 export const SIMPLE_START: ScenarioDef = {
   id: 'simple-start',
@@ -25,7 +25,7 @@ export const SIMPLE_START: ScenarioDef = {
     },
     (run) => run.markAfter(run.vms.get('vm')!),
   ],
-  story: (run, jumpOk) =>
-    `${run.facts.notHeldAtCreation && run.facts.notHeldAfterStart ? 'never held' : 'held (it must not be)'}, ` +
+  story: (facts, jumpOk) =>
+    `${facts.notHeldAtCreation && facts.notHeldAfterStart ? 'never held' : 'held (it must not be)'}, ` +
     (jumpOk ? 'kept running' : 'but it did not run with the host'),
 };

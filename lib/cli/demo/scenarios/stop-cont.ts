@@ -1,5 +1,5 @@
 // Scenario 4: stop and cont, each repeated; only the first of each does anything.
-import { jumped, releaseStory, resume, ScenarioDef, start, stop } from './scenario-def';
+import { jumped, releaseStory, resume, ScenarioDef, start, stop } from './scenario';
 
 export const STOP_CONT: ScenarioDef = {
   id: 'stop-cont',
@@ -39,8 +39,9 @@ export const STOP_CONT: ScenarioDef = {
       run.fact('stillReleased', !vm.vmm.held);
     },
   ],
-  story: (run, jumpOk, caughtUp) =>
-    `${run.facts.heldAtStop ? 'held at stop' : 'not held at stop'}, ${releaseStory(run.facts.releasedAtCont, 'cont', caughtUp && jumpOk)}, ` +
-    `repeats ${run.facts.stillHeld && run.facts.stillReleased ? 'ignored' : 'changed it'}` +
+  story: (facts, jumpOk, caughtUp) =>
+    `${facts.heldAtStop ? 'held at stop' : 'not held at stop'}, ` +
+    `${releaseStory(facts.releasedAtCont, 'cont', caughtUp && jumpOk)}, ` +
+    `repeats ${facts.stillHeld && facts.stillReleased ? 'ignored' : 'changed it'}` +
     jumped(jumpOk, caughtUp),
 };

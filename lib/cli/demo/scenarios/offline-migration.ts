@@ -1,12 +1,14 @@
 // Scenario 3: stop, migrate, cont; the clock is held from stop on the source to cont
 // on the destination, and the value saved is the value held at stop.
-import { jumped, pauseHalves, releaseStory, resume, ScenarioDef, start, stop } from './scenario-def';
+import { jumped, pauseHalves, releaseStory, resume, ScenarioDef, start, stop } from './scenario';
 
 export const OFFLINE_MIGRATION: ScenarioDef = {
   id: 'offline-migration',
   number: 3,
   title: 'offline migration',
-  plan: 'Offline migration (stop, migrate, cont): the TOD stops on the source at stop; on the destination it is held when set and starts at cont.',
+  plan:
+    'Offline migration (stop, migrate, cont): the TOD stops on the source ' +
+    'at stop; on the destination it is held when set and starts at cont.',
   expect: 'held',
   interval: 'from stop on the source to just after cont on the destination',
   expectedCalls: { source: { reads: 1, writes: 0 }, destination: { reads: 0, writes: 2 } },
@@ -46,8 +48,8 @@ export const OFFLINE_MIGRATION: ScenarioDef = {
     },
     (run) => resume(run, run.vms.get('destination')!, 'cont', 'releasedAtCont'),
   ],
-  story: (run, jumpOk, caughtUp) =>
-    `${run.facts.heldAtStop ? 'held at stop' : 'not held at stop'}, ${run.facts.heldAfterLoad ? 'at load' : 'not at load'}, ` +
-    releaseStory(run.facts.releasedAtCont, 'cont', caughtUp && jumpOk) +
+  story: (facts, jumpOk, caughtUp) =>
+    `${facts.heldAtStop ? 'held at stop' : 'not held at stop'}, ${facts.heldAfterLoad ? 'at load' : 'not at load'}, ` +
+    releaseStory(facts.releasedAtCont, 'cont', caughtUp && jumpOk) +
     jumped(jumpOk, caughtUp),
 };

@@ -1,12 +1,20 @@
 // Where the demo's VMs come from: the host's KVM (s390 TOD or x86 kvmclock) or the
 // built-in s390 simulation, and how each kind of clock is read, shown and migrated.
-import type { ClockDevice } from '../devices/clock-device';
-import { SimulatedS390Tod } from '../devices/simulated-s390';
-import type { GuestClock } from '../guest-clock';
-import { decodeTodSection, encodeTodSection, loadTodSection, saveTodSection } from '../migration';
-import { hostUnixNs } from '../host-tod';
-import { Tod, todToIsoString, todToUnixNs } from '../tod';
-import { CliError, describeError } from './errors';
+import * as kvm from '../../index';
+import {
+  ClockDevice,
+  decodeTodSection,
+  encodeTodSection,
+  GuestClock,
+  hostUnixNs,
+  loadTodSection,
+  saveTodSection,
+  SimulatedS390Tod,
+  Tod,
+  todToIsoString,
+  todToUnixNs,
+} from '../../index';
+import { CliError, describeError } from '../command-line';
 
 export const BACKEND_CHOICES = ['auto', 's390', 'kvmclock', 'simulated'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
@@ -51,14 +59,6 @@ export interface Selection {
   requested: BackendChoice;
   /** Why `auto` did not get the host's KVM; undefined when it did, or when a backend was named. */
   fallbackReason?: string;
-}
-
-type KvmLibrary = typeof import('../index');
-
-/** The native part, loaded only when KVM is wanted: the simulation runs without the addon. */
-function kvmLibrary(): KvmLibrary {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  return require('../index') as KvmLibrary;
 }
 
 const todCodec = {
@@ -106,12 +106,12 @@ function decodeNs(bytes: Buffer): bigint | null {
  * clock ahead of ours adds nothing.
  */
 export const kvmclockStream = {
-  save(clock: GuestClock<bigint>, extended = false): Buffer {
+  save: (clock: GuestClock<bigint>, extended = false): Buffer => {
     if (!extended) return encodeNs(clock.save());
     const { value, wallNs } = clock.saveAt();
     return encodeNs(value, wallNs);
   },
-  load(clock: GuestClock<bigint>, bytes: Buffer): void {
+  load: (clock: GuestClock<bigint>, bytes: Buffer): void => {
     const section = decodeNsSection(bytes);
     if (section === null) return;
     let value = section.value;
@@ -139,7 +139,8 @@ export function simulatedBackend(): Backend<Tod> {
     name: 'simulated',
     deviceClass: 'SimulatedS390Tod',
     description:
-      'the built-in s390 TOD simulation (SimulatedS390Tod: guest TOD = host TOD + epoch, as KVM does); each new instance is a new VM',
+      'the built-in s390 TOD simulation (SimulatedS390Tod: guest TOD ' +
+      '= host TOD + epoch, as KVM does); each new instance is a new VM',
     newVm: () => new SimulatedS390Tod(),
     close: () => undefined,
     ...todCodec,
@@ -148,12 +149,11 @@ export function simulatedBackend(): Backend<Tod> {
 
 /** VMs on /dev/kvm. Throws (a KvmError) when KVM does not open, a VM cannot be created or its clock read. */
 function kvmBackend(name: 's390' | 'kvmclock'): AnyBackend {
-  const kvm = kvmLibrary();
   const kvmFd = kvm.openKvm();
   const vmFds: number[] = [];
   const close = () => {
-    for (const fd of vmFds.splice(0)) tryClose(kvm, fd);
-    tryClose(kvm, kvmFd);
+    for (const fd of vmFds.splice(0)) tryClose(fd);
+    tryClose(kvmFd);
   };
   const createVm = () => {
     const fd = kvm.createVm(kvmFd);
@@ -166,7 +166,9 @@ function kvmBackend(name: 's390' | 'kvmclock'): AnyBackend {
       backend = {
         name,
         deviceClass: 'S390TodDevice',
-        description: `s390 guest TOD of VMs on /dev/kvm (S390TodDevice, KVM_S390_VM_TOD), KVM API ${kvm.getApiVersion(kvmFd)}`,
+        description:
+          `s390 guest TOD of VMs on /dev/kvm (S390TodDevice, ` +
+          `KVM_S390_VM_TOD), KVM API ${kvm.getApiVersion(kvmFd)}`,
         newVm: () => new kvm.S390TodDevice(createVm()),
         close,
         ...todCodec,
@@ -175,7 +177,9 @@ function kvmBackend(name: 's390' | 'kvmclock'): AnyBackend {
       backend = {
         name,
         deviceClass: 'KvmClockDevice',
-        description: `x86 kvmclock of VMs on /dev/kvm (KvmClockDevice, KVM_GET_CLOCK/KVM_SET_CLOCK), KVM API ${kvm.getApiVersion(kvmFd)}`,
+        description:
+          `x86 kvmclock of VMs on /dev/kvm (KvmClockDevice, ` +
+          `KVM_GET_CLOCK/KVM_SET_CLOCK), KVM API ${kvm.getApiVersion(kvmFd)}`,
         newVm: () => new kvm.KvmClockDevice(createVm()),
         close,
         ...nsCodec,
@@ -190,7 +194,7 @@ function kvmBackend(name: 's390' | 'kvmclock'): AnyBackend {
   }
 }
 
-function tryClose(kvm: KvmLibrary, fd: number): void {
+function tryClose(fd: number): void {
   try {
     kvm.closeFd(fd);
   } catch {
@@ -235,7 +239,8 @@ export function selectBackend(choice: BackendChoice, arch: string = process.arch
     return { backend: kvmBackend(choice), requested: choice };
   } catch (error) {
     throw new CliError(
-      `kvm-tod demo: the ${choice} backend is not usable here: ${describeError(error)} (try --backend auto or --backend simulated)`,
+      `kvm-tod demo: the ${choice} backend is not usable here: ` +
+        `${describeError(error)} (try --backend auto or --backend simulated)`,
       EXIT_BACKEND_UNAVAILABLE,
     );
   }

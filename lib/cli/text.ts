@@ -1,4 +1,29 @@
-// Durations on the command line: `500ms`, `3s`, `1.5s`, `2m`, `1m30s`, `1h`.
+// Text for people: a plain-text table (columns padded to their widest cell, a rule under
+// the header), and durations on the command line and in reports (`500ms`, `3s`, `1m30s`).
+
+export type Align = 'left' | 'right';
+
+export interface Column {
+  header: string;
+  align?: Align;
+}
+
+/** The table as lines, each without trailing spaces. */
+export function renderTable(columns: Column[], rows: string[][], indent = '  '): string[] {
+  const widths = columns.map((c, i) => Math.max(c.header.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    (
+      indent +
+      cells
+        .map((cell, i) => (columns[i].align === 'right' ? cell.padStart(widths[i]) : cell.padEnd(widths[i])))
+        .join('  ')
+    ).trimEnd();
+  return [
+    line(columns.map((c) => c.header)),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...rows.map((r) => line(columns.map((_, i) => r[i] ?? ''))),
+  ];
+}
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 const PART = /(\d+(?:\.\d+)?|\.\d+)(ms|s|m|h)/y;

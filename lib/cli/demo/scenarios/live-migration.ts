@@ -1,12 +1,14 @@
 // Scenario 2: a live migration; the destination holds the migrated value from load
 // until it starts.
-import { jumped, releaseStory, resume, ScenarioDef, start } from './scenario-def';
+import { jumped, releaseStory, resume, ScenarioDef, start } from './scenario';
 
 export const LIVE_MIGRATION: ScenarioDef = {
   id: 'live-migration',
   number: 2,
   title: 'live migration',
-  plan: 'Live migration: on the destination the TOD is stopped when the migrated value is set, and starts when the guest starts.',
+  plan:
+    'Live migration: on the destination the TOD is stopped when ' +
+    'the migrated value is set, and starts when the guest starts.',
   expect: 'held',
   interval: "from the source's save to just after the destination starts",
   expectedCalls: { source: { reads: 1, writes: 0 }, destination: { reads: 0, writes: 2 } },
@@ -29,7 +31,8 @@ export const LIVE_MIGRATION: ScenarioDef = {
     () => undefined,
     (run) => resume(run, run.vms.get('destination')!, 'start', 'releasedAtStart'),
   ],
-  story: (run, jumpOk, caughtUp) =>
-    `${run.facts.heldAfterLoad ? 'held at load' : 'not held at load'}, ${releaseStory(run.facts.releasedAtStart, 'start', caughtUp && jumpOk)}` +
+  story: (facts, jumpOk, caughtUp) =>
+    `${facts.heldAfterLoad ? 'held at load' : 'not held at load'}, ` +
+    `${releaseStory(facts.releasedAtStart, 'start', caughtUp && jumpOk)}` +
     jumped(jumpOk, caughtUp),
 };

@@ -1,8 +1,8 @@
 // What a scenario of the demo is, and the steps and words its definitions share.
 // Every scenario runs in three phases around one pause split in two halves, so that
 // all of them share the pause: `--pause 2m` takes two minutes, not eight.
-import type { DeviceCalls } from './devices';
-import type { DemoVm, Run } from './run';
+import type { DemoVm, Run } from '../run';
+import type { DeviceCalls } from '../vms';
 
 export type Phase = <T>(run: Run<T>) => void;
 
@@ -10,7 +10,7 @@ export interface ScenarioDef {
   id: string;
   number: number;
   title: string;
-  /** The seed's words for it. */
+  /** The test plan's words for it (the QEMU commit's, docs/background.md). */
   plan: string;
   /** What the guest clock must do over the measured interval with the library. */
   expect: 'held' | 'runs';
@@ -30,10 +30,10 @@ export interface ScenarioDef {
   /** Before the pause, halfway through it, after it. */
   phases: [Phase, Phase, Phase];
   /**
-   * What happened to the guest clock, in a few words, from a library run; `caughtUp`:
-   * the policy was to catch up (the release is then a catch-up).
+   * What happened to the guest clock, in a few words, from a library run's facts;
+   * `caughtUp`: the policy was to catch up (the release is then a catch-up).
    */
-  story(run: Run<unknown>, jumpOk: boolean, caughtUp: boolean): string;
+  story(facts: Record<string, boolean>, jumpOk: boolean, caughtUp: boolean): string;
 }
 
 /** The two halves of the pause: the waits before phase 1 and before phase 2. */

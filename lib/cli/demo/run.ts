@@ -1,0 +1,212 @@
+// Running the demo: every scenario phase by phase, the library's runs and the control's
+// side by side across the two halves of one shared pause; each run's VMs (with the
+// library or the control), what was done to them step by step, and the guest clock
+// measured at both ends of the interval.
+import { ClockDevice, GuestClock } from '../../index';
+import type { Backend } from './backends';
+import { DEFAULT_TOLERANCE, evaluate, ScenarioResult, Tolerance } from './evaluate';
+import { DemoPolicy, FREEZE, sendsWallTime } from './policies';
+import { SCENARIOS } from './scenarios';
+import { pauseHalves, ScenarioDef } from './scenarios/scenario';
+import { ControlVmm, CountingDevice, DeviceCalls, LibraryVmm, Vmm } from './vms';
+
+/**
+ * A misbehaving device for the library's VMs of one scenario, put in by the caller (the
+ * tests use it to show that the checks catch a broken clock). The report names it.
+ */
+export interface InjectedFault {
+  /** Where it comes from, for the report's head (e.g. the tests' environment variable). */
+  readonly source: string;
+  /** The scenario (id) whose library runs get it. */
+  readonly scenario: string;
+  /** Its kind under `policy`, e.g. 'stuck': what breaks what the scenario shows. */
+  kindFor(scenario: ScenarioDef, policy: DemoPolicy, pauseMs: number): string;
+  /** What a kind does, in words, for the report. */
+  describe(kind: string): string;
+  /** Wraps one VM's device; `observe` reads the guest clock as the guest sees it. */
+  wrap<T>(device: ClockDevice<T>, kind: string): { device: ClockDevice<T>; observe(): T };
+}
+
+export type Variant = 'library' | 'control';
+
+export interface DemoVm<T> {
+  role: string;
+  vmm: Vmm<T>;
+  counter: CountingDevice<T>;
+  /** The guest clock as the guest sees it (not counted as a device call of the VMM). */
+  observe(): T;
+}
+
+export interface StepRecord {
+  /** Milliseconds since the demo started. */
+  atMs: number;
+  vm: string;
+  action: string;
+  /** 0 before the pause, 1 halfway through it, 2 after it. */
+  phase: number;
+  reads: number;
+  writes: number;
+  held: boolean;
+}
+
+export interface Mark {
+  guestNs: bigint;
+  hostNs: bigint;
+  value: unknown;
+}
+
+/** One run of one scenario: its VMs, what was done to them, what was measured. */
+export class Run<T> {
+  readonly steps: StepRecord[] = [];
+  readonly warnings: string[] = [];
+  readonly facts: Record<string, boolean> = {};
+  /** Values a scenario keeps between its phases. */
+  readonly kept: Record<string, T | undefined> = {};
+  readonly vms = new Map<string, DemoVm<T>>();
+  before?: Mark;
+  after?: Mark;
+  error?: unknown;
+  /** The phase being run (set by runDemo). */
+  phase = 0;
+
+  constructor(
+    readonly variant: Variant,
+    readonly backend: Backend<T>,
+    readonly startNs: bigint,
+    private readonly fault: { injected: InjectedFault; kind: string } | undefined,
+    /** The library's resume policy (library runs only). */
+    readonly policy: DemoPolicy = FREEZE,
+  ) {}
+
+  /** A new VM in the role `role` ('vm', 'source', 'destination'). */
+  vm(role: string): DemoVm<T> {
+    const raw = this.backend.newVm();
+    const faulty =
+      this.fault && this.variant === 'library' ? this.fault.injected.wrap(raw, this.fault.kind) : undefined;
+    const counter = new CountingDevice<T>(faulty ? faulty.device : raw);
+    const vmm: Vmm<T> =
+      this.variant === 'library'
+        ? new LibraryVmm(
+            new GuestClock<T>(counter, {
+              name: role,
+              policy: this.policy.clockPolicy,
+              warn: (w) => this.warnings.push(`${w.code}: ${w.message}`),
+            }),
+            this.backend,
+            sendsWallTime(this.policy),
+          )
+        : new ControlVmm(counter, this.backend);
+    const vm: DemoVm<T> = { role, vmm, counter, observe: faulty ? () => faulty.observe() : () => raw.read() };
+    this.vms.set(role, vm);
+    return vm;
+  }
+
+  /** Does `action` to `vm` and records the device calls it cost and the held state after it. */
+  step<R>(vm: DemoVm<T>, action: string, fn: () => R): R {
+    const { reads, writes } = vm.counter;
+    const result = fn();
+    this.steps.push({
+      atMs: Number(process.hrtime.bigint() - this.startNs) / 1e6,
+      vm: vm.role,
+      action,
+      phase: this.phase,
+      reads: vm.counter.reads - reads,
+      writes: vm.counter.writes - writes,
+      held: vm.vmm.held,
+    });
+    return result;
+  }
+
+  /** Records a fact about the library's state (checked for the library run only). */
+  fact(name: string, value: boolean): void {
+    this.facts[name] = value;
+  }
+
+  /** The guest clock now: the start of the interval the guest should (not) see. */
+  markBefore(vm: DemoVm<T>): void {
+    this.before = this.mark(vm);
+  }
+
+  /** The guest clock now: the end of the interval. */
+  markAfter(vm: DemoVm<T>): void {
+    this.after = this.mark(vm);
+  }
+
+  private mark(vm: DemoVm<T>): Mark {
+    const value = vm.observe();
+    const hostNs = process.hrtime.bigint();
+    return { guestNs: this.backend.toNs(value), hostNs, value };
+  }
+
+  get calls(): Record<string, DeviceCalls> {
+    const out: Record<string, DeviceCalls> = {};
+    for (const [role, vm] of this.vms) out[role] = vm.counter.calls;
+    return out;
+  }
+
+  /** How far the guest clock moved over the interval, and how much host time passed. */
+  get jump(): { jumpNs: bigint; hostElapsedNs: bigint } | undefined {
+    if (!this.before || !this.after) return undefined;
+    return { jumpNs: this.after.guestNs - this.before.guestNs, hostElapsedNs: this.after.hostNs - this.before.hostNs };
+  }
+}
+
+export interface DemoOptions {
+  pauseMs: number;
+  /** The library's resume policies, each run on VMs of its own; [FREEZE] by default. */
+  policies?: DemoPolicy[];
+  fault?: InjectedFault;
+  tolerance?: Tolerance;
+  /** Called while waiting, with the milliseconds waited so far; for the progress line. */
+  onWait?: (waitedMs: number) => void;
+}
+
+const sleep = (msDelay: number) => new Promise<void>((resolve) => setTimeout(resolve, msDelay));
+
+async function wait(totalMs: number, offsetMs: number, onWait?: (waitedMs: number) => void): Promise<void> {
+  if (!onWait) return sleep(totalMs);
+  const begin = Date.now();
+  const tick = Math.min(1000, Math.max(50, Math.floor(totalMs / 20)));
+  for (;;) {
+    const waited = Date.now() - begin;
+    onWait(offsetMs + Math.min(waited, totalMs));
+    if (waited >= totalMs) return;
+    await sleep(Math.min(tick, totalMs - waited));
+  }
+}
+
+/** Runs every scenario with and without the library and checks them. */
+export async function runDemo<T>(backend: Backend<T>, options: DemoOptions): Promise<ScenarioResult[]> {
+  const tolerance = options.tolerance ?? DEFAULT_TOLERANCE;
+  const policies = options.policies ?? [FREEZE];
+  const startNs = process.hrtime.bigint();
+  const runs = SCENARIOS.map((scenario) => {
+    const injected = options.fault && options.fault.scenario === scenario.id ? options.fault : undefined;
+    return {
+      scenario,
+      libraries: policies.map((policy) => {
+        const kind = injected?.kindFor(scenario, policy, options.pauseMs);
+        const fault = injected && kind !== undefined ? { injected, kind } : undefined;
+        return { run: new Run<T>('library', backend, startNs, fault, policy), fault: kind };
+      }),
+      control: new Run<T>('control', backend, startNs, undefined),
+    };
+  });
+  const [firstHalf, secondHalf] = pauseHalves(options.pauseMs);
+  for (let phase = 0; phase < 3; phase++) {
+    if (phase === 1) await wait(firstHalf, 0, options.onWait);
+    if (phase === 2) await wait(secondHalf, firstHalf, options.onWait);
+    for (const { scenario, libraries, control } of runs) {
+      for (const run of [...libraries.map((l) => l.run), control]) {
+        if (run.error !== undefined) continue;
+        run.phase = phase;
+        try {
+          scenario.phases[phase](run);
+        } catch (error) {
+          run.error = error;
+        }
+      }
+    }
+  }
+  return runs.map(({ scenario, libraries, control }) => evaluate(scenario, libraries, control, tolerance));
+}
