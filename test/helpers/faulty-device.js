@@ -28,6 +28,7 @@ class FaultyDevice {
     this.inner = inner;
     this.kind = kind;
     this.first = undefined;
+    if (inner.clockKind !== undefined) this.clockKind = inner.clockKind;
     if (typeof inner.resumed === 'function') this.resumed = () => inner.resumed();
     if (typeof inner.advance === 'function') {
       // no-advance: the held value comes back as it was, so a catch-up writes the frozen value.

@@ -245,90 +245,96 @@ describe('fuzz: the JavaScript API', function () {
       }
     }
 
-    it(`vmStateChanged throws only for a non-boolean run state, whatever the device, policy, protectedGuest and warn do (${RUNS} runs)`, () => {
-      fc.assert(
-        fc.property(
-          fc.array(step, { minLength: 1, maxLength: 10 }),
-          policyBehaviour,
-          fc.oneof(fc.constant(undefined), behaviour),
-          fc.oneof(fc.constant('collect'), behaviour),
-          (steps, policy, protectedGuest, warnBehaviour) => {
-            // KB-HOOK
-            fc.pre(!steps.some((x) => hitsKnownBug(x.read) || hitsKnownBug(x.write)) && !hitsKnownBug(protectedGuest));
-            if (typeof policy === 'object') {
+    it(
+      `vmStateChanged throws only for a non-boolean run state, whatever ` +
+        `the device, policy, protectedGuest and warn do (${RUNS} runs)`,
+      () => {
+        fc.assert(
+          fc.property(
+            fc.array(step, { minLength: 1, maxLength: 10 }),
+            policyBehaviour,
+            fc.oneof(fc.constant(undefined), behaviour),
+            fc.oneof(fc.constant('collect'), behaviour),
+            (steps, policy, protectedGuest, warnBehaviour) => {
               // KB-HOOK
-              fc.pre(policy.kind === 'return' ? !stringThrows(materialize(policy.value)) : !hitsKnownBug(policy));
-            }
+              fc.pre(
+                !steps.some((x) => hitsKnownBug(x.read) || hitsKnownBug(x.write)) && !hitsKnownBug(protectedGuest),
+              );
+              if (typeof policy === 'object') {
+                // KB-HOOK
+                fc.pre(policy.kind === 'return' ? !stringThrows(materialize(policy.value)) : !hitsKnownBug(policy));
+              }
 
-            let next = {};
-            const device = { read: () => act(next.read), write: () => act(next.write), advance: (v) => v };
-            const warnings = [];
-            const processWarnings = [];
-            const options = {
-              warn:
-                warnBehaviour === 'collect' ? (w) => warnings.push(w) : (w) => (warnings.push(w), act(warnBehaviour)),
-              policy: typeof policy === 'string' ? policy : () => act(policy),
-            };
-            if (protectedGuest) options.protectedGuest = () => act(protectedGuest);
-            const clock = new kvm.GuestClock(device, options);
-            const emit = process.emitWarning;
-            process.emitWarning = (w) => processWarnings.push(w);
-            try {
-              for (const x of steps) {
-                next = { read: x.read, write: x.write };
-                if (x.op === 'state') {
-                  const running = materialize(x.running);
-                  const wasRunning = clock.running;
-                  const wasHeld = clock.held;
-                  try {
-                    clock.vmStateChanged(running);
-                    assert.strictEqual(typeof running, 'boolean', 'a run state that is not a boolean was accepted');
-                  } catch (error) {
-                    // its only throw: a run state that is not a boolean, refused before anything changes
-                    const refused =
-                      typeof running !== 'boolean' &&
-                      error instanceof TypeError &&
-                      error.code === 'ERR_INVALID_ARG_TYPE';
-                    if (!refused) assert.fail(`vmStateChanged threw ${safeMessage(error)}`);
-                    assert.deepStrictEqual(
-                      [clock.running, clock.held],
-                      [wasRunning, wasHeld],
-                      'a refused run state changed the clock',
-                    );
-                  }
-                  assert.strictEqual(clock.running, typeof running === 'boolean' ? running : wasRunning);
-                  // Held while running happens only where a state change was ignored for a
-                  // protected guest (rule 6) after a load held the clock (rule 5): see
-                  // faults-guest-clock.test.js.
-                  if (clock.held && !protectedGuest) assert.strictEqual(clock.running, false, 'held while running');
-                } else if (x.op === 'save') {
-                  const held = clock.held;
-                  deviceOutcome(() => clock.save(), held ? undefined : x.read);
-                  assert.strictEqual(clock.held, held);
-                } else {
-                  const before = { held: clock.held, value: clock.heldValue };
-                  const outcome = deviceOutcome(() => clock.load(materialize(x.value)), x.write);
-                  if (outcome === 'threw') {
-                    assert.strictEqual(clock.held, before.held, 'a failed load changed the state');
-                    assert.strictEqual(clock.heldValue, before.value, 'a failed load changed the held value');
+              let next = {};
+              const device = { read: () => act(next.read), write: () => act(next.write), advance: (v) => v };
+              const warnings = [];
+              const processWarnings = [];
+              const options = {
+                warn:
+                  warnBehaviour === 'collect' ? (w) => warnings.push(w) : (w) => (warnings.push(w), act(warnBehaviour)),
+                policy: typeof policy === 'string' ? policy : () => act(policy),
+              };
+              if (protectedGuest) options.protectedGuest = () => act(protectedGuest);
+              const clock = new kvm.GuestClock(device, options);
+              const emit = process.emitWarning;
+              process.emitWarning = (w) => processWarnings.push(w);
+              try {
+                for (const x of steps) {
+                  next = { read: x.read, write: x.write };
+                  if (x.op === 'state') {
+                    const running = materialize(x.running);
+                    const wasRunning = clock.running;
+                    const wasHeld = clock.held;
+                    try {
+                      clock.vmStateChanged(running);
+                      assert.strictEqual(typeof running, 'boolean', 'a run state that is not a boolean was accepted');
+                    } catch (error) {
+                      // its only throw: a run state that is not a boolean, refused before anything changes
+                      const refused =
+                        typeof running !== 'boolean' &&
+                        error instanceof TypeError &&
+                        error.code === 'ERR_INVALID_ARG_TYPE';
+                      if (!refused) assert.fail(`vmStateChanged threw ${safeMessage(error)}`);
+                      assert.deepStrictEqual(
+                        [clock.running, clock.held],
+                        [wasRunning, wasHeld],
+                        'a refused run state changed the clock',
+                      );
+                    }
+                    assert.strictEqual(clock.running, typeof running === 'boolean' ? running : wasRunning);
+                    // Held while running happens only where a state change was ignored for a
+                    // protected guest (rule 6) after a load held the clock (rule 5): see
+                    // faults-guest-clock.test.js.
+                    if (clock.held && !protectedGuest) assert.strictEqual(clock.running, false, 'held while running');
+                  } else if (x.op === 'save') {
+                    const held = clock.held;
+                    deviceOutcome(() => clock.save(), held ? undefined : x.read);
+                    assert.strictEqual(clock.held, held);
                   } else {
-                    assert.strictEqual(clock.held, !clock.running);
+                    const before = { held: clock.held, value: clock.heldValue };
+                    const outcome = deviceOutcome(() => clock.load(materialize(x.value)), x.write);
+                    if (outcome === 'threw') {
+                      assert.strictEqual(clock.held, before.held, 'a failed load changed the state');
+                      assert.strictEqual(clock.heldValue, before.value, 'a failed load changed the held value');
+                    } else {
+                      assert.strictEqual(clock.held, !clock.running);
+                    }
                   }
                 }
+              } finally {
+                process.emitWarning = emit;
               }
-            } finally {
-              process.emitWarning = emit;
-            }
-            for (const w of warnings) assert.ok(w instanceof kvm.KvmTodWarning);
-            // a sink that throws does not lose the warning: it goes to process.emitWarning
-            if (warnBehaviour !== 'collect' && warnBehaviour.kind === 'throw')
-              assert.strictEqual(processWarnings.length, warnings.length);
-            else assert.strictEqual(processWarnings.length, 0);
-          },
-        ),
-        { numRuns: RUNS },
-      );
-    });
+              for (const w of warnings) assert.ok(w instanceof kvm.KvmTodWarning);
+              // a sink that throws does not lose the warning: it goes to process.emitWarning
+              if (warnBehaviour !== 'collect' && warnBehaviour.kind === 'throw')
+                assert.strictEqual(processWarnings.length, warnings.length);
+              else assert.strictEqual(processWarnings.length, 0);
+            },
+          ),
+          { numRuns: RUNS },
+        );
+      },
+    );
 
     it('save() while held asks the device nothing; load() writes at once and holds only a stopped VM', () => {
       fc.assert(

@@ -3,11 +3,16 @@
 import * as kvm from '../../index';
 import {
   ClockDevice,
+  clockKindFor,
+  decodeKvmClockSection,
   decodeTodSection,
+  encodeKvmClockSection,
   encodeTodSection,
   GuestClock,
   hostUnixNs,
+  loadClockSection,
   loadTodSection,
+  saveClockSection,
   saveTodSection,
   SimulatedS390Tod,
   Tod,
@@ -44,7 +49,8 @@ export interface Backend<T> {
   /**
    * The library's own save and load of the migration stream. `extended`: the stream
    * also carries the source's wall time, so that a destination whose policy catches up
-   * adds the downtime (the s390 TOD: saveTodSection's 'extended' format).
+   * adds the downtime (the s390 TOD: saveTodSection's 'extended' format; the kvmclock
+   * section always carries it).
    */
   librarySave(clock: GuestClock<T>, extended?: boolean): Buffer;
   libraryLoad(clock: GuestClock<T>, bytes: Buffer): void;
@@ -72,66 +78,16 @@ const todCodec = {
   libraryLoad: (clock: GuestClock<Tod>, bytes: Buffer) => loadTodSection(clock, bytes),
 };
 
-// kvmclock has no section format in the library: 1 flag byte and a big-endian u64,
-// the same shape as the TOD section. With the wall time (for a destination that
-// catches up, as the s390 'extended' section does): flag 2, the u64, and the source
-// host's wall time when the value was the guest's time (signed be64, ns since 1970).
-const NS_PRESENT = 1;
-const NS_PRESENT_WITH_WALL = 2;
-
-function encodeNs(value: bigint | null, sourceWallNs?: bigint): Buffer {
-  if (value === null) return Buffer.from([0]);
-  const bytes = Buffer.alloc(sourceWallNs === undefined ? 9 : 17);
-  bytes[0] = sourceWallNs === undefined ? NS_PRESENT : NS_PRESENT_WITH_WALL;
-  bytes.writeBigUInt64BE(value, 1);
-  if (sourceWallNs !== undefined) bytes.writeBigInt64BE(BigInt.asIntN(64, sourceWallNs), 9);
-  return bytes;
-}
-
-export function decodeNsSection(bytes: Buffer): { value: bigint; sourceWallNs?: bigint } | null {
-  if (bytes[0] === NS_PRESENT) return { value: bytes.readBigUInt64BE(1) };
-  if (bytes[0] === NS_PRESENT_WITH_WALL)
-    return { value: bytes.readBigUInt64BE(1), sourceWallNs: bytes.readBigInt64BE(9) };
-  return null;
-}
-
-function decodeNs(bytes: Buffer): bigint | null {
-  return decodeNsSection(bytes)?.value ?? null;
-}
-
-/**
- * The kvmclock stream of the library's VMM: what saveTodSection and loadTodSection do
- * for the TOD, for a GuestClock<bigint>. A destination whose policy catches up for the
- * downtime (now - the source's wall time) loads the value moved on by it; a source
- * clock ahead of ours adds nothing.
- */
-export const kvmclockStream = {
-  save: (clock: GuestClock<bigint>, extended = false): Buffer => {
-    if (!extended) return encodeNs(clock.save());
-    const { value, wallNs } = clock.saveAt();
-    return encodeNs(value, wallNs);
-  },
-  load: (clock: GuestClock<bigint>, bytes: Buffer): void => {
-    const section = decodeNsSection(bytes);
-    if (section === null) return;
-    let value = section.value;
-    if (section.sourceWallNs !== undefined) {
-      const downtimeNs = hostUnixNs() - section.sourceWallNs;
-      if (downtimeNs > 0n && clock.policyFor(downtimeNs) === 'catch-up')
-        value = clock.device.advance!(value, downtimeNs);
-    }
-    clock.load(value);
-  },
-};
-
+// kvmclock through the library's own section (always with the source's wall time, so a
+// destination whose policy catches up counts the downtime; under freeze it adds nothing).
 const nsCodec = {
   toNs: (value: bigint) => value,
   format: (value: bigint) => `${(Number(value) / 1e9).toFixed(6)} s`,
   toJson: (value: bigint) => value.toString(),
-  encode: (value: bigint | null) => encodeNs(value),
-  decode: decodeNs,
-  librarySave: kvmclockStream.save,
-  libraryLoad: kvmclockStream.load,
+  encode: (value: bigint | null) => encodeKvmClockSection(value, value === null ? undefined : hostUnixNs()),
+  decode: (bytes: Buffer) => decodeKvmClockSection(bytes).clock,
+  librarySave: (clock: GuestClock<bigint>) => saveClockSection(clock),
+  libraryLoad: (clock: GuestClock<bigint>, bytes: Buffer) => loadClockSection(clock, bytes),
 };
 
 export function simulatedBackend(): Backend<Tod> {
@@ -202,11 +158,15 @@ function tryClose(fd: number): void {
   }
 }
 
-/** The backend of this architecture's KVM clock, or undefined where there is none. */
+/** The backend of this architecture's KVM clock (the library's clockKindFor), or undefined where there is none. */
 export function nativeBackendFor(arch: string): 's390' | 'kvmclock' | undefined {
-  if (arch === 's390x') return 's390';
-  if (arch === 'x64') return 'kvmclock';
-  return undefined;
+  let kind;
+  try {
+    kind = clockKindFor(arch);
+  } catch {
+    return undefined; // ERR_KVM_TOD_UNSUPPORTED_ARCH: no KVM guest clock here
+  }
+  return kind === 'tod' ? 's390' : 'kvmclock';
 }
 
 /**

@@ -153,7 +153,7 @@ function policyLines(args: DemoArgs, backend: AnyBackend): string[] {
   if (args.policies.length === 1 && args.policies[0].kind === 'freeze') return [];
   const stream =
     backend.name === 'kvmclock'
-      ? "the demo's kvmclock stream with the source's wall time"
+      ? "saveClockSection(clock): the kvmclock section, with the source's wall time"
       : "saveTodSection(clock, { format: 'extended' }): the TOD and the source's wall time";
   const lines: string[] = [];
   for (const p of args.policies) {

@@ -16,7 +16,11 @@ export class CountingDevice<T> implements ClockDevice<T> {
   /** The kernel's own catch-up write (kvmclock with KVM_CLOCK_REALTIME): a write when it happens. */
   readonly writeCaughtUp?: (value: T) => boolean;
 
+  /** Which clock it is (for the migration sections), as the inner device says. */
+  readonly clockKind?: ClockDevice<T>['clockKind'];
+
   constructor(readonly inner: ClockDevice<T>) {
+    if (inner.clockKind !== undefined) this.clockKind = inner.clockKind;
     if (typeof inner.resumed === 'function') this.resumed = () => inner.resumed!();
     if (typeof inner.advance === 'function') this.advance = (value, ns) => inner.advance!(value, ns);
     if (typeof inner.writeCaughtUp === 'function') {
