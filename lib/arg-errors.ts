@@ -98,3 +98,43 @@ export function assertFd(value: unknown, name: string): number {
   }
   return value;
 }
+
+/** How Node's own argument errors show what they got: `type number (1.5)`, `type string`, `null`. */
+function receivedType(value: unknown): string {
+  switch (typeof value) {
+    case 'number':
+    case 'boolean':
+      return `type ${typeof value} (${value})`;
+    case 'bigint':
+    case 'string':
+    case 'symbol':
+    case 'function':
+      return `type ${typeof value}`;
+    case 'undefined':
+      return 'undefined';
+    default:
+      return value === null ? 'null' : 'an instance of Object';
+  }
+}
+
+/**
+ * The addon's argument errors, worded here (native/src/args.cc says which argument, what
+ * it wants and what it got): `kind` 'type' is ERR_INVALID_ARG_TYPE, 'range'
+ * ERR_OUT_OF_RANGE, 'value' ERR_INVALID_ARG_VALUE. Never throws.
+ */
+export function nativeArgError(kind: string, name: string, expected: string, received: unknown): Error {
+  if (kind === 'range') {
+    const shown =
+      typeof received === 'bigint'
+        ? `${received}n`
+        : typeof received === 'number'
+          ? `${received}`
+          : receivedType(received);
+    return outOfRange(`The value of "${name}" is out of range. It must be ${expected}. Received ${shown}`);
+  }
+  if (kind === 'value') return withCode(new TypeError(`The argument '${name}' ${expected}`), 'ERR_INVALID_ARG_VALUE');
+  return withCode(
+    new TypeError(`The "${name}" argument must be of type ${expected}. Received ${receivedType(received)}`),
+    'ERR_INVALID_ARG_TYPE',
+  );
+}

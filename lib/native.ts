@@ -2,6 +2,7 @@
 // need this file: the public functions in kvm.ts, s390-tod.ts and kvmclock.ts
 // give every call its types.
 import * as path from 'path';
+import { nativeArgError } from './arg-errors';
 import { KvmError, KvmErrorDetails } from './errors';
 
 export interface RawConstants {
@@ -23,7 +24,11 @@ export interface RawBinding {
   /** 64-bit results of the last get call (see native/src/addon_data.h). */
   scratch: ArrayBuffer;
   constants: RawConstants;
-  setErrorFactory: (factory: (errno: number, syscall: string, details: KvmErrorDetails) => Error) => void;
+  /** The KvmError factory, and (optional) the argument-error one: (kind, name, expected, received). */
+  setErrorFactory: (
+    factory: (errno: number, syscall: string, details: KvmErrorDetails) => Error,
+    argErrorFactory?: (kind: string, name: string, expected: string, received: unknown) => Error,
+  ) => void;
   openKvm: (path: string) => number;
   createVm: (kvmFd: number, machineType?: number) => number;
   createVcpu: (vmFd: number, id?: number) => number;
@@ -98,7 +103,7 @@ export let scratch = new BigUint64Array(3);
 function load(): RawBinding {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- the addon's path is known only at run time
   const raw = require(addonPath()) as RawBinding;
-  raw.setErrorFactory((errno, syscall, details) => new KvmError(errno, syscall, details));
+  raw.setErrorFactory((errno, syscall, details) => new KvmError(errno, syscall, details), nativeArgError);
   for (const name of MEMBERS) {
     Object.defineProperty(binding, name, { value: raw[name], enumerable: true, writable: true, configurable: true });
   }

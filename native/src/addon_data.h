@@ -11,6 +11,8 @@ namespace kvmtod {
 
 struct AddonData {
   Napi::FunctionReference error_factory;
+  // Builds the argument errors (lib/arg-errors.ts words them): (kind, name, expected, received).
+  Napi::FunctionReference arg_error_factory;
   // Results of 64-bit reads land here, exposed to JS as a BigUint64Array
   // ("scratch"): returning a fresh object or BigInt per call from C++ costs more
   // than the ioctl itself, so lib/ reads the words out and builds its object in

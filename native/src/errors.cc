@@ -1,7 +1,5 @@
 #include "errors.h"
 
-#include <cmath>
-#include <cstdio>
 #include <cstring>
 #include <string>
 
@@ -20,35 +18,24 @@ Napi::Error WithCode(Napi::Error error, const char* code) {
   return error;
 }
 
-// What was passed, as Node's own argument errors describe it.
-std::string Describe(const Napi::Value& v) {
-  char buf[64];
-  switch (v.Type()) {
-    case napi_number: {
-      double d = v.As<Napi::Number>().DoubleValue();
-      std::snprintf(buf, sizeof buf, "%.17g", d);
-      return std::string("type number (") + buf + ")";
+// An argument error from lib/'s factory: (kind, name, expected, received). A factory that
+// fails (it threw, or a worker is being terminated) leaves its exception pending: the
+// empty error throws nothing of ours, as for KvmError.
+Napi::Error ArgError(Napi::Env env, const char* kind, const char* name, const char* expected,
+                     napi_value received, const char* code, bool range) {
+  AddonData& data = Data(env);
+  if (!data.arg_error_factory.IsEmpty()) {
+    napi_value argv[] = {Napi::String::New(env, kind), Napi::String::New(env, name),
+                         Napi::String::New(env, expected), received};
+    napi_value made;
+    if (napi_call_function(env, env.Undefined(), data.arg_error_factory.Value(), 4, argv, &made) != napi_ok) {
+      return Napi::Error(env, nullptr);
     }
-    case napi_bigint: return "type bigint";
-    case napi_string: return "type string";
-    case napi_boolean: return v.As<Napi::Boolean>().Value() ? "type boolean (true)" : "type boolean (false)";
-    case napi_undefined: return "undefined";
-    case napi_null: return "null";
-    case napi_symbol: return "type symbol";
-    case napi_function: return "type function";
-    default: return "an instance of Object";
+    return Napi::Error(env, made);
   }
-}
-
-// The value itself, for range errors: "Received 1.5", "Received -1n".
-std::string Show(const Napi::Value& v) {
-  if (v.IsBigInt()) return v.ToString().Utf8Value() + "n";
-  if (v.IsNumber()) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.17g", v.As<Napi::Number>().DoubleValue());
-    return buf;
-  }
-  return Describe(v);
+  std::string msg = std::string("The \"") + name + "\" argument is invalid: " + expected;
+  if (range) return WithCode(Napi::RangeError::New(env, msg), code);
+  return WithCode(Napi::TypeError::New(env, msg), code);
 }
 
 }  // namespace
@@ -85,27 +72,26 @@ Napi::Error KvmError(Napi::Env env, int err, const CallSite& site) {
 
 Napi::Error InvalidArgType(Napi::Env env, const char* name, const char* expected,
                            const Napi::Value& received) {
-  std::string msg = std::string("The \"") + name + "\" argument must be of type " + expected +
-                    ". Received " + Describe(received);
-  return WithCode(Napi::TypeError::New(env, msg), "ERR_INVALID_ARG_TYPE");
+  return ArgError(env, "type", name, expected, received, "ERR_INVALID_ARG_TYPE", false);
 }
 
 Napi::Error OutOfRange(Napi::Env env, const char* name, const char* range,
                        const Napi::Value& received) {
-  std::string msg = std::string("The value of \"") + name + "\" is out of range. It must be " +
-                    range + ". Received " + Show(received);
-  return WithCode(Napi::RangeError::New(env, msg), "ERR_OUT_OF_RANGE");
+  return ArgError(env, "range", name, range, received, "ERR_OUT_OF_RANGE", true);
 }
 
 Napi::Error InvalidArgValue(Napi::Env env, const char* name, const char* why) {
-  std::string msg = std::string("The argument '") + name + "' " + why;
-  return WithCode(Napi::TypeError::New(env, msg), "ERR_INVALID_ARG_VALUE");
+  return ArgError(env, "value", name, why, env.Undefined(), "ERR_INVALID_ARG_VALUE", false);
 }
 
 Napi::Value SetErrorFactory(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!info[0].IsFunction()) throw InvalidArgType(env, "factory", "function", info[0]);
+  if (!info[1].IsUndefined() && !info[1].IsFunction()) {
+    throw InvalidArgType(env, "argErrorFactory", "function", info[1]);
+  }
   Data(env).error_factory = Napi::Persistent(info[0].As<Napi::Function>());
+  if (info[1].IsFunction()) Data(env).arg_error_factory = Napi::Persistent(info[1].As<Napi::Function>());
   return env.Undefined();
 }
 

@@ -21,14 +21,17 @@ struct CallSite {
 // the same properties is made, so no caller ever gets less information.
 Napi::Error KvmError(Napi::Env env, int err, const CallSite& site);
 
-// Node's ERR_INVALID_ARG_TYPE / ERR_OUT_OF_RANGE / ERR_INVALID_ARG_VALUE.
+// Node's ERR_INVALID_ARG_TYPE / ERR_OUT_OF_RANGE / ERR_INVALID_ARG_VALUE. The addon says
+// which argument, what it wants and what it got; lib/arg-errors.ts words the message
+// (the factory lib/ registers). Without one (raw binding) the error has the code and a
+// short message naming the argument.
 Napi::Error InvalidArgType(Napi::Env env, const char* name, const char* expected,
                            const Napi::Value& received);
 Napi::Error OutOfRange(Napi::Env env, const char* name, const char* range,
                        const Napi::Value& received);
 Napi::Error InvalidArgValue(Napi::Env env, const char* name, const char* why);
 
-// setErrorFactory(fn): the constructor lib/ wants errors built with.
+// setErrorFactory(kvmError[, argError]): the constructors lib/ wants errors built with.
 Napi::Value SetErrorFactory(const Napi::CallbackInfo& info);
 
 }  // namespace kvmtod

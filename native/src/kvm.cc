@@ -14,10 +14,10 @@ namespace kvmtod {
 
 namespace {
 
-// KVM ioctls that take an integer and answer an integer.
-Napi::Value IntIoctl(const Napi::CallbackInfo& info, unsigned long request, const char* name,
+// KVM ioctls that take an integer and answer an integer, on a descriptor each caller
+// has checked under its own argument name (kvmFd, vmFd, fd).
+Napi::Value IntIoctl(const Napi::CallbackInfo& info, int fd, unsigned long request, const char* name,
                      unsigned long arg) {
-  int fd = ArgFd(info, 0, "fd");
   long r = Ioctl(fd, request, arg);
   if (r < 0) throw KvmError(info.Env(), static_cast<int>(-r), {"ioctl", name, fd});
   return Napi::Number::New(info.Env(), static_cast<double>(r));
@@ -40,27 +40,28 @@ Napi::Value OpenKvm(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value CreateVm(const Napi::CallbackInfo& info) {
-  ArgFd(info, 0, "kvmFd");
+  int fd = ArgFd(info, 0, "kvmFd");
   uint32_t type = ArgUint(info, 1, "machineType", 0xffffffffu, "an integer >= 0 && <= 4294967295", 0);
-  return IntIoctl(info, KVM_CREATE_VM, "KVM_CREATE_VM", type);
+  return IntIoctl(info, fd, KVM_CREATE_VM, "KVM_CREATE_VM", type);
 }
 
 Napi::Value CreateVcpu(const Napi::CallbackInfo& info) {
-  ArgFd(info, 0, "vmFd");
+  int fd = ArgFd(info, 0, "vmFd");
   uint32_t id = ArgUint(info, 1, "id", 0x7fffffffu, "an integer >= 0 && <= 2147483647", 0);
-  return IntIoctl(info, KVM_CREATE_VCPU, "KVM_CREATE_VCPU", id);
+  return IntIoctl(info, fd, KVM_CREATE_VCPU, "KVM_CREATE_VCPU", id);
 }
 
 Napi::Value CheckExtension(const Napi::CallbackInfo& info) {
-  ArgFd(info, 0, "fd");
+  int fd = ArgFd(info, 0, "fd");
   uint32_t cap = ArgUint(info, 1, "capability", 0x7fffffffu, "an integer >= 0 && <= 2147483647",
                          0xffffffffu);
   if (cap == 0xffffffffu) throw InvalidArgType(info.Env(), "capability", "number", info[1]);
-  return IntIoctl(info, KVM_CHECK_EXTENSION, "KVM_CHECK_EXTENSION", cap);
+  return IntIoctl(info, fd, KVM_CHECK_EXTENSION, "KVM_CHECK_EXTENSION", cap);
 }
 
 Napi::Value GetApiVersion(const Napi::CallbackInfo& info) {
-  return IntIoctl(info, KVM_GET_API_VERSION, "KVM_GET_API_VERSION", 0);
+  int fd = ArgFd(info, 0, "kvmFd");
+  return IntIoctl(info, fd, KVM_GET_API_VERSION, "KVM_GET_API_VERSION", 0);
 }
 
 Napi::Value CloseFd(const Napi::CallbackInfo& info) {

@@ -39,6 +39,31 @@ describe('argument checks', () => {
     });
   }
 
+  it('each function names its descriptor argument as its signature does (getApiVersion: kvmFd)', () => {
+    const names = {
+      createVm: 'kvmFd',
+      createVcpu: 'vmFd',
+      closeFd: 'fd',
+      checkExtension: 'fd',
+      getApiVersion: 'kvmFd',
+      getTod: 'vmFd',
+      setTod: 'vmFd',
+      hasTodAttribute: 'vmFd',
+      probeTodExtension: 'vmFd',
+      getKvmClock: 'vmFd',
+      setKvmClock: 'vmFd',
+      kvmclockCtrl: 'vcpuFd',
+    };
+    assert.deepStrictEqual(Object.keys(names).sort(), Object.keys(fdFunctions).sort());
+    for (const [name, call] of Object.entries(fdFunctions)) {
+      assert.throws(
+        () => call('x'),
+        { message: `The "${names[name]}" argument must be of type number. Received type string` },
+        name,
+      );
+    }
+  });
+
   it('names the argument and what it got', () => {
     assert.throws(() => kvm.getTod('3'), {
       message: 'The "vmFd" argument must be of type number. Received type string',
