@@ -10,7 +10,8 @@
 # Both are built from scratch in build/prebuild/ (git-ignored), stripped, and checked to be
 # ELF shared objects for the right machine. Any failure, a missing s390x cross toolchain
 # included, stops this script with a non-zero status, and with it `npm pack`: a package
-# never goes out with one prebuild missing.
+# never goes out with one prebuild missing. It installs nothing (no apt-get behind the
+# packer's back): a missing tool is named, with the command that installs it.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -22,6 +23,12 @@ step() { echo; echo "==> prebuild: $*"; }
 fail() { echo "prebuild: *** $* ***" >&2; exit 1; }
 
 [ "$(uname -s)-$(uname -m)" = Linux-x86_64 ] || fail "builds on linux x86_64 only (this is $(uname -s) $(uname -m))"
+
+# Packing installs nothing: a missing tool is named up front, and packing stops (the test
+# scripts, test:package and test:s390x, install what they need themselves).
+missing=$(s390x_missing)
+[ -z "$missing" ] || fail "the linux-s390x prebuild needs the Debian packages: $missing
+  (apt-get install $missing, or npm run test:package, which installs them)"
 
 # elf_check FILE MACHINE NAME: a 64-bit ELF shared object (ET_DYN) for e_machine MACHINE.
 elf_check() {
@@ -62,8 +69,6 @@ strip --strip-unneeded -o prebuilds/linux-x64/vmm/tiny_vmm.node "$out/x64/gyp/bu
 elf_check prebuilds/linux-x64/vmm/tiny_vmm.node 62 x86_64 || fail "the tiny VMM prebuild is not an x86_64 shared object"
 node -e 'require(process.argv[1])' "$root/prebuilds/linux-x64/node.napi.node" || fail "the linux-x64 prebuild does not load in this Node"
 
-step "linux-s390x: the s390x cross toolchain"
-s390x_tools prebuild || fail "cannot build the linux-s390x prebuild: install g++-s390x-linux-gnu and linux-libc-dev-s390x-cross"
 step "linux-s390x: headers from the s390x Node ($s390x_node_pkg, cached in .cache/s390x)"
 s390x_fetch_node prebuild || fail "cannot build the linux-s390x prebuild without the s390x Node headers"
 step "linux-s390x: node-gyp --arch=s390x"

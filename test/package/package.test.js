@@ -43,6 +43,51 @@ describe('package', () => {
     assert.deepStrictEqual(missing, []);
   });
 
+  it("import kvmTod from 'kvm-tod' and the named imports type-check (tsc --strict, nodenext) and agree", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kvm-tod-esm-'));
+    try {
+      fs.mkdirSync(path.join(dir, 'node_modules'));
+      fs.symlinkSync(root, path.join(dir, 'node_modules', 'kvm-tod'), 'dir');
+      fs.writeFileSync(path.join(dir, 'package.json'), '{ "type": "module" }\n');
+      fs.writeFileSync(
+        path.join(dir, 'vmm.mts'),
+        [
+          "import kvmTod, { GuestClock, SimulatedS390Tod, type Tod } from 'kvm-tod';",
+          'const clock: GuestClock<Tod> = new kvmTod.GuestClock(new SimulatedS390Tod());',
+          'const same: boolean = kvmTod.GuestClock === GuestClock;',
+          'clock.vmStateChanged(true);',
+          'console.log(JSON.stringify({ same, held: clock.held }));',
+          '',
+        ].join('\n'),
+      );
+      const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+      const args = ['--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022'];
+      execFileSync(
+        process.execPath,
+        [tsc, ...args, '--types', 'node', '--typeRoots', path.join(root, 'node_modules', '@types'), 'vmm.mts'],
+        {
+          cwd: dir,
+          encoding: 'utf8',
+          stdio: 'pipe',
+        },
+      );
+      const out = execFileSync(process.execPath, ['vmm.mjs'], { cwd: dir, encoding: 'utf8' });
+      assert.deepStrictEqual(JSON.parse(out), { same: true, held: false });
+    } catch (error) {
+      assert.fail(`${error.message}\n${error.stdout || ''}${error.stderr || ''}`);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('ships no sourcemap comment without its map: dist/ has neither', () => {
+    const js = fs.readdirSync(path.join(root, 'dist')).filter((f) => f.endsWith('.js'));
+    assert.ok(js.length > 10, js.join(' '));
+    for (const f of js) {
+      assert.doesNotMatch(fs.readFileSync(path.join(root, 'dist', f), 'utf8'), /sourceMappingURL/, f);
+    }
+  });
+
   it('ships type declarations for both entry points', () => {
     for (const condition of ['import', 'require']) {
       const types = pkg.exports['.'][condition].types;
