@@ -55,7 +55,10 @@ function end(fields) {
     const all = Buffer.concat(streams[tag].parts);
     const md5Now = crypto.createHash('md5').update(all).digest('hex');
     if (all.length !== Number(want) || (wantMd5 !== '-' && md5Now !== wantMd5)) {
-      say(`${tag === 'D' ? 'output' : 'S390_BOX_OUT'}: got ${all.length} bytes (md5 ${md5Now}), the guest sent ${want} (md5 ${wantMd5})`);
+      say(
+        `${tag === 'D' ? 'output' : 'S390_BOX_OUT'}: got ${all.length} ` +
+          `bytes (md5 ${md5Now}), the guest sent ${want} (md5 ${wantMd5})`,
+      );
       return null;
     }
     return all;
@@ -80,7 +83,10 @@ function line(text) {
     }
     return;
   }
-  const [kind, ...fields] = text.slice(at + 8).trim().split(':');
+  const [kind, ...fields] = text
+    .slice(at + 8)
+    .trim()
+    .split(':');
   if (kind === 'READY') {
     readyAt = (Date.now() - started) / 1000;
     say(`booted in ${readyAt.toFixed(1)} s (guest uptime ${fields[0]} s); running the command`);
@@ -115,7 +121,11 @@ function poll() {
     if (fd !== undefined) fs.closeSync(fd);
   }
   if (Date.now() > deadline) {
-    return finish(readyAt === null ? 2 : 124, `S390_BOX_TIMEOUT (${timeoutS} s) passed ${readyAt === null ? 'before the guest was up' : 'while the command ran'}`);
+    return finish(
+      readyAt === null ? 2 : 124,
+      `S390_BOX_TIMEOUT (${timeoutS} s) passed ` +
+        `${readyAt === null ? 'before the guest was up' : 'while the command ran'}`,
+    );
   }
   if (!alive(herculesPid)) {
     finish(2, `Hercules ended before the guest's end line; its last lines:\n${tail.join('\n')}`);
