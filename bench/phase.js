@@ -163,7 +163,9 @@ function hostPhase() {
             cMany: (fds, n) => helper.holdReleaseClockMany(fds, n),
             settings,
             backend: 'kvm',
-            what: 'N VMs, one GuestClock each: all held, then all released, vs KVM_GET_CLOCK on each then KVM_SET_CLOCK on each in C',
+            what:
+              'N VMs, one GuestClock each: all held, then all released, ' +
+              'vs KVM_GET_CLOCK on each then KVM_SET_CLOCK on each in C',
           }),
         }));
       } else {

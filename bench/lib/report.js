@@ -49,7 +49,8 @@ function section(title, ids, figures, header, row) {
 /** VM scaling: one row per VM count of each figure. */
 function scalingSection(ids, figures) {
   const title =
-    'VM scaling: N VMs held and released together, one GuestClock each, vs the raw ioctl pairs in C (ns per VM); target JS/C <= 1.3';
+    'VM scaling: N VMs held and released together, one GuestClock ' +
+    'each, vs the raw ioctl pairs in C (ns per VM); target JS/C <= 1.3';
   const rows = [];
   for (const id of ids) {
     const f = figures[id];

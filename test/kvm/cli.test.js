@@ -8,6 +8,9 @@ const path = require('path');
 const { itKvm } = require('../helpers/kvm');
 
 const MAIN = path.join(__dirname, '..', '..', 'dist', 'cli', 'main.js');
+// The command with a misbehaving device put in (KVM_TOD_DEMO_FAULT): a fixture, as no
+// fault hook ships in the product.
+const WITH_FAULT = path.join(__dirname, '..', 'fixtures', 'demo-with-fault.js');
 const PAUSE_MS = 200;
 
 function kvmTod(args, env = {}) {
@@ -16,7 +19,8 @@ function kvmTod(args, env = {}) {
   for (const name of Object.keys(base))
     if (name === 'KVM_TOD_DEMO_FAULT' || name.startsWith('KVM_S390_DOUBLE')) delete base[name];
   // The timeout only stops a hang: the box runs everything 10-40x slower than a host.
-  const r = spawnSync(process.execPath, [MAIN, ...args], {
+  const program = env.KVM_TOD_DEMO_FAULT === undefined ? MAIN : WITH_FAULT;
+  const r = spawnSync(process.execPath, [program, ...args], {
     env: { ...base, ...env },
     encoding: 'utf8',
     timeout: 300000,
@@ -29,7 +33,9 @@ function json(r) {
   try {
     return JSON.parse(r.stdout);
   } catch (error) {
-    throw new Error(`stdout is not one JSON document (${error.message}):\n${r.stdout}\nstderr:\n${r.stderr}`);
+    throw new Error(`stdout is not one JSON document (${error.message}):\n${r.stdout}\nstderr:\n${r.stderr}`, {
+      cause: error,
+    });
   }
 }
 

@@ -7,33 +7,36 @@ const kvm = require('../..');
 const { collectWarnings } = require('../helpers/counting-device');
 
 describe('the pause notice and kvmclock catch-up, without a VM', () => {
-  it('a vCPU descriptor that fails KVMCLOCK_CTRL otherwise gives one warning per resume, and every vCPU is tried', () => {
-    const notKvm = fs.openSync('/dev/null', 'r');
-    const closed = fs.openSync('/dev/null', 'r'); // a different number while notKvm is open
-    fs.closeSync(closed);
-    try {
-      const device = new kvm.KvmClockDevice(0);
-      device.read = () => 1n; // no VM needed for the notice path
-      device.write = () => {};
-      device.addVcpu(closed);
-      device.addVcpu(notKvm);
-      const { warnings, warn } = collectWarnings();
-      const clock = new kvm.GuestClock(device, { warn });
-      clock.vmStateChanged(true);
-      clock.vmStateChanged(false);
-      clock.vmStateChanged(true);
-      assert.strictEqual(warnings.length, 1);
-      assert.strictEqual(warnings[0].code, 'KVM_TOD_PAUSE_NOTICE_FAILED');
-      assert.ok(warnings[0].cause instanceof AggregateError);
-      assert.deepStrictEqual(warnings[0].cause.errors.map((e) => e.code).sort(), ['EBADF', 'ENOTTY']);
-      device.removeVcpu(closed);
-      clock.vmStateChanged(false);
-      clock.vmStateChanged(true);
-      assert.strictEqual(warnings[1].cause.code, 'ENOTTY');
-    } finally {
-      fs.closeSync(notKvm);
-    }
-  });
+  it(
+    'a vCPU descriptor that fails KVMCLOCK_CTRL otherwise ' + 'gives one warning per resume, and every vCPU is tried',
+    () => {
+      const notKvm = fs.openSync('/dev/null', 'r');
+      const closed = fs.openSync('/dev/null', 'r'); // a different number while notKvm is open
+      fs.closeSync(closed);
+      try {
+        const device = new kvm.KvmClockDevice(0);
+        device.read = () => 1n; // no VM needed for the notice path
+        device.write = () => {};
+        device.addVcpu(closed);
+        device.addVcpu(notKvm);
+        const { warnings, warn } = collectWarnings();
+        const clock = new kvm.GuestClock(device, { warn });
+        clock.vmStateChanged(true);
+        clock.vmStateChanged(false);
+        clock.vmStateChanged(true);
+        assert.strictEqual(warnings.length, 1);
+        assert.strictEqual(warnings[0].code, 'KVM_TOD_PAUSE_NOTICE_FAILED');
+        assert.ok(warnings[0].cause instanceof AggregateError);
+        assert.deepStrictEqual(warnings[0].cause.errors.map((e) => e.code).sort(), ['EBADF', 'ENOTTY']);
+        device.removeVcpu(closed);
+        clock.vmStateChanged(false);
+        clock.vmStateChanged(true);
+        assert.strictEqual(warnings[1].cause.code, 'ENOTTY');
+      } finally {
+        fs.closeSync(notKvm);
+      }
+    },
+  );
 
   it('the pause notice goes out on every resume after a pause, held or not, but not on a first start', () => {
     const { CountingDevice } = require('../helpers/counting-device');
