@@ -52,7 +52,11 @@ s390x_fetch_node() {  # WHO
   if [ ! -x "$s390x_node" ]; then
     rm -rf "$s390x_cache" && mkdir -p "$s390x_cache"
     # npm install refuses the package on x64 ("cpu": "s390x"); pack and unpack it instead.
-    (cd "$s390x_cache" && npm pack "$s390x_node_pkg" --silent >/dev/null) || { echo "$who: npm pack $s390x_node_pkg failed"; return 1; }
+    # --pack-destination explicitly: under `npm pack --pack-destination DIR` (this runs in
+    # its prepack) npm_config_pack_destination=DIR is in the environment and would send
+    # the s390x Node's tarball to DIR instead.
+    (cd "$s390x_cache" && npm pack "$s390x_node_pkg" --pack-destination "$s390x_cache" --silent >/dev/null) \
+      || { echo "$who: npm pack $s390x_node_pkg failed"; return 1; }
     tar xzf "$s390x_cache"/node-linux-s390x-*.tgz -C "$s390x_cache" && rm -f "$s390x_cache"/node-linux-s390x-*.tgz \
       || { echo "$who: unpacking $s390x_node_pkg failed"; return 1; }
   fi
