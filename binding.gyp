@@ -11,7 +11,10 @@
         "native/src/x86_clock.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
-      "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED", "NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS"],
+      "defines": [
+        "NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED",
+        "NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS"
+      ],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
       "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-fvisibility=hidden"]
@@ -33,7 +36,10 @@
               "native/src/errors.cc"
             ],
             "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
-            "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED", "NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS"],
+            "defines": [
+              "NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED",
+              "NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS"
+            ],
             "cflags!": ["-fno-exceptions"],
             "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
             "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-fvisibility=hidden"]
@@ -53,7 +59,10 @@
             "vmm/x86-tiny/native/vcpu.cc"
           ],
           "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "native/src"],
-          "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED", "NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS"],
+          "defines": [
+            "NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED",
+            "NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS"
+          ],
           "cflags!": ["-fno-exceptions"],
           "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
           "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-fvisibility=hidden"]

@@ -53,7 +53,9 @@ int IntArg(const Napi::CallbackInfo& info, size_t i, const char* name) {
 double CountArg(const Napi::CallbackInfo& info, size_t i) {
   if (!info[i].IsNumber()) throw Napi::TypeError::New(info.Env(), "n must be a number");
   double n = info[i].As<Napi::Number>().DoubleValue();
-  if (!(n >= 1 && n <= 1e10) || std::floor(n) != n) throw Napi::RangeError::New(info.Env(), "n must be an integer >= 1");
+  if (!(n >= 1 && n <= 1e10) || std::floor(n) != n) {
+    throw Napi::RangeError::New(info.Env(), "n must be an integer >= 1");
+  }
   return n;
 }
 
@@ -64,7 +66,8 @@ uint64_t U64Arg(const Napi::CallbackInfo& info, size_t i, const char* name) {
 }
 
 Napi::Value Failed(const Napi::CallbackInfo& info, const char* what, long r, uint64_t iteration) {
-  Napi::Error error = Napi::Error::New(info.Env(), std::string(what) + " failed: " + std::strerror(static_cast<int>(-r)));
+  Napi::Error error =
+      Napi::Error::New(info.Env(), std::string(what) + " failed: " + std::strerror(static_cast<int>(-r)));
   error.Value().Set("errno", Napi::Number::New(info.Env(), static_cast<double>(r)));
   error.Value().Set("iteration", Napi::Number::New(info.Env(), static_cast<double>(iteration)));
   throw error;
