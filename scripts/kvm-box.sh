@@ -8,7 +8,8 @@
 #
 # stdout and stderr of the command stream live to this script's stdout and stderr
 # (each through its own serial port, so they stay apart). Exit status: the command's
-# own; 2 when the box could not boot (the reason and the console's tail on stderr);
+# own; 2 when the box could not boot, or its kernel locked up (the reason and the
+# console's tail on stderr);
 # 124 when KVM_BOX_TIMEOUT (seconds) ran out after the command had started.
 # Environment passed in: PATH HOME USER LANG LC_* TZ CI KVM_TOD_*, plus the names (or
 # NAME* prefixes) listed in KVM_BOX_ENV, separated by spaces or commas.
@@ -129,8 +130,9 @@ exec 9>&-
 # environment, the directory and the command. The FIFOs QEMU writes the serial ports
 # to live in a separate directory the guest never touches (9p refuses special files).
 job=$(mktemp -d /tmp/kvm-box-job.XXXXXX) && ports=$(mktemp -d /tmp/kvm-box-ports.XXXXXX) || die "cannot create temporary directories"
-qemu_pid= out_pid= err_pid=
+qemu_pid= out_pid= err_pid= watch_pid=
 cleanup() {
+  [ -n "$watch_pid" ] && kill "$watch_pid" 2>/dev/null
   [ -n "$qemu_pid" ] && kill "$qemu_pid" 2>/dev/null
   [ -n "$out_pid" ] && kill "$out_pid" 2>/dev/null
   [ -n "$err_pid" ] && kill "$err_pid" 2>/dev/null
@@ -176,9 +178,25 @@ runner=()
   -append "console=ttyS0 quiet loglevel=3 panic=-1 ${KVM_BOX_APPEND:-} kvmbox.job=$job" \
   </dev/null >"$ports/qemu.log" 2>&1 &
 qemu_pid=$!
+# A guest kernel stuck inside KVM (emulated SVM on an overloaded host) reports soft
+# lockups on the console and never comes back: stop such a box after 100 s of lockup
+# instead of waiting for KVM_BOX_TIMEOUT.
+(
+  while sleep 10; do
+    if grep -qE 'soft lockup - CPU#[0-9]+ stuck for [0-9]{3,}s' "$ports/console" 2>/dev/null; then
+      : >"$ports/lockup"
+      kill "$qemu_pid" 2>/dev/null
+      exit 0
+    fi
+  done
+) &
+watch_pid=$!
 wait "$qemu_pid"
 qemu_status=$?
 qemu_pid=
+kill "$watch_pid" 2>/dev/null
+wait "$watch_pid" 2>/dev/null
+watch_pid=
 # QEMU has closed the ports: the readers drain and end. (Opening a FIFO read-write never
 # blocks; it releases a reader still waiting in open because QEMU never started.)
 for fifo in "$ports/out" "$ports/err"; do exec 7<>"$fifo"; exec 7>&-; done
@@ -198,6 +216,11 @@ verbose "guest booted at $(status_line booted) s of its uptime, the command star
 
 status=$(status_line status)
 if [ -n "$status" ]; then exit "$status"; fi
+if [ -f "$ports/lockup" ]; then
+  say "the box's kernel locked up (a soft lockup of 100 s or more, see the console): the command was stopped with the box"
+  console_tail
+  exit 2
+fi
 if [ "$qemu_status" = 124 ] && [ -n "$(status_line started)" ]; then
   say "KVM_BOX_TIMEOUT ($timeout_s s) ran out; the command was stopped with the box"
   console_tail
