@@ -17,14 +17,17 @@ else
 fi
 
 [ -f dist/index.js ] || npm run --silent build:ts || exit 1
-[ -f build/Release/kvm_tod.node ] || npm run --silent build:native || exit 1
+# A source build (build/Release) or, in an installed package, its prebuild: build only if neither.
+node -e "require('node-gyp-build').path('.')" 2>/dev/null || npm run --silent build:native || exit 1
 
 outer_tally=${KVM_TOD_TALLY:-}  # .ci/run sums every script's runs from the file it exports
 tally=$(mktemp)
 trap 'rm -f "$tally"' EXIT
+# mocha wherever Node finds it: the repository's node_modules, or above an installed package
+# (scripts/ibm-z-ci.sh), with no npx that could go to the registry.
 label="hardware ($([ -n "$preload" ] && echo "s390 kernel double, NOT hardware" || echo "s390x KVM"))"
 KVM_TOD_TALLY="$tally" KVM_TOD_SUITE_LABEL="$label" LD_PRELOAD="$preload" \
-  npx mocha --no-config --reporter ./test/helpers/tally-reporter.js --timeout 60000 'test/hardware/**/*.test.js'
+  node "$(node -p "require.resolve('mocha/bin/mocha.js')")" --no-config --reporter ./test/helpers/tally-reporter.js --timeout 60000 'test/hardware/**/*.test.js'
 status=$?
 [ -n "$outer_tally" ] && cat "$tally" >> "$outer_tally"
 node scripts/print-tally.js "$tally" || status=1

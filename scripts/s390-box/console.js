@@ -56,8 +56,8 @@ function end(fields) {
     const md5Now = crypto.createHash('md5').update(all).digest('hex');
     if (all.length !== Number(want) || (wantMd5 !== '-' && md5Now !== wantMd5)) {
       say(
-        `${tag === 'D' ? 'output' : 'S390_BOX_OUT'}: got ${all.length} ` +
-          `bytes (md5 ${md5Now}), the guest sent ${want} (md5 ${wantMd5})`,
+        `${tag === 'D' ? 'output' : 'S390_BOX_OUT'}: got ${all.length} bytes (md5 ${md5Now}), ` +
+          `the guest sent ${want} (md5 ${wantMd5})`,
       );
       return null;
     }
@@ -121,11 +121,8 @@ function poll() {
     if (fd !== undefined) fs.closeSync(fd);
   }
   if (Date.now() > deadline) {
-    return finish(
-      readyAt === null ? 2 : 124,
-      `S390_BOX_TIMEOUT (${timeoutS} s) passed ` +
-        `${readyAt === null ? 'before the guest was up' : 'while the command ran'}`,
-    );
+    const when = readyAt === null ? 'before the guest was up' : 'while the command ran';
+    return finish(readyAt === null ? 2 : 124, `S390_BOX_TIMEOUT (${timeoutS} s) passed ${when}`);
   }
   if (!alive(herculesPid)) {
     finish(2, `Hercules ended before the guest's end line; its last lines:\n${tail.join('\n')}`);

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# `npm run test:s390-kernel`: everything that needs the real s390 kvm.ko, in ONE boot of
+# the s390 box (scripts/s390-box.sh): test/s390-kernel/ (the TOD ioctls and their errnos,
+# GuestClock, migration between two VMs, the STCK guest, the kvm-tod command), the
+# hardware suite (`npm run test:hardware`, unchanged), and the IBM Z CI job's steps
+# (scripts/ibm-z-ci.sh) on the packed tarball, installed offline from an npm cache filled
+# here. Closes with the tally line of scripts/test.sh; KVM_TOD_TALLY as there.
+#   S390_KERNEL_KEEP=DIR  keep what came back from the guest (tally, times, the text
+#                         output of kvm-tod probe and demo) in DIR.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+started=$(date +%s)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$work/out"
+
+echo "==> the IBM Z CI job's input: npm pack (prebuilds for linux-x64 and linux-s390x), an npm cache for its install"
+pack_ok=
+if npm pack --silent --pack-destination "$work" >"$work/pack.log" 2>&1; then
+  tarball=$(ls "$work"/kvm-tod-*.tgz)
+  mocha_version=$(node -p "require('./node_modules/mocha/package.json').version")
+  # The guest has no network: npm installs there from this cache, offline.
+  mkdir -p "$work/npm-install"
+  if (cd "$work/npm-install" && npm init -y >/dev/null && npm install --cache "$work/npm-cache" --no-audit --no-fund --ignore-scripts \
+      "$tarball" "mocha@$mocha_version" >"$work/cache.log" 2>&1); then
+    pack_ok=1
+    echo "$(basename "$tarball"), npm cache $(du -sh "$work/npm-cache" | cut -f1) (mocha $mocha_version and the package's dependencies)"
+  else
+    tail -20 "$work/cache.log"; echo "test:s390-kernel: filling the npm cache failed"
+  fi
+else
+  tail -20 "$work/pack.log"; echo "test:s390-kernel: npm pack failed"
+fi
+rm -rf "$work/npm-install"
+packed=$(( $(date +%s) - started ))
+
+echo "==> the s390 box: one boot for all of it"
+box_files=
+box_env=()
+if [ -n "$pack_ok" ]; then
+  box_files="$tarball:$work/npm-cache"
+  box_env=(IBM_Z_CI_TARBALL="$tarball" npm_config_cache="$work/npm-cache" npm_config_offline=true)
+fi
+S390_BOX_OUT="$work/out" S390_BOX_FILES="$box_files" bash scripts/s390-box.sh env "${box_env[@]}" sh scripts/s390-box/kernel-suite.sh
+status=$?
+[ -n "$pack_ok" ] || status=1
+[ -f "$work/out/tally" ] || { echo "test:s390-kernel: no tally came back from the box"; status=1; }
+[ -n "${KVM_TOD_TALLY:-}" ] && [ -f "$work/out/tally" ] && cat "$work/out/tally" >>"$KVM_TOD_TALLY"
+if [ -n "${S390_KERNEL_KEEP:-}" ]; then mkdir -p "$S390_KERNEL_KEEP" && cp -r "$work/out/." "$S390_KERNEL_KEEP/"; fi
+echo
+echo "times inside the guest:"; sed 's/^/  /' "$work/out/times" 2>/dev/null
+echo "test:s390-kernel took $(( $(date +%s) - started )) s (npm pack and the cache: $packed s)"
+node scripts/print-tally.js "$work/out/tally" || status=1
+exit $status
