@@ -42,7 +42,8 @@ if [ -n "$pack_ok" ]; then
   box_files="$tarball:$work/npm-cache"
   box_env=(IBM_Z_CI_TARBALL="$tarball" IBM_Z_CI_MOCHA_FROM="$root/node_modules" npm_config_cache="$work/npm-cache" npm_config_offline=true)
 fi
-S390_BOX_OUT="$work/out" S390_BOX_FILES="$box_files" bash scripts/s390-box.sh env "${box_env[@]}" sh scripts/s390-box/kernel-suite.sh
+# An hour: npm on the emulated CPU takes minutes per command, and the machine may be shared.
+S390_BOX_TIMEOUT=${S390_BOX_TIMEOUT:-3600} S390_BOX_OUT="$work/out" S390_BOX_FILES="$box_files" bash scripts/s390-box.sh env "${box_env[@]}" sh scripts/s390-box/kernel-suite.sh
 status=$?
 [ -n "$pack_ok" ] || status=1
 [ -f "$work/out/tally" ] || { echo "test:s390-kernel: no tally came back from the box"; status=1; }

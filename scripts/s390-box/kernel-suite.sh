@@ -24,7 +24,7 @@ part "npm run test:hardware (unchanged)" npm run --silent test:hardware
 if [ -n "${IBM_Z_CI_TARBALL:-}" ]; then
   # Bounded, so that a stuck npm cannot take the tallies of the parts above with it.
   part "scripts/ibm-z-ci.sh (the IBM Z CI job's steps, from the packed tarball, offline)" \
-    timeout 1200 bash scripts/ibm-z-ci.sh "$IBM_Z_CI_TARBALL"
+    timeout 1800 bash scripts/ibm-z-ci.sh "$IBM_Z_CI_TARBALL"
 fi
 echo "whole suite $(awk -v a="$t0" -v b="$(cut -d' ' -f1 /proc/uptime)" 'BEGIN { printf "%.1f", b - a }') s" >>"$out/times"
 exit $status
