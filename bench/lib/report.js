@@ -170,6 +170,16 @@ function render(report, asMarkdown = false) {
       ],
     ),
   );
+  const guest = figures['stillness.kvmclock'] && figures['stillness.kvmclock'].guestObserved;
+  if (guest && !guest.skipped) {
+    out.push(
+      `Guest-observed (${guest.guest}; ${guest.cycles} cycles, ${guest.pauseMs} ms pause): ` +
+        `with kvm-tod median ${guest.withLibraryMs.median} ms, p99 ${guest.withLibraryMs.p99} ms, ` +
+        `worst ${guest.withLibraryMs.worst} ms; without it median ${guest.withoutLibraryMs.median} ms`,
+    );
+  } else if (guest) {
+    out.push(`Guest-observed: skipped: ${guest.skipped}`);
+  }
   out.push('');
   out.push(
     section(
