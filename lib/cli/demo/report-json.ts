@@ -6,6 +6,7 @@ import { describeError } from '../command-line';
 import { nsToMs } from '../text';
 import type { AnyBackend, Backend, BackendChoice } from './backends';
 import type { DemoArgs } from './command';
+import type { GuestObserved } from './guest-observed';
 import { Check, DEFAULT_TOLERANCE, PolicyResult, RunResult, ScenarioResult } from './evaluate';
 import type { DemoPolicy } from './policies';
 import { checkWords, controlStory, faultKinds, libraryStory } from './report-text';
@@ -25,6 +26,7 @@ export function jsonDocument(
   fault: InjectedFault | undefined,
   results: ScenarioResult[],
   pass: boolean,
+  guest?: GuestObserved,
 ) {
   const shown = backend as Backend<unknown>;
   const checksJson = (checks: Check[], scenario: ScenarioDef) =>
@@ -47,6 +49,7 @@ export function jsonDocument(
     policies: args.policies.map((p) => p.id),
     toleranceMs: DEFAULT_TOLERANCE,
     fault: faultJson(fault, args),
+    guest: guestJson(guest),
     scenarios: results.map((r) => ({
       id: r.scenario.id,
       number: r.scenario.number,
@@ -65,6 +68,7 @@ export function jsonDocument(
         pass: l.pass,
       })),
       withoutLibrary: runJson(r.control, controlStory(r.control), shown),
+      guestObserved: guest?.ran ? (guest.scenarios[r.scenario.id] ?? null) : null,
       checks: checksJson(r.checks, r.scenario),
       pass: r.pass,
     })),
@@ -105,4 +109,11 @@ function faultJson(fault: InjectedFault | undefined, args: DemoArgs) {
     scenario: fault.scenario,
     kinds: Object.fromEntries(args.policies.map((p: DemoPolicy, i) => [p.id, kinds[i]])),
   };
+}
+
+/** Whether a guest ran (kvmclock only: the tiny x86 guest), and which; or why none did. */
+function guestJson(guest: GuestObserved | undefined) {
+  if (guest === undefined) return { ran: false, reason: 'a guest runs on the kvmclock backend only' };
+  if (!guest.ran) return { ran: false, reason: guest.reason };
+  return { ran: true, guest: guest.guest, warnings: guest.warnings };
 }

@@ -8,6 +8,7 @@ import { describeError } from '../command-line';
 import { formatDuration, formatNsAsMs, renderTable } from '../text';
 import type { AnyBackend, Backend, BackendChoice } from './backends';
 import type { DemoArgs } from './command';
+import type { GuestObserved, GuestRun } from './guest-observed';
 import { Check, DEFAULT_TOLERANCE, PolicyResult, RunResult, ScenarioResult } from './evaluate';
 import { DemoPolicy, libraryName } from './policies';
 import type { InjectedFault } from './run';
@@ -189,8 +190,9 @@ function faultText(fault: InjectedFault, args: DemoArgs): string {
 
 // ---- the table
 
-function resultTable(results: ScenarioResult[], policies: readonly DemoPolicy[]): string[] {
+function resultTable(results: ScenarioResult[], policies: readonly DemoPolicy[], guest?: GuestObserved): string[] {
   const several = policies.length > 1;
+  const seen = guest?.ran ? guest.scenarios : undefined;
   const rows = results.map((r) => [
     String(r.scenario.number),
     r.scenario.title,
@@ -199,6 +201,7 @@ function resultTable(results: ScenarioResult[], policies: readonly DemoPolicy[])
     joined(r.libraries.map(expectedCell)),
     ...r.libraries.map((l) => jumpCell(l.run)),
     jumpCell(r.control),
+    ...(seen ? [guestCell(seen[r.scenario.id]?.withLibrary), guestCell(seen[r.scenario.id]?.withoutLibrary)] : []),
     r.pass ? 'PASS' : 'FAIL',
   ]);
   return renderTable(
@@ -213,10 +216,31 @@ function resultTable(results: ScenarioResult[], policies: readonly DemoPolicy[])
         align: 'right' as const,
       })),
       { header: 'jump without', align: 'right' },
+      ...(seen
+        ? [
+            { header: 'guest saw with', align: 'right' as const },
+            { header: 'guest saw without', align: 'right' as const },
+          ]
+        : []),
       { header: 'result' },
     ],
     rows,
   );
+}
+
+function guestCell(run: GuestRun | undefined): string {
+  return run === undefined ? '-' : formatNsAsMs(run.jumpNs);
+}
+
+/** Whether a guest ran, in words; nothing off the kvmclock backend. */
+function guestLines(guest: GuestObserved | undefined): string[] {
+  if (guest === undefined) return [];
+  if (!guest.ran) return [`No guest ran: ${guest.reason}. The jumps above are the host's reads of KVM's clock.`, ''];
+  return [
+    `A guest ran: the ${guest.guest}. "guest saw" is the jump of its own kvmclock across each`,
+    'interval, as a Linux guest computes it from the pvclock area (its own VMs, the same pause).',
+    '',
+  ];
 }
 
 function jumpCell(run: RunResult): string {
@@ -327,9 +351,15 @@ function measureText(run: RunResult, backend: Backend<unknown>): string {
 
 // ---- the whole report
 
-export function textReport(results: ScenarioResult[], pass: boolean, args: DemoArgs, backend: AnyBackend): string[] {
+export function textReport(
+  results: ScenarioResult[],
+  pass: boolean,
+  args: DemoArgs,
+  backend: AnyBackend,
+  guest?: GuestObserved,
+): string[] {
   const { pauseMs, policies } = args;
-  const lines = ['', ...resultTable(results, policies), ''];
+  const lines = ['', ...resultTable(results, policies, guest), '', ...guestLines(guest)];
   for (const r of results) lines.push(...scenarioDetails(r, policies, pauseMs, backend));
   const failed = results.filter((r) => !r.pass).length;
   lines.push('');
