@@ -16,6 +16,8 @@ export interface GuestScenarioOptions {
   pauseMs?: number;
   /** How long the guest runs before the interval starts (ms). Default 50. */
   warmUpMs?: number;
+  /** The run loop's pace (ms between the running guest's reports); default 10. */
+  tickMs?: number;
 }
 
 /** What the guest saw across a scenario's interval. */
@@ -47,11 +49,11 @@ export async function observeGuestScenario(
   scenario: GuestScenarioId,
   options: GuestScenarioOptions = {},
 ): Promise<GuestObservation> {
-  const { library = true, pauseMs = 1000, warmUpMs = 50 } = options;
+  const { library = true, pauseMs = 1000, warmUpMs = 50, tickMs = 10 } = options;
   const warnings: string[] = [];
   const vmms: TinyVmm[] = [];
   const vmm = (name: string) => {
-    const made = new TinyVmm({ library, clock: { name, warn: (w) => warnings.push(w.message) } });
+    const made = new TinyVmm({ library, tickMs, clock: { name, warn: (w) => warnings.push(w.message) } });
     vmms.push(made);
     return made;
   };
