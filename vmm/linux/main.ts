@@ -3,7 +3,8 @@
 //   node dist/vmm/linux/main.js stop-cont HOLD[,HOLD...] PAUSE_MS
 //                                                       one boot per HOLD (none, freeze,
 //                                                       catch-up), the results as JSON
-// Settings as environment: LINUX_GUEST_BUSY=1, LINUX_GUEST_EXTRA='word word'.
+// Settings as environment: LINUX_GUEST_BUSY=1, LINUX_GUEST_EXTRA='word word', LINUX_GUEST_CYCLES=3
+// (stop/cont that many times in one boot).
 import { guestFiles } from './guest-files';
 import { GuestLine, LinuxVm } from './linux-vm';
 import { Hold, commandLine, defaultSettings, runStopCont } from './stop-cont';
@@ -35,11 +36,14 @@ async function main(argv: string[]): Promise<number> {
         ...files,
         hold,
         pauseMs: Number(b ?? 10000),
+        cycles: Number(process.env.LINUX_GUEST_CYCLES ?? 1),
         settings,
         onLine: process.env.LINUX_GUEST_QUIET
           ? undefined
           : (l) => console.error(`[host +${((Date.now() - t0) / 1000).toFixed(2)}s] ${l.text}`),
       });
+      for (const c of result.cycles)
+        console.error(`--- ${hold}: pause ${c.pauseMs.toFixed(1)} ms, leap ${c.leapMs.toFixed(1)} ms`);
       console.error(
         `--- ${hold}: leap ${result.leapMs.toFixed(1)} ms of a ${result.pauseMs.toFixed(1)} ms pause, ` +
           `${result.kernelComplaints.filter((c) => c.aboutPause).length} complaints about it`,

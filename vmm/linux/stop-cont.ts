@@ -59,6 +59,8 @@ export interface StopContOptions {
   hold: Hold;
   pauseMs: number;
   settings?: GuestSettings;
+  /** How many times to stop and cont (the first one is the result's leap); 1 by default. */
+  cycles?: number;
   /** How long to watch the guest after cont (the watchdogs speak within seconds). */
   watchMs?: number;
   /** How long the guest may take to boot to its first clock line. */
@@ -89,6 +91,8 @@ export interface StopContResult {
   realtimeLeapMs: number;
   /** The kernel's lines about time from the stop on (see KernelComplaint.aboutPause). */
   kernelComplaints: KernelComplaint[];
+  /** Each stop/cont of the run (one unless `cycles` asked for more): its pause and leaps, ms. */
+  cycles: { pauseMs: number; leapMs: number; realtimeLeapMs: number }[];
   /** The kernel's complaints while booting (before the stop), for reference. */
   bootComplaints: KernelComplaint[];
   /** What the guest printed around the pause: the lines from two before the stop on. */
@@ -126,11 +130,20 @@ export async function runStopCont(options: StopContOptions): Promise<StopContRes
     while (clockLines() < 5) await vm.waitForLine(/^kvmtod-clock /, 30_000, vm.lines.length);
 
     const stopIndex = vm.lines.length;
-    vm.stop();
-    const stopNs = process.hrtime.bigint();
-    await sleep(options.pauseMs);
-    const contNs = process.hrtime.bigint();
-    vm.cont();
+    const pauses: { stopNs: bigint; contNs: bigint }[] = [];
+    for (let cycle = 0; cycle < (options.cycles ?? 1); cycle++) {
+      if (cycle > 0) {
+        // The QEMU commit's "repeated stop/cont": a few more clock lines between the pauses.
+        for (let i = 0; i < 4; i++) await vm.waitForLine(/^kvmtod-clock /, 30_000, vm.lines.length);
+      }
+      vm.stop();
+      const stopNs = process.hrtime.bigint();
+      await sleep(options.pauseMs);
+      const contNs = process.hrtime.bigint();
+      vm.cont();
+      pauses.push({ stopNs, contNs });
+    }
+    const { stopNs, contNs } = pauses[0];
 
     const watchMs = options.watchMs ?? 15_000;
     await sleep(watchMs);
@@ -139,8 +152,16 @@ export async function runStopCont(options: StopContOptions): Promise<StopContRes
     const samples = lines
       .map((l) => parseClockLine(l.text, l.startNs))
       .filter((s): s is ClockSample => s !== undefined);
-    const leap = guestLeap(samples, stopNs, contNs);
-    if (!leap) throw new Error(`no clock lines on both sides of the pause; the guest printed:\n${vm.tail(30)}`);
+    const leaps = pauses.map((p) => {
+      const leap = guestLeap(samples, p.stopNs, p.contNs);
+      if (!leap) throw new Error(`no clock lines on both sides of a pause; the guest printed:\n${vm.tail(30)}`);
+      return {
+        pauseMs: ms(p.contNs - p.stopNs),
+        leapMs: ms(leap.monotonicLeapNs),
+        realtimeLeapMs: ms(leap.realtimeLeapNs),
+      };
+    });
+    const leap = guestLeap(samples, stopNs, contNs)!;
     const pausedMs = ms(contNs - stopNs);
     const complaints = (from: number, to: number): KernelComplaint[] =>
       lines.slice(from, to).flatMap((l) => {
@@ -156,6 +177,7 @@ export async function runStopCont(options: StopContOptions): Promise<StopContRes
       leapMs: ms(leap.monotonicLeapNs),
       realtimeLeapMs: ms(leap.realtimeLeapNs),
       kernelComplaints: complaints(stopIndex, lines.length),
+      cycles: leaps,
       bootComplaints: complaints(0, stopIndex),
       excerpt: lines
         .slice(Math.max(0, stopIndex - 2))
