@@ -10,6 +10,7 @@ import { observeGuest } from './guest-observed';
 import { jsonDocument, jsonText } from './report-json';
 import { backendLine, headLines, textReport } from './report-text';
 import { InjectedFault, runDemo } from './run';
+import { LinuxHold, linuxDemo } from './linux-guest';
 
 export const DEFAULT_PAUSE_MS = 3000;
 export const MIN_PAUSE_MS = 100;
@@ -24,6 +25,23 @@ export interface DemoArgs {
   policy: string;
   policies: DemoPolicy[];
   json: boolean;
+  /** `--guest linux`: the holds the Linux guest runs under (none first); else undefined. */
+  linux?: LinuxHold[];
+}
+
+/** The Linux guest's pause when none is given: well past its watchdogs' thresholds. */
+export const LINUX_DEFAULT_PAUSE_MS = 15_000;
+
+// `--guest linux`: the scenarios are the holds, 'none' (the VMM without kvm-tod) first.
+function linuxHolds(policy: string | undefined, backend: string | undefined): LinuxHold[] {
+  if (backend !== undefined && backend !== 'auto' && backend !== 'kvmclock') {
+    throw new UsageError(
+      `kvm-tod demo: --guest linux runs on this host's /dev/kvm; --backend ${backend} does not apply`,
+    );
+  }
+  if (policy === undefined || policy === 'both') return ['none', 'freeze', 'catch-up'];
+  if (policy === 'freeze' || policy === 'catch-up') return ['none', policy];
+  throw new UsageError(`kvm-tod demo: --guest linux runs freeze, catch-up or both, not --policy '${policy}'`);
 }
 
 /** `--policy`: the policies the library runs under, in the order shown. */
@@ -47,6 +65,7 @@ export function parseDemoArgs(argv: string[]): DemoArgs | 'help' {
     backend: { type: 'string' },
     policy: { type: 'string' },
     json: { type: 'boolean' },
+    guest: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) return 'help';
@@ -64,6 +83,14 @@ export function parseDemoArgs(argv: string[]): DemoArgs | 'help' {
     }
     if (parsed.ms > MAX_PAUSE_MS) throw new UsageError(`kvm-tod demo: bad --pause: at most 24h`);
     pauseMs = parsed.ms;
+  }
+  if (values.guest !== undefined && values.guest !== 'linux') {
+    throw new UsageError(`kvm-tod demo: bad --guest '${String(values.guest)}': the only guest is linux`);
+  }
+  if (values.guest === 'linux') {
+    const linux = linuxHolds(values.policy as string | undefined, values.backend as string | undefined);
+    if (values.pause === undefined) pauseMs = LINUX_DEFAULT_PAUSE_MS;
+    return { pauseMs, backend: 'auto', policy: 'both', policies: [], json: Boolean(values.json), linux };
   }
   const backend = (values.backend ?? 'auto') as string;
   if (!(BACKEND_CHOICES as readonly string[]).includes(backend)) {
@@ -104,6 +131,12 @@ Options:
                        both: run kvm-tod under each and show both jumps
                        threshold:<duration>: catchUpAfter(duration): freeze
                        shorter holds, catch up longer ones (e.g. threshold:2s)
+  --guest linux        boot a Linux guest (Debian's 6.1 kernel) under the
+                       project's own VMM instead, stop it for the pause
+                       (default 15s) and cont it: without kvm-tod, with freeze,
+                       with catch-up (--policy picks); the guest's own clock
+                       leap and its kernel's complaints (needs /dev/kvm and
+                       the source tree; see docs/linux-guest.md)
   --json               print one JSON document instead of the table
   -h, --help           show this help
 
@@ -146,6 +179,7 @@ export async function demo(argv: string[], extras: DemoExtras = {}): Promise<num
     process.stdout.write(DEMO_HELP);
     return 0;
   }
+  if (args.linux) return linuxDemo({ pauseMs: args.pauseMs, holds: args.linux, json: args.json });
   const { fault } = extras;
   const { backend, requested, fallbackReason } = selectBackend(args.backend);
   const first = backendLine(backend, requested, fallbackReason);
