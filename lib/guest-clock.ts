@@ -208,14 +208,6 @@ export class GuestClock<T> {
     }
   }
 
-  /**
-   * @internal The demo's route to the wall-time save until it uses the
-   * section calls; not in the shipped types.
-   */
-  saveAt(): { value: T; wallNs: bigint } {
-    return this[internal.saveAt]();
-  }
-
   /** @internal Reports a warning through this clock's sink (used by the section calls). */
   [internal.warnWith](code: WarningCode, message: string, cause?: unknown): void {
     deliver(this.sink, new KvmTodWarning(code, `${this.name}: ${message}`, cause));
@@ -267,14 +259,6 @@ export class GuestClock<T> {
     if (releaseChannel.hasSubscribers) {
       releaseChannel.publish({ clock: this, name: this.name, value: written, held: value, heldNs: heldNs(), policy });
     }
-  }
-
-  /**
-   * @internal The demo's route to the policy's choice until it uses the section calls;
-   * not in the shipped types.
-   */
-  policyFor(heldNs: bigint): ClockPolicyName {
-    return this[internal.policyFor](heldNs);
   }
 
   /** @internal The policy for a clock held `heldNs`; a failing policy function means freeze. */

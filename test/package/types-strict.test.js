@@ -72,6 +72,17 @@ describe('types under tsc --strict', function () {
     }
   });
 
+  it('internals cannot be reached from outside: not by name, and their module is not exported', () => {
+    const kvm = require('../..');
+    const clock = new kvm.GuestClock(new kvm.SimulatedS390Tod());
+    for (const name of ['saveAt', 'warnWith', 'publishFallback', 'policyFor']) {
+      assert.strictEqual(clock[name], undefined, name);
+      assert.strictEqual(kvm[name], undefined, name);
+    }
+    // the symbols live in dist/internals.js, which the package's exports map does not serve
+    assert.throws(() => require('kvm-tod/dist/internals'), { code: 'ERR_PACKAGE_PATH_NOT_EXPORTED' });
+  });
+
   it('the shipped .d.ts carries no @internal member (saveAt, warnWith, publishFallback, policyFor)', () => {
     const dts = fs.readFileSync(path.join(root, 'dist', 'guest-clock.d.ts'), 'utf8');
     for (const name of ['saveAt', 'warnWith', 'publishFallback', 'policyFor', '@internal'])
