@@ -38,7 +38,9 @@ export interface DemoVm<T> {
 }
 
 export interface StepRecord {
-  /** Milliseconds since the demo started. */
+  /** Milliseconds since the demo started, when the step began. */
+  startMs: number;
+  /** Milliseconds since the demo started, when the step had ended. */
   atMs: number;
   vm: string;
   action: string;
@@ -104,8 +106,10 @@ export class Run<T> {
   /** Does `action` to `vm` and records the device calls it cost and the held state after it. */
   step<R>(vm: DemoVm<T>, action: string, fn: () => R): R {
     const { reads, writes } = vm.counter;
+    const startMs = Number(process.hrtime.bigint() - this.startNs) / 1e6;
     const result = fn();
     this.steps.push({
+      startMs,
       atMs: Number(process.hrtime.bigint() - this.startNs) / 1e6,
       vm: vm.role,
       action,
