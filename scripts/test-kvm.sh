@@ -2,7 +2,7 @@
 # `npm run test:kvm`: the real-KVM tests (test/kvm/) inside the KVM box (scripts/kvm-box.sh,
 # docs/kvm-box.md), one boot for both builds of the addon (node-gyp, then cmake-js), with
 # KVM_TOD_REQUIRE_KVM=1 so that a missing /dev/kvm fails them. Closes with the tally line;
-# fails when any test failed or was skipped. KVM_TOD_KVM_BUILDS="node-gyp" runs one build.
+# fails when any test failed or was skipped (2 when the box itself failed). KVM_TOD_KVM_BUILDS="node-gyp" runs one build.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 builds=${KVM_TOD_KVM_BUILDS:-node-gyp cmake-js}
@@ -60,4 +60,6 @@ node -e '
   process.exit(missing.length || skipped.length ? 1 : 0);' "$tally" "$builds" || status=1
 [ -n "$outer_tally" ] && cat "$tally" >> "$outer_tally"
 node scripts/print-tally.js "$tally" || status=1
+# 2, as the box says, when the box itself failed (it could not boot, or its kernel locked up).
+[ "$box_status" = 2 ] && exit 2
 exit $status
