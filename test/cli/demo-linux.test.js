@@ -2,16 +2,12 @@
 // The guest itself runs in test/kvm/linux-guest.test.js (inside the KVM box).
 'use strict';
 const assert = require('assert');
-const { spawnSync } = require('child_process');
-const path = require('path');
 const { kvm } = require('../helpers/kvm');
 
-const MAIN = path.join(__dirname, '..', '..', 'dist', 'cli', 'main.js');
+const { runKvmTod } = require('../helpers/kvm-tod-cli');
 
 function kvmTod(args) {
-  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', timeout: 20000 });
-  if (r.error) throw r.error;
-  return r;
+  return runKvmTod(args, { inert: false });
 }
 
 describe('kvm-tod demo --guest linux', function () {

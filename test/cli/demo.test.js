@@ -1,31 +1,15 @@
 // `kvm-tod demo` driven as a user runs it: the real command in a child process.
 'use strict';
 const assert = require('assert');
-const { spawnSync } = require('child_process');
-const path = require('path');
 const { kvm } = require('../helpers/kvm');
 
-const MAIN = path.join(__dirname, '..', '..', 'dist', 'cli', 'main.js');
-// The command with a misbehaving device put in (KVM_TOD_DEMO_FAULT): a fixture, as no
-// fault hook ships in the product.
-const WITH_FAULT = path.join(__dirname, '..', 'fixtures', 'demo-with-fault.js');
+const { runKvmTod } = require('../helpers/kvm-tod-cli');
 const PAUSE_MS = 200;
 const SCENARIOS = ['simple-start', 'live-migration', 'offline-migration', 'stop-cont'];
 const TITLES = ['simple start', 'live migration', 'offline migration', 'stop/cont, repeated'];
 
 function kvmTod(args, env = {}) {
-  const base = { ...process.env };
-  // The s390 kernel double (preloaded by scripts/test.sh) stays inert unless a test asks for it.
-  for (const name of Object.keys(base))
-    if (name === 'KVM_TOD_DEMO_FAULT' || name.startsWith('KVM_S390_DOUBLE')) delete base[name];
-  const program = env.KVM_TOD_DEMO_FAULT === undefined ? MAIN : WITH_FAULT;
-  const r = spawnSync(process.execPath, [program, ...args], {
-    env: { ...base, ...env },
-    encoding: 'utf8',
-    timeout: 20000,
-  });
-  if (r.error) throw r.error;
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  return runKvmTod(args, { env });
 }
 
 /**

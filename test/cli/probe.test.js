@@ -1,12 +1,10 @@
 // `kvm-tod probe` driven as a user runs it: the real command in a child process.
 'use strict';
 const assert = require('assert');
-const { spawnSync } = require('child_process');
 const os = require('os');
-const path = require('path');
 const { kvm } = require('../helpers/kvm');
 
-const MAIN = path.join(__dirname, '..', '..', 'dist', 'cli', 'main.js');
+const { runKvmTod } = require('../helpers/kvm-tod-cli');
 
 // Whether /dev/kvm opens here (on any architecture), which decides what probe must say.
 const devKvmOpens = (() => {
@@ -20,12 +18,7 @@ const devKvmOpens = (() => {
 })();
 
 function kvmTod(args) {
-  const env = { ...process.env };
-  // The s390 kernel double (preloaded by scripts/test.sh) stays inert.
-  for (const name of Object.keys(env)) if (name.startsWith('KVM_S390_DOUBLE')) delete env[name];
-  const r = spawnSync(process.execPath, [MAIN, ...args], { env, encoding: 'utf8', timeout: 20000 });
-  if (r.error) throw r.error;
-  return r;
+  return runKvmTod(args);
 }
 
 /** The answer on the report line of a check. */

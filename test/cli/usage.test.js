@@ -1,15 +1,11 @@
 // The kvm-tod command's help and its answers to bad command lines.
 'use strict';
 const assert = require('assert');
-const { spawnSync } = require('child_process');
-const path = require('path');
 
-const MAIN = path.join(__dirname, '..', '..', 'dist', 'cli', 'main.js');
+const { runKvmTod } = require('../helpers/kvm-tod-cli');
 
 function kvmTod(args) {
-  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', timeout: 20000 });
-  if (r.error) throw r.error;
-  return r;
+  return runKvmTod(args, { inert: false });
 }
 
 /** A usage error: exit 2, nothing on stdout, one line on stderr, no stack trace. */
