@@ -12,6 +12,9 @@ const lines = fs.existsSync(file)
       .map((l) => JSON.parse(l))
   : [];
 const sum = (key) => lines.reduce((n, l) => n + l[key], 0);
-for (const l of lines) console.log(`  ${l.label}: ${l.passes} passed, ${l.failures} failed, ${l.pending} skipped`);
+for (const l of lines) {
+  console.log(`  ${l.label}: ${l.passes} passed, ${l.failures} failed, ${l.pending} skipped`);
+  for (const title of l.failed || []) console.log(`    failed: ${title}`);
+}
 console.log(`tests: ${sum('passes')} passed, ${sum('failures')} failed, ${sum('pending')} skipped`);
 if (lines.length === 0) process.exitCode = 1;

@@ -8,12 +8,21 @@ const Mocha = require('mocha');
 class TallyReporter extends Mocha.reporters.Spec {
   constructor(runner, options) {
     super(runner, options);
+    // The failed titles go into the tally too: CI's log is often read from its tail only.
+    const failed = [];
+    runner.on(Mocha.Runner.constants.EVENT_TEST_FAIL, (test, err) => {
+      failed.push(
+        `${test.fullTitle()}: ${String((err && err.message) || err)
+          .split('\n')[0]
+          .slice(0, 200)}`,
+      );
+    });
     runner.once(Mocha.Runner.constants.EVENT_RUN_END, () => {
       const file = process.env.KVM_TOD_TALLY;
       if (!file) return;
       const { passes, failures, pending } = runner.stats;
       const label = process.env.KVM_TOD_SUITE_LABEL || 'suite';
-      fs.appendFileSync(file, JSON.stringify({ label, passes, failures, pending }) + '\n');
+      fs.appendFileSync(file, JSON.stringify({ label, passes, failures, pending, failed }) + '\n');
     });
   }
 }
