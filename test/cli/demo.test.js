@@ -2,6 +2,7 @@
 'use strict';
 const assert = require('assert');
 const { kvm } = require('../helpers/kvm');
+const { BASE_MS, unheldMs, assertHeld, assertMovedWithHost } = require('../helpers/demo-bounds');
 
 const { runKvmTod } = require('../helpers/kvm-tod-cli');
 const PAUSE_MS = 200;
@@ -78,7 +79,8 @@ describe('kvm-tod demo (simulated backend, --pause 200ms)', function () {
   it('shows a small jump with kvm-tod and a pause-sized jump without it', function () {
     for (const title of TITLES.slice(1)) {
       const [withLib, without] = [...row(text.stdout, title).matchAll(/([+-]\d+\.\d{3}) ms/g)].map((m) => Number(m[1]));
-      assert.ok(Math.abs(withLib) < 25, `${title}: jump with kvm-tod ${withLib} ms`);
+      // small against the pause; how small, from each run's own times: the --json tests
+      assert.ok(Math.abs(withLib) < PAUSE_MS / 10, `${title}: jump with kvm-tod ${withLib} ms`);
       assert.ok(without >= PAUSE_MS * 0.9 && without < PAUSE_MS + 2000, `${title}: jump without ${without} ms`);
     }
   });
@@ -136,19 +138,13 @@ describe('kvm-tod demo (simulated backend, --pause 200ms)', function () {
     for (const s of doc.scenarios) {
       const without = s.withoutLibrary;
       assert.ok(without.jumpMs >= PAUSE_MS * 0.9, `${s.id}: without ${without.jumpMs} ms`);
-      assert.ok(
-        Math.abs(without.jumpMs - without.hostElapsedMs) < 25,
-        `${s.id}: without ${without.jumpMs} ms vs host ${without.hostElapsedMs} ms`,
-      );
+      assertMovedWithHost(without, `${s.id} without`);
       if (s.expect === 'held') {
-        assert.ok(Math.abs(s.withLibrary.jumpMs) < 25, `${s.id}: with ${s.withLibrary.jumpMs} ms`);
+        assertHeld(s.withLibrary, s.holds, `${s.id} with`);
       } else {
         // A simple start leaves the clock running, exactly as without the library.
         assert.strictEqual(s.id, 'simple-start');
-        assert.ok(
-          Math.abs(s.withLibrary.jumpMs - s.withLibrary.hostElapsedMs) < 25,
-          `${s.id}: with ${s.withLibrary.jumpMs} ms`,
-        );
+        assertMovedWithHost(s.withLibrary, `${s.id} with`);
       }
     }
   });
@@ -310,16 +306,17 @@ describe('kvm-tod demo --policy (simulated backend, --pause 300ms)', function ()
           continue;
         }
         assert.strictEqual(s.expect, 'catches-up', s.id);
-        // Jump ≈ the pause, ≈ the control's jump: the guest ends where it would have been.
-        assert.ok(
-          Math.abs(s.withLibrary.jumpMs - s.withoutLibrary.jumpMs) < 25,
-          `${s.id}: with ${s.withLibrary.jumpMs} ms, without ${s.withoutLibrary.jumpMs} ms`,
-        );
+        // Jump ≈ the pause, ≈ its own host time: the guest ends where it would have been.
+        assertMovedWithHost(s.withLibrary, `${s.id} with`);
         assert.ok(
           s.withLibrary.jumpMs >= PAUSE * 0.95 && s.withLibrary.jumpMs < PAUSE + 2000,
           `${s.id}: with ${s.withLibrary.jumpMs} ms`,
         );
-        assert.ok(Math.abs(s.withLibrary.jumpMs - s.expectedJumpMs) < 25, `${s.id}: expected ${s.expectedJumpMs} ms`);
+        const slackMs = BASE_MS + unheldMs(s.withLibrary, s.holds);
+        assert.ok(
+          Math.abs(s.withLibrary.jumpMs - s.expectedJumpMs) <= slackMs,
+          `${s.id}: expected ${s.expectedJumpMs} ms`,
+        );
         assert.ok(s.holds.length > 0 && s.holds.every((h) => h.decision === 'catch-up'), JSON.stringify(s.holds));
         assert.ok(
           s.checks.some(
@@ -354,9 +351,10 @@ describe('kvm-tod demo --policy (simulated backend, --pause 300ms)', function ()
       assert.match(line, /≈ 0 \/ ≈ pause/);
       assert.match(line, /\sPASS$/);
       const [freeze, caught, without] = [...line.matchAll(/([+-]\d+\.\d{3}) ms/g)].map((m) => Number(m[1]));
-      assert.ok(Math.abs(freeze) < 25, `${title}: freeze ${freeze} ms`);
+      // the table's shape; each run against its own times: the --json tests
+      assert.ok(Math.abs(freeze) < PAUSE / 10, `${title}: freeze ${freeze} ms`);
       assert.ok(
-        Math.abs(caught - without) < 25 && caught >= PAUSE * 0.95,
+        caught >= PAUSE * 0.95 && without >= PAUSE * 0.95,
         `${title}: catch-up ${caught} ms, without ${without} ms`,
       );
     }
@@ -407,11 +405,8 @@ describe('kvm-tod demo --policy (simulated backend, --pause 300ms)', function ()
       assert.ok(HELD_IDS.includes(s.id));
       assert.deepStrictEqual([freeze.expect, caught.expect], ['held', 'catches-up']);
       assert.strictEqual(freeze.expectedJumpMs, 0);
-      assert.ok(Math.abs(freeze.withLibrary.jumpMs) < 25, `${s.id}: freeze ${freeze.withLibrary.jumpMs} ms`);
-      assert.ok(
-        Math.abs(caught.withLibrary.jumpMs - s.withoutLibrary.jumpMs) < 25,
-        `${s.id}: catch-up ${caught.withLibrary.jumpMs} ms`,
-      );
+      assertHeld(freeze.withLibrary, freeze.holds, `${s.id} freeze`);
+      assertMovedWithHost(caught.withLibrary, `${s.id} catch-up`);
     }
   });
 
@@ -496,7 +491,7 @@ describe('kvm-tod demo --policy (simulated backend, --pause 300ms)', function ()
       'stop-cont': 'catches-up',
     });
     const offline = doc.scenarios.find((s) => s.id === 'offline-migration');
-    assert.ok(Math.abs(offline.withLibrary.jumpMs) < 25, `offline: ${offline.withLibrary.jumpMs} ms`);
+    assertHeld(offline.withLibrary, offline.holds, 'offline');
     const stopCont = doc.scenarios.find((s) => s.id === 'stop-cont');
     assert.ok(stopCont.withLibrary.jumpMs >= PAUSE * 0.95, `stop-cont: ${stopCont.withLibrary.jumpMs} ms`);
   });
@@ -590,11 +585,8 @@ describe('kvm-tod demo on the s390 kernel double, and where KVM is not usable', 
       );
       for (const s of doc.scenarios.filter((x) => x.id !== 'simple-start')) {
         const [freeze, caught] = s.policies;
-        assert.ok(Math.abs(freeze.withLibrary.jumpMs) < 25, `${s.id}: freeze ${freeze.withLibrary.jumpMs} ms`);
-        assert.ok(
-          Math.abs(caught.withLibrary.jumpMs - s.withoutLibrary.jumpMs) < 25,
-          `${s.id}: catch-up ${caught.withLibrary.jumpMs} ms`,
-        );
+        assertHeld(freeze.withLibrary, freeze.holds, `${s.id} freeze`);
+        assertMovedWithHost(caught.withLibrary, `${s.id} catch-up`);
         for (const p of s.policies)
           assert.deepStrictEqual(p.withLibrary.deviceCalls, s.expectedDeviceCalls, `${s.id} ${p.policy}`);
       }
