@@ -8,12 +8,13 @@
 #
 # stdout and stderr of the command stream live to this script's stdout and stderr
 # (each through its own serial port, so they stay apart). Exit status: the command's
-# own; 2 when the box could not boot, or its kernel locked up (the reason and the
-# console's tail on stderr);
+# own; 2 when the box could not boot, its kernel locked up, or the command printed
+# nothing for KVM_BOX_STALL seconds (the reason and the console's tail on stderr);
 # 124 when KVM_BOX_TIMEOUT (seconds) ran out after the command had started.
 # Environment passed in: PATH HOME USER LANG LC_* TZ CI KVM_TOD_*, plus the names (or
 # NAME* prefixes) listed in KVM_BOX_ENV, separated by spaces or commas.
-# Knobs: KVM_BOX_MEM (MiB, 6144), KVM_BOX_SMP (2), KVM_BOX_CACHE (<repo>/.cache/kvm-box),
+# Knobs: KVM_BOX_MEM (MiB, 6144), KVM_BOX_SMP (1: see docs/kvm-box.md), KVM_BOX_STALL (0: off),
+# KVM_BOX_CACHE (<repo>/.cache/kvm-box),
 # KVM_BOX_ALWAYS=1 (boot the box even where the host's /dev/kvm works),
 # KVM_BOX_VERBOSE=1 (boot times and the console on stderr), KVM_BOX_CONSOLE=<file> (keep
 # the guest's whole console there), KVM_BOX_APPEND (more kernel command line).
@@ -22,8 +23,9 @@ set -uo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cache=${KVM_BOX_CACHE:-$repo/.cache/kvm-box}
 mem=${KVM_BOX_MEM:-6144}
-smp=${KVM_BOX_SMP:-2}
+smp=${KVM_BOX_SMP:-1}
 timeout_s=${KVM_BOX_TIMEOUT:-0}
+stall_s=${KVM_BOX_STALL:-0}
 # The modules the box needs (their dependencies come along, loaded first; the order
 # is taken from each module's own "depends", since it changes between 6.1 updates).
 modules="virtio_pci 9pnet_virtio 9p kvm-amd"
@@ -34,6 +36,7 @@ die() { say "$*"; exit 2; }
 
 [ $# -gt 0 ] || die "usage: npm run kvm-box -- <command> [args...]"
 [[ $timeout_s =~ ^[0-9]+$ ]] || die "KVM_BOX_TIMEOUT must be a whole number of seconds, not '$timeout_s'"
+[[ $stall_s =~ ^[0-9]+$ ]] || die "KVM_BOX_STALL must be a whole number of seconds, not '$stall_s'"
 
 bounded() {  # runs "$@" within KVM_BOX_TIMEOUT, if set
   if [ "$timeout_s" -gt 0 ]; then timeout "$timeout_s" "$@"; else "$@"; fi
@@ -175,18 +178,28 @@ runner=()
   -serial "file:$ports/console" -serial "file:$ports/out" -serial "file:$ports/err" -serial "file:$ports/status" \
   -virtfs "local,path=/,mount_tag=hostroot,security_model=$security,multidevs=remap" \
   -kernel "$cache/kernel/vmlinuz" -initrd "$initrd" \
-  -append "console=ttyS0 quiet loglevel=3 panic=-1 ${KVM_BOX_APPEND:-} kvmbox.job=$job" \
+  -append "console=ttyS0 quiet loglevel=4 panic=-1 ${KVM_BOX_APPEND:-} kvmbox.job=$job" \
   </dev/null >"$ports/qemu.log" 2>&1 &
 qemu_pid=$!
-# A guest kernel stuck inside KVM (emulated SVM on an overloaded host) reports soft
-# lockups on the console and never comes back: stop such a box after 100 s of lockup
-# instead of waiting for KVM_BOX_TIMEOUT.
+# A guest kernel stuck inside KVM reports soft lockups on the console and never comes
+# back: stop such a box after 100 s of lockup instead of waiting for KVM_BOX_TIMEOUT.
+# A box can also stop without a word on its console: with KVM_BOX_STALL, a command that
+# has printed nothing for that long is taken for such a box. (Writing to a FIFO updates
+# its mtime, so the ports' mtimes say when the command last printed.)
 (
   while sleep 10; do
     if grep -qE 'soft lockup - CPU#[0-9]+ stuck for [0-9]{3,}s' "$ports/console" 2>/dev/null; then
       : >"$ports/lockup"
       kill "$qemu_pid" 2>/dev/null
       exit 0
+    fi
+    if [ "$stall_s" -gt 0 ] && grep -q '^started ' "$ports/status" 2>/dev/null; then
+      last=$(stat -c %Y "$ports/out" "$ports/err" "$ports/status" | sort -n | tail -1)
+      if [ $(($(date +%s) - last)) -ge "$stall_s" ]; then
+        : >"$ports/stalled"
+        kill "$qemu_pid" 2>/dev/null
+        exit 0
+      fi
     fi
   done
 ) &
@@ -218,6 +231,11 @@ status=$(status_line status)
 if [ -n "$status" ]; then exit "$status"; fi
 if [ -f "$ports/lockup" ]; then
   say "the box's kernel locked up (a soft lockup of 100 s or more, see the console): the command was stopped with the box"
+  console_tail
+  exit 2
+fi
+if [ -f "$ports/stalled" ]; then
+  say "the command printed nothing for KVM_BOX_STALL ($stall_s s): taken for a box that stopped, and stopped with it"
   console_tail
   exit 2
 fi

@@ -43,7 +43,10 @@ done
 
 step "the KVM box: test/kvm/ on real KVM"
 start=$(date +%s)
-KVM_TOD_TALLY="$tally" KVM_TOD_KVM_BUILDS="$builds" bash scripts/kvm-box.sh bash scripts/test-kvm.sh --in-box
+# Every test prints within a few minutes (the longest, a Linux guest's, takes about one):
+# five silent minutes are a box that stopped, which the box then reports as its failure (2).
+KVM_BOX_STALL=${KVM_BOX_STALL:-300} KVM_TOD_TALLY="$tally" KVM_TOD_KVM_BUILDS="$builds" \
+  bash scripts/kvm-box.sh bash scripts/test-kvm.sh --in-box
 box_status=$?
 echo "test:kvm: $(($(date +%s) - start)) s in the box (boot included), exit status $box_status"
 
@@ -60,6 +63,7 @@ node -e '
   process.exit(missing.length || skipped.length ? 1 : 0);' "$tally" "$builds" || status=1
 [ -n "$outer_tally" ] && cat "$tally" >> "$outer_tally"
 node scripts/print-tally.js "$tally" || status=1
-# 2, as the box says, when the box itself failed (it could not boot, or its kernel locked up).
+# 2, as the box says, when the box itself failed (it could not boot, its kernel locked up, or
+# it stalled).
 [ "$box_status" = 2 ] && exit 2
 exit $status
