@@ -6,21 +6,13 @@
 // hardware run. KVM_TOD_REQUIRE_HARDWARE=1 (IBM Z CI) makes anything but real
 // hardware a failure at load instead of a quiet fallback.
 'use strict';
-const kvm = require('../..');
+const { devKvm } = require('../helpers/kvm');
 const { withVm: realVm } = require('../helpers/with-vm');
 const double = require('../helpers/s390-double');
 
 function realKvm() {
-  let kvmFd;
-  try {
-    kvmFd = kvm.openKvm();
-    kvm.closeFd(kvm.createVm(kvmFd));
-    return { ok: true };
-  } catch (error) {
-    return { ok: false, reason: error.message };
-  } finally {
-    if (kvmFd !== undefined) kvm.closeFd(kvmFd);
-  }
+  const answer = devKvm();
+  return answer.vm ? { ok: true } : { ok: false, reason: answer.error.message };
 }
 
 function detect() {

@@ -3,21 +3,13 @@
 // skipped with the reason in their title. KVM_TOD_REQUIRE_S390_KVM=1 (set inside the
 // s390 box) turns a skip into a failure, so a box run can never pass by skipping.
 'use strict';
-const kvmTod = require('../..');
+const { devKvm } = require('./kvm');
 const { withVm } = require('./with-vm');
 
 function probe() {
   if (process.arch !== 's390x') return { ok: false, reason: `needs a real s390x kvm.ko, this is ${process.arch}` };
-  let kvmFd;
-  try {
-    kvmFd = kvmTod.openKvm();
-    kvmTod.closeFd(kvmTod.createVm(kvmFd));
-    return { ok: true };
-  } catch (error) {
-    return { ok: false, reason: `no usable s390 /dev/kvm: ${error.message}` };
-  } finally {
-    if (kvmFd !== undefined) kvmTod.closeFd(kvmFd);
-  }
+  const answer = devKvm();
+  return answer.vm ? { ok: true } : { ok: false, reason: `no usable s390 /dev/kvm: ${answer.error.message}` };
 }
 
 const s390Kvm = probe();
