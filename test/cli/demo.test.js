@@ -4,7 +4,7 @@ const assert = require('assert');
 const { kvm } = require('../helpers/kvm');
 const { BASE_MS, unheldMs, assertHeld, assertMovedWithHost } = require('../helpers/demo-bounds');
 
-const { runKvmTod } = require('../helpers/kvm-tod-cli');
+const { runKvmTod, parseJson, row } = require('../helpers/kvm-tod-cli');
 const PAUSE_MS = 200;
 const SCENARIOS = ['simple-start', 'live-migration', 'offline-migration', 'stop-cont'];
 const TITLES = ['simple start', 'live migration', 'offline migration', 'stop/cont, repeated'];
@@ -19,14 +19,7 @@ function kvmTod(args, env = {}) {
  * run (its fields beside the scenario's own checks and pass), and the fault as its one kind.
  */
 function json(r) {
-  let doc;
-  try {
-    doc = JSON.parse(r.stdout);
-  } catch (error) {
-    throw new Error(`stdout is not one JSON document (${error.message}):\n${r.stdout}\nstderr:\n${r.stderr}`, {
-      cause: error,
-    });
-  }
+  const doc = parseJson(r);
   if (Array.isArray(doc.policies) && doc.policies.length === 1) {
     doc.scenarios = doc.scenarios.map((s) => {
       assert.strictEqual(s.policies.length, 1, `${s.id}: one entry per policy`);
@@ -39,13 +32,6 @@ function json(r) {
     }
   }
   return doc;
-}
-
-/** The table row of a scenario, by its title. */
-function row(stdout, title) {
-  const line = stdout.split('\n').find((l) => new RegExp(`^\\s+\\d\\s+${title.replace(/[/]/g, '\\/')}\\s`).test(l));
-  assert.ok(line, `no table row for '${title}' in:\n${stdout}`);
-  return line;
 }
 
 describe('kvm-tod demo (simulated backend, --pause 200ms)', function () {

@@ -5,24 +5,9 @@
 const assert = require('assert');
 const kvm = require('../..');
 const double = require('../helpers/s390-double');
+const { collectWarnings } = require('../helpers/counting-device');
 
-const { itDouble } = double;
-
-function withTwoDoubleVms(config, fn) {
-  return async function () {
-    double.enable(config);
-    const kvmFd = kvm.openKvm();
-    const vms = [];
-    try {
-      vms.push(kvm.createVm(kvmFd), kvm.createVm(kvmFd));
-      return await fn.call(this, vms[0], vms[1]);
-    } finally {
-      double.reset();
-      for (const fd of vms) kvm.closeFd(fd);
-      kvm.closeFd(kvmFd);
-    }
-  };
-}
+const { itDouble, withTwoDoubleVms } = double;
 
 describe('saveClockSection / loadClockSection on the s390 kernel double', () => {
   for (const format of ['todclock', 'extended']) {
@@ -80,8 +65,8 @@ describe('saveClockSection / loadClockSection on the s390 kernel double', () => 
   itDouble(
     'a failed KVM_GET_DEVICE_ATTR while running: the "missing" section and a KVM_TOD_NOT_MIGRATED warning',
     double.withDoubleVm({ failGet: 'EIO' }, (vmFd) => {
-      const warnings = [];
-      const clock = kvm.createTodClock(vmFd, { warn: (w) => warnings.push(w) });
+      const { warnings, warn } = collectWarnings();
+      const clock = kvm.createTodClock(vmFd, { warn });
       clock.vmStateChanged(true);
       assert.deepStrictEqual([...kvm.saveClockSection(clock)], [0]);
       assert.deepStrictEqual(

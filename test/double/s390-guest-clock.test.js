@@ -7,14 +7,10 @@ const assert = require('assert');
 const kvm = require('../..');
 const pauseJump = require('../helpers/pause-jump');
 const { itDouble, withDoubleVm, configure } = require('../helpers/s390-double');
+const { collectWarnings } = require('../helpers/counting-device');
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const { sleep } = pauseJump;
 const PAUSE_MS = 600;
-
-function collect() {
-  const warnings = [];
-  return { warnings, warn: (w) => warnings.push(w) };
-}
 
 /** How far the guest clock moved (ms) across stop, a pause, and cont. */
 function jumpAcrossPause(vmFd, useLibrary) {
@@ -98,7 +94,7 @@ describe('GuestClock over S390TodDevice through the kernel double', () => {
       itDouble(
         `stop: GET fails with ${code} -> one ${kvm.WarningCodes.HOLD_FAILED}, not held, cont silent`,
         withDoubleVm({ failGet: code }, (vmFd) => {
-          const { warnings, warn } = collect();
+          const { warnings, warn } = collectWarnings();
           const clock = new kvm.GuestClock(new kvm.S390TodDevice(vmFd), { warn });
           clock.vmStateChanged(true);
           clock.vmStateChanged(false);
@@ -112,7 +108,7 @@ describe('GuestClock over S390TodDevice through the kernel double', () => {
       itDouble(
         `cont: SET fails with ${code} -> one ${kvm.WarningCodes.RESTORE_FAILED}, clock released`,
         withDoubleVm((vmFd) => {
-          const { warnings, warn } = collect();
+          const { warnings, warn } = collectWarnings();
           const clock = new kvm.GuestClock(new kvm.S390TodDevice(vmFd), { warn });
           clock.vmStateChanged(true);
           clock.vmStateChanged(false);
@@ -136,7 +132,7 @@ describe('GuestClock over S390TodDevice through the kernel double', () => {
       itDouble(
         `pre-4.15: stop with ${attribute} GET failing (EIO) -> one ${kvm.WarningCodes.HOLD_FAILED}`,
         withDoubleVm({ pre415: true, failGet: { errno: 'EIO', nth } }, (vmFd) => {
-          const { warnings, warn } = collect();
+          const { warnings, warn } = collectWarnings();
           const clock = new kvm.GuestClock(new kvm.S390TodDevice(vmFd), { warn });
           clock.vmStateChanged(true);
           clock.vmStateChanged(false);
@@ -149,7 +145,7 @@ describe('GuestClock over S390TodDevice through the kernel double', () => {
       itDouble(
         `pre-4.15: cont with ${setOrder[nth]} SET failing (ENXIO) -> one ${kvm.WarningCodes.RESTORE_FAILED}`,
         withDoubleVm({ pre415: true }, (vmFd) => {
-          const { warnings, warn } = collect();
+          const { warnings, warn } = collectWarnings();
           const clock = new kvm.GuestClock(new kvm.S390TodDevice(vmFd), { warn });
           clock.vmStateChanged(true);
           clock.vmStateChanged(false);
@@ -164,7 +160,7 @@ describe('GuestClock over S390TodDevice through the kernel double', () => {
     itDouble(
       `migration save: GET fails (EIO) -> the "missing" section and one ${kvm.WarningCodes.NOT_MIGRATED}`,
       withDoubleVm({ failGet: 'EIO' }, (vmFd) => {
-        const { warnings, warn } = collect();
+        const { warnings, warn } = collectWarnings();
         const clock = new kvm.GuestClock(new kvm.S390TodDevice(vmFd), { warn });
         clock.vmStateChanged(true);
         const section = kvm.saveTodSection(clock);
@@ -191,7 +187,7 @@ describe('GuestClock over S390TodDevice through the kernel double', () => {
     itDouble(
       'with protectedGuest: true, stop and cont touch nothing: no warning even though SET is refused',
       withDoubleVm({ pv: 'all' }, (vmFd) => {
-        const { warnings, warn } = collect();
+        const { warnings, warn } = collectWarnings();
         const clock = new kvm.GuestClock(new kvm.S390TodDevice(vmFd), { warn, protectedGuest: true });
         clock.vmStateChanged(true);
         clock.vmStateChanged(false);
@@ -204,7 +200,7 @@ describe('GuestClock over S390TodDevice through the kernel double', () => {
     itDouble(
       `without protectedGuest, the kernel's EOPNOTSUPP at cont is one ${kvm.WarningCodes.RESTORE_FAILED}`,
       withDoubleVm({ pv: true }, (vmFd) => {
-        const { warnings, warn } = collect();
+        const { warnings, warn } = collectWarnings();
         const clock = new kvm.GuestClock(new kvm.S390TodDevice(vmFd), { warn });
         clock.vmStateChanged(true);
         clock.vmStateChanged(false);

@@ -9,7 +9,7 @@ const { itDouble, withDoubleVm, configure } = require('../helpers/s390-double');
 
 const TOD_PER_MS = 4_096_000n;
 const MAX64 = (1n << 64n) - 1n;
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const { sleep } = require('../helpers/pause-jump');
 
 /** What a KvmError from the TOD group must say. */
 function kvmError(code, request, attribute, vmFd) {

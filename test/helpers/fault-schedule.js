@@ -19,7 +19,9 @@
 'use strict';
 const assert = require('assert');
 const fc = require('fast-check');
+const os = require('os');
 const kvm = require('../..');
+const { collectWarnings } = require('./counting-device');
 
 const M72 = 1n << 72n;
 const M64 = 1n << 64n;
@@ -403,27 +405,13 @@ class ScriptedTodDevice {
   }
 }
 
-const ERRNO_NUMBERS = {
-  EIO: 5,
-  EFAULT: 14,
-  EBUSY: 16,
-  ENOMEM: 12,
-  EINVAL: 22,
-  ENXIO: 6,
-  EOPNOTSUPP: 95,
-  EPERM: 1,
-  EAGAIN: 11,
-  EINTR: 4,
-  ENOTTY: 25,
-  EBADF: 9,
-};
-const errnoNumber = (name) => ERRNO_NUMBERS[name];
+const errnoNumber = (name) => os.constants.errno[name];
 
 /** An env for the in-process device; `GuestClockClass` lets the self-test plant mutants. */
 function inProcessEnv(kernel, start, makeClock = (device, options) => new kvm.GuestClock(device, options)) {
   const device = new ScriptedTodDevice(kernel, start);
-  const warnings = [];
-  const clock = makeClock(device, { warn: (w) => warnings.push(w) });
+  const { warnings, warn } = collectWarnings();
+  const clock = makeClock(device, { warn });
   let ns = 0n;
   return {
     clock,

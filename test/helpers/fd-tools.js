@@ -1,6 +1,6 @@
 // Descriptor tools for the misuse tests: put a file at a chosen descriptor
-// number, tell whether a number is open, and snapshot a file to prove nothing was
-// written to it. Numbers land where we want them by POSIX's lowest-free-number rule:
+// number, tell whether a number is open, hand out one just closed, and snapshot a
+// file to prove nothing was written to it. Numbers land where we want them by POSIX's lowest-free-number rule:
 // fill the holes below with /dev/null, open, then close the fillers.
 'use strict';
 const fs = require('fs');
@@ -52,4 +52,11 @@ function snapshot(file) {
   return { bytes: fs.readFileSync(file).toString('hex'), size: st.size, mtimeMs: st.mtimeMs };
 }
 
-module.exports = { isOpen, openAt, openAtOrAbove, snapshot };
+/** A descriptor number that was open a moment ago and is closed now. */
+function closedFd() {
+  const fd = fs.openSync('/dev/null', 'r');
+  fs.closeSync(fd);
+  return fd;
+}
+
+module.exports = { closedFd, isOpen, openAt, openAtOrAbove, snapshot };

@@ -2,6 +2,7 @@
 // on the host and in the KVM box. With a KVM_TOD_DEMO_FAULT in `env` it runs the fixture
 // that puts a misbehaving device in, as no fault hook ships in the product.
 'use strict';
+const assert = require('assert');
 const { spawnSync } = require('child_process');
 const path = require('path');
 
@@ -25,4 +26,22 @@ function runKvmTod(args, { env = {}, timeout = 20000, inert = true } = {}) {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-module.exports = { runKvmTod, MAIN };
+/** The one JSON document on a run's stdout; a run that printed anything else fails, with its output. */
+function parseJson(r) {
+  try {
+    return JSON.parse(r.stdout);
+  } catch (error) {
+    throw new Error(`stdout is not one JSON document (${error.message}):\n${r.stdout}\nstderr:\n${r.stderr}`, {
+      cause: error,
+    });
+  }
+}
+
+/** The table row of a scenario, by its title. */
+function row(stdout, title) {
+  const line = stdout.split('\n').find((l) => new RegExp(`^\\s+\\d\\s+${title.replace(/[/]/g, '\\/')}\\s`).test(l));
+  assert.ok(line, `no table row for '${title}' in:\n${stdout}`);
+  return line;
+}
+
+module.exports = { runKvmTod, parseJson, row, MAIN };

@@ -11,6 +11,9 @@ function diffNs(later, earlier) {
   return typeof later === 'bigint' ? later - earlier : kvm.todDiffNs(later, earlier);
 }
 
+/** Milliseconds between two readings of a device: kvmclock values or Tods. */
+const msBetween = (later, earlier) => Number(diffNs(later, earlier)) / 1e6;
+
 /**
  * Runs the VM, reads the clock, stops (held when useLibrary), waits pauseMs, conts,
  * and returns how far the clock moved in ms. Any warning fails the test.
@@ -22,7 +25,7 @@ async function jumpAcrossPause(device, useLibrary, pauseMs) {
   clock.vmStateChanged(!useLibrary);
   await sleep(pauseMs);
   clock.vmStateChanged(true);
-  return Number(diffNs(device.read(), atStop)) / 1e6;
+  return msBetween(device.read(), atStop);
 }
 
 /**
@@ -42,4 +45,4 @@ async function controlJumpMs(device, runs = 3) {
  */
 const heldLimitMs = (controlMs) => 5 + 4 * controlMs;
 
-module.exports = { jumpAcrossPause, controlJumpMs, heldLimitMs, sleep };
+module.exports = { jumpAcrossPause, controlJumpMs, heldLimitMs, sleep, msBetween };

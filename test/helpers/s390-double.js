@@ -83,6 +83,36 @@ function itDouble(title, fn) {
 }
 
 /**
+ * Runs `fn(vmFds, kvmFd)` now, with the double on (configured by `config`) and `count`
+ * fresh VMs from the double's /dev/kvm. The double is reset and the descriptors closed
+ * afterwards, whatever happens: at once for a plain `fn` (so it fits a fast-check
+ * property), when its promise settles for an async one.
+ */
+function onDoubleVms(config, count, fn) {
+  const kvm = require('../..');
+  enable(config);
+  let kvmFd;
+  const vmFds = [];
+  const close = () => {
+    reset();
+    for (const fd of vmFds) kvm.closeFd(fd);
+    if (kvmFd !== undefined) kvm.closeFd(kvmFd);
+  };
+  let result;
+  try {
+    kvmFd = kvm.openKvm();
+    for (let i = 0; i < count; i++) vmFds.push(kvm.createVm(kvmFd));
+    result = fn(vmFds, kvmFd);
+  } catch (error) {
+    close();
+    throw error;
+  }
+  if (result && typeof result.then === 'function') return Promise.resolve(result).finally(close);
+  close();
+  return result;
+}
+
+/**
  * A test body run with the double on (configured by `config`) and a fresh VM from
  * the double's /dev/kvm: `fn(vmFd, kvmFd)`. The double is reset and the descriptors
  * closed afterwards, whatever happens.
@@ -90,19 +120,14 @@ function itDouble(title, fn) {
 function withDoubleVm(config, fn) {
   if (typeof config === 'function') [config, fn] = [{}, config];
   return async function () {
-    const kvm = require('../..');
-    enable(config);
-    let kvmFd;
-    let vmFd;
-    try {
-      kvmFd = kvm.openKvm();
-      vmFd = kvm.createVm(kvmFd);
-      return await fn.call(this, vmFd, kvmFd);
-    } finally {
-      reset();
-      if (vmFd !== undefined) kvm.closeFd(vmFd);
-      if (kvmFd !== undefined) kvm.closeFd(kvmFd);
-    }
+    return onDoubleVms(config, 1, ([vmFd], kvmFd) => fn.call(this, vmFd, kvmFd));
+  };
+}
+
+/** withDoubleVm with two VMs on the same double /dev/kvm: `fn(vmFd1, vmFd2, kvmFd)`. */
+function withTwoDoubleVms(config, fn) {
+  return async function () {
+    return onDoubleVms(config, 2, ([a, b], kvmFd) => fn.call(this, a, b, kvmFd));
   };
 }
 
@@ -115,6 +140,8 @@ module.exports = {
   configure,
   reset,
   itDouble,
+  onDoubleVms,
   withDoubleVm,
+  withTwoDoubleVms,
   repoRoot: path.join(__dirname, '..', '..'),
 };

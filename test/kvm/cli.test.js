@@ -6,29 +6,12 @@ const assert = require('assert');
 const { itKvm } = require('../helpers/kvm');
 const { assertMovedWithHost } = require('../helpers/demo-bounds');
 
-const { runKvmTod } = require('../helpers/kvm-tod-cli');
+const { runKvmTod, parseJson: json, row } = require('../helpers/kvm-tod-cli');
 const PAUSE_MS = 200;
 
 // The timeout only stops a hang: the box runs everything 10-40x slower than a host.
 function kvmTod(args, env = {}) {
   return runKvmTod(args, { env, timeout: 300000 });
-}
-
-function json(r) {
-  try {
-    return JSON.parse(r.stdout);
-  } catch (error) {
-    throw new Error(`stdout is not one JSON document (${error.message}):\n${r.stdout}\nstderr:\n${r.stderr}`, {
-      cause: error,
-    });
-  }
-}
-
-/** The table row of a scenario, by its title. */
-function row(stdout, title) {
-  const line = stdout.split('\n').find((l) => new RegExp(`^\\s+\\d\\s+${title.replace(/[/]/g, '\\/')}\\s`).test(l));
-  assert.ok(line, `no table row for '${title}' in:\n${stdout}`);
-  return line;
 }
 
 describe('kvm-tod demo on real KVM', function () {

@@ -5,7 +5,7 @@ const assert = require('assert');
 const kvm = require('../..');
 const { itKvm, withVm } = require('../helpers/kvm');
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const { sleep } = require('../helpers/pause-jump');
 
 describe('real /dev/kvm (x86_64)', () => {
   itKvm('opens /dev/kvm, reports API version 12, creates and closes a VM', () => {

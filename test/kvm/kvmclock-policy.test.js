@@ -6,9 +6,7 @@ const kvm = require('../..');
 const { itKvm, withVm } = require('../helpers/kvm');
 const { collectWarnings } = require('../helpers/counting-device');
 
-const { heldLimitMs } = require('../helpers/pause-jump');
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const { heldLimitMs, sleep } = require('../helpers/pause-jump');
 
 describe('kvmclock policies and the pause notice on real KVM', () => {
   async function jump(vmFd, policy, pauseMs) {

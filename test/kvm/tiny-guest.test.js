@@ -12,7 +12,7 @@ const tiny = require('../../dist/vmm/x86-tiny');
 
 const PAUSE_MS = 1000;
 const ms = (ns) => Number(ns) / 1e6;
-const sleep = (t) => new Promise((resolve) => setTimeout(resolve, t));
+const { sleep } = require('../helpers/pause-jump');
 
 /** The guest's jump over the host's time for the same interval, in words for a failure. */
 const describe_ = (o) => `guest saw ${ms(o.guestJumpNs).toFixed(2)} ms over ${ms(o.hostNs).toFixed(2)} ms of host time`;

@@ -18,7 +18,8 @@ const { spawn, execFileSync } = require('child_process');
 const kvm = require('../..');
 const double = require('../helpers/s390-double');
 const { assertEveryCallFails } = require('../helpers/vm-calls');
-const { isOpen, openAt, openAtOrAbove, snapshot } = require('../helpers/fd-tools');
+const { closedFd, isOpen, openAt, openAtOrAbove, snapshot } = require('../helpers/fd-tools');
+const { collectWarnings } = require('../helpers/counting-device');
 
 const vmCalls = {
   getTod: { call: (fd) => kvm.getTod(fd), request: 'KVM_GET_DEVICE_ATTR', attribute: 'KVM_S390_VM_TOD_EXT' },
@@ -45,12 +46,6 @@ const vmCalls = {
   createVm: { call: (fd) => kvm.createVm(fd), request: 'KVM_CREATE_VM' },
   createVcpu: { call: (fd) => kvm.createVcpu(fd), request: 'KVM_CREATE_VCPU' },
 };
-
-function closedFd() {
-  const fd = fs.openSync('/dev/null', 'r');
-  fs.closeSync(fd);
-  return fd;
-}
 
 describe('descriptors', () => {
   describe('a closed descriptor is EBADF', () => {
@@ -138,8 +133,8 @@ describe('descriptors', () => {
 
 /** A GuestClock over an s390 device on fd, with its warnings collected. */
 function s390Clock(fd) {
-  const warnings = [];
-  const clock = new kvm.GuestClock(new kvm.S390TodDevice(fd), { warn: (w) => warnings.push(w) });
+  const { warnings, warn } = collectWarnings();
+  const clock = new kvm.GuestClock(new kvm.S390TodDevice(fd), { warn });
   return { clock, warnings };
 }
 

@@ -15,6 +15,7 @@ const kvm = require('../..');
 const internal = require('../../dist/internals');
 const { schedule, runSchedule, inProcessEnv, nativeCall, describeStep } = require('../helpers/fault-schedule');
 const double = require('../helpers/s390-double');
+const { collectWarnings } = require('../helpers/counting-device');
 const { runs } = require('../helpers/scale');
 
 const IN_PROCESS_RUNS = runs(1000, 'FAULT_RUNS');
@@ -137,25 +138,20 @@ describe('fault schedules', function () {
     let setOrder;
     before(function () {
       if (!double.preloaded) return;
-      double.enable({ pre415: true, failSet: { errno: 'EIO', nth: 2 } });
-      const kvmFd = kvm.openKvm();
-      const vmFd = kvm.createVm(kvmFd);
-      try {
-        kvm.setTod(vmFd, { high: 0, low: 1n });
-      } catch (error) {
-        setOrder = error.attribute === 'KVM_S390_VM_TOD_HIGH' ? ['HIGH', 'LOW'] : ['LOW', 'HIGH'];
-      } finally {
-        double.reset();
-        kvm.closeFd(vmFd);
-        kvm.closeFd(kvmFd);
-      }
+      double.onDoubleVms({ pre415: true, failSet: { errno: 'EIO', nth: 2 } }, 1, ([vmFd]) => {
+        try {
+          kvm.setTod(vmFd, { high: 0, low: 1n });
+        } catch (error) {
+          setOrder = error.attribute === 'KVM_S390_VM_TOD_HIGH' ? ['HIGH', 'LOW'] : ['LOW', 'HIGH'];
+        }
+      });
       assert.ok(setOrder, 'the probe SET did not fail');
     });
 
     /** An env over a fresh double VM: faults armed through the double's variables. */
     function doubleEnv(vmFd, kernel) {
-      const warnings = [];
-      const clock = new kvm.GuestClock(new kvm.S390TodDevice(vmFd), { warn: (w) => warnings.push(w) });
+      const { warnings, warn } = collectWarnings();
+      const clock = new kvm.GuestClock(new kvm.S390TodDevice(vmFd), { warn });
       return {
         clock,
         warnings,
@@ -176,20 +172,15 @@ describe('fault schedules', function () {
       () => {
         fc.assert(
           fc.property(schedule(16), (s) => {
-            double.enable({ pre415: s.pre415, facility139: s.facility139 });
-            const kvmFd = kvm.openKvm();
-            const vmFd = kvm.createVm(kvmFd);
-            try {
-              kvm.setTod(vmFd, s.facility139 && !s.pre415 ? s.start : { high: 0, low: s.start.low });
-              runSchedule(doubleEnv(vmFd, s), s);
-            } catch (error) {
-              error.message = `${error.message}\n  schedule: ${printSchedule(s)}`;
-              throw error;
-            } finally {
-              double.reset();
-              kvm.closeFd(vmFd);
-              kvm.closeFd(kvmFd);
-            }
+            double.onDoubleVms({ pre415: s.pre415, facility139: s.facility139 }, 1, ([vmFd]) => {
+              try {
+                kvm.setTod(vmFd, s.facility139 && !s.pre415 ? s.start : { high: 0, low: s.start.low });
+                runSchedule(doubleEnv(vmFd, s), s);
+              } catch (error) {
+                error.message = `${error.message}\n  schedule: ${printSchedule(s)}`;
+                throw error;
+              }
+            });
           }),
           { numRuns: DOUBLE_RUNS },
         );

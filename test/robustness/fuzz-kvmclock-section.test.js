@@ -7,7 +7,7 @@
 const assert = require('assert');
 const fc = require('fast-check');
 const kvm = require('../..');
-const { CountingDevice } = require('../helpers/counting-device');
+const { CountingDevice, collectWarnings } = require('../helpers/counting-device');
 const { runs } = require('../helpers/scale');
 
 const RUNS = runs(400, 'FUZZ_RUNS');
@@ -78,8 +78,8 @@ describe('fuzz: the kvmclock section', () => {
     fc.assert(
       fc.property(bytes, fc.boolean(), (b, running) => {
         const device = new FakeKvmClock();
-        const warnings = [];
-        const clock = new kvm.GuestClock(device, { warn: (w) => warnings.push(w) });
+        const { warnings, warn } = collectWarnings();
+        const clock = new kvm.GuestClock(device, { warn });
         clock.vmStateChanged(running);
         const writesBefore = device.writes;
         const expected = reference(b);

@@ -8,6 +8,7 @@ const assert = require('assert');
 const fc = require('fast-check');
 const kvm = require('../..');
 const { anyValue, hostile, materialize, undocumented } = require('../helpers/fuzz-values');
+const { collectWarnings } = require('../helpers/counting-device');
 const { runs } = require('../helpers/scale');
 
 const RUNS = runs(400, 'FUZZ_RUNS');
@@ -145,9 +146,9 @@ describe('fuzz: migration section decoders', function () {
   it(`a section loads into a GuestClock exactly when it decodes, and a bad one changes nothing (${RUNS} runs)`, () => {
     fc.assert(
       fc.property(sectionBytes, fc.boolean(), (bytes, running) => {
-        const warnings = [];
+        const { warnings, warn } = collectWarnings();
         const device = new kvm.SimulatedS390Tod({ hostTod: () => ({ high: 0, low: 0x7d91048bca000000n }) });
-        const clock = new kvm.GuestClock(device, { warn: (w) => warnings.push(w) });
+        const clock = new kvm.GuestClock(device, { warn });
         clock.vmStateChanged(running);
         const before = device.read();
         const expected = reference(bytes);

@@ -8,14 +8,7 @@ const path = require('path');
 const kvm = require('../..');
 const tiny = require('../../dist/vmm/x86-tiny');
 
-const fs = require('fs');
-
-// A descriptor number that was open a moment ago and is closed now.
-function closedFd() {
-  const fd = fs.openSync('/dev/null', 'r');
-  fs.closeSync(fd);
-  return fd;
-}
+const { closedFd } = require('../helpers/fd-tools');
 
 const skipReason = (() => {
   const raw = tiny.loadTinyVmm();

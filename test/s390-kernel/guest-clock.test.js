@@ -9,7 +9,7 @@ const pauseJump = require('../helpers/pause-jump');
 const { itS390, withVm } = require('../helpers/s390-kvm');
 
 const PAUSE_MS = 1000;
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const { sleep } = pauseJump;
 const noWarnings = { warn: (w) => assert.fail(w.message) };
 
 /** A second VM on the same /dev/kvm, for a migration's destination: `fn(dstFd)`. */

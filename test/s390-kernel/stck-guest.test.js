@@ -8,7 +8,7 @@ const { itS390, withVm } = require('../helpers/s390-kvm');
 
 const PAUSE_MS = 1000;
 const TOD_PER_MS = 4_096_000n;
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const { sleep } = require('../helpers/pause-jump');
 
 /** The STCK guest in the VM `vmFd`: `fn(guest)`; its vCPU closed afterwards. */
 function withGuest(fn) {

@@ -8,7 +8,7 @@ const kvm = require('../..');
 const { itS390, itBox, inBox, withVm } = require('../helpers/s390-kvm');
 
 const TOD_PER_S = 4_096_000_000n;
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const { sleep } = require('../helpers/pause-jump');
 const { KVM_S390_VM_TOD, KVM_S390_VM_TOD_LOW, KVM_S390_VM_TOD_HIGH, KVM_S390_VM_TOD_EXT } = kvm.constants;
 
 /** The STCK guest's raw device-attribute call, for what the library never asks alone. */

@@ -112,7 +112,7 @@ describe('todclock migration section', () => {
   });
 });
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const { sleep } = require('../helpers/pause-jump');
 
 function vm(policy) {
   const device = new kvm.SimulatedS390Tod();

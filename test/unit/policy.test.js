@@ -5,8 +5,7 @@ const assert = require('assert');
 const kvm = require('../..');
 const { CountingDevice, collectWarnings } = require('../helpers/counting-device');
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-const msBetween = (a, b) => Number(kvm.todDiffNs(a, b)) / 1e6;
+const { sleep, msBetween } = require('../helpers/pause-jump');
 
 // The guest clock's jump across stop, pause, cont; how long the stop really lasted (a
 // loaded machine can oversleep a timer by far more than a tolerance); and how long the

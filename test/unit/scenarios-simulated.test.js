@@ -3,16 +3,17 @@
 'use strict';
 const assert = require('assert');
 const kvm = require('../..');
+const { collectWarnings } = require('../helpers/counting-device');
 
 const SECOND = 4096n * 1_000_000n; // TOD units
 
 function world() {
   const host = { high: 0, low: kvm.todFromUnixNs(1_764_000_000_000_000_000n).low };
   const hostTod = () => ({ ...host });
-  const warnings = [];
+  const { warnings, warn } = collectWarnings();
   const vm = () => {
     const device = new kvm.SimulatedS390Tod({ hostTod });
-    return { device, clock: new kvm.GuestClock(device, { warn: (w) => warnings.push(w) }) };
+    return { device, clock: new kvm.GuestClock(device, { warn }) };
   };
   return { pass: (s) => (host.low += BigInt(s) * SECOND), hostTod, vm, warnings };
 }
