@@ -36,9 +36,13 @@ fi
 # shellcheck disable=SC2086
 npm_config_build_from_source=false npm install --no-audit --no-fund "$tarball" $extra
 pkg="$work/node_modules/kvm-tod"
-[ ! -d "$pkg/build" ] || fail "the install compiled the addon ($pkg/build exists): the linux-s390x prebuild was not used"
+[ ! -d "$pkg/build" ] ||
+  fail "the install compiled the addon ($pkg/build exists): the linux-s390x prebuild was not used"
 addon=$(cd "$pkg" && node -p "require('node-gyp-build').path('.')")
-case $addon in */prebuilds/linux-s390x/*) echo "addon: $addon" ;; *) fail "the addon in use is $addon, not the linux-s390x prebuild" ;; esac
+case $addon in
+  */prebuilds/linux-s390x/*) echo "addon: $addon" ;;
+  *) fail "the addon in use is $addon, not the linux-s390x prebuild" ;;
+esac
 node -e "const k = require('kvm-tod'); console.log('kvm-tod loads:', typeof k.GuestClock, 'GuestClock')"
 
 echo "==> npm run test:hardware, against the installed package"

@@ -58,12 +58,14 @@ ensure_packages() {
   done
   [ ${#missing[@]} -eq 0 ] && return 0
   say "installing ${missing[*]}"
-  { as_root apt-get update -qq && DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}"; } >&2 ||
+  { as_root apt-get update -qq &&
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}"; } >&2 ||
     die "could not install ${missing[*]} (needs root or sudo and Debian's apt)"
 }
 
 newest_kernel_package() {
-  apt-cache search --names-only '^linux-image-6\.1\.[0-9.-]+-amd64-unsigned$' 2>/dev/null | awk '{print $1}' | sort -V | tail -1
+  apt-cache search --names-only '^linux-image-6\.1\.[0-9.-]+-amd64-unsigned$' 2>/dev/null |
+    awk '{print $1}' | sort -V | tail -1
 }
 
 # The kernel and its modules come out of Debian's unsigned 6.1 image (the -cloud flavour
@@ -104,7 +106,8 @@ ensure_kernel() {
 # init or the kernel changes (its name carries their hash).
 ensure_initrd() {
   local hash root
-  hash=$(cat "$repo/scripts/kvm-box/init" "$cache/kernel/package" "$cache/kernel/modules.order" /bin/busybox | sha256sum | cut -c1-16)
+  hash=$(cat "$repo/scripts/kvm-box/init" "$cache/kernel/package" "$cache/kernel/modules.order" /bin/busybox |
+    sha256sum | cut -c1-16)
   initrd="$cache/initrd-$hash.gz"
   [ -f "$initrd" ] && return 0
   root=$(mktemp -d "$cache/initrd.XXXXXX") || die "cannot write to $cache"
@@ -113,7 +116,8 @@ ensure_initrd() {
   cp "$repo/scripts/kvm-box/init" "$root/init" && chmod +x "$root/init"
   cp "$cache"/kernel/modules/*.ko "$root/modules/"
   cp "$cache/kernel/modules.order" "$root/modules.order"
-  (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$initrd.tmp" || { rm -rf "$root"; die "packing the initramfs failed"; }
+  (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$initrd.tmp" ||
+    { rm -rf "$root"; die "packing the initramfs failed"; }
   mv "$initrd.tmp" "$initrd"
   rm -rf "$root"
   find "$cache" -maxdepth 1 -name 'initrd-*.gz' ! -name "initrd-$hash.gz" -delete
@@ -132,7 +136,8 @@ exec 9>&-
 # The job the guest reads over 9p before it covers /tmp with its own tmpfs: the
 # environment, the directory and the command. The FIFOs QEMU writes the serial ports
 # to live in a separate directory the guest never touches (9p refuses special files).
-job=$(mktemp -d /tmp/kvm-box-job.XXXXXX) && ports=$(mktemp -d /tmp/kvm-box-ports.XXXXXX) || die "cannot create temporary directories"
+job=$(mktemp -d /tmp/kvm-box-job.XXXXXX) && ports=$(mktemp -d /tmp/kvm-box-ports.XXXXXX) ||
+  die "cannot create temporary directories"
 qemu_pid= out_pid= err_pid= watch_pid=
 cleanup() {
   [ -n "$watch_pid" ] && kill "$watch_pid" 2>/dev/null
@@ -224,13 +229,16 @@ console_tail() {
   [ -s "$ports/qemu.log" ] && { echo "kvm-box: QEMU said:" >&2; tail -n 20 "$ports/qemu.log" | sed 's/^/  | /' >&2; }
 }
 
-verbose "guest booted at $(status_line booted) s of its uptime, the command started at $(status_line started) s, $(awk "BEGIN{printf \"%.1f\", $end-$start}") s wall in all"
+verbose "guest booted at $(status_line booted) s of its uptime," \
+  "the command started at $(status_line started) s," \
+  "$(awk "BEGIN{printf \"%.1f\", $end-$start}") s wall in all"
 [ "${KVM_BOX_VERBOSE:-}" = 1 ] && console_tail
 
 status=$(status_line status)
 if [ -n "$status" ]; then exit "$status"; fi
 if [ -f "$ports/lockup" ]; then
-  say "the box's kernel locked up (a soft lockup of 100 s or more, see the console): the command was stopped with the box"
+  say "the box's kernel locked up (a soft lockup of 100 s or more, see the console):" \
+    "the command was stopped with the box"
   console_tail
   exit 2
 fi

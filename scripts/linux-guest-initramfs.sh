@@ -32,7 +32,8 @@ find_kernel() {
   k=$(find "$out/pkg" -path '*boot/vmlinuz-6.1*-amd64' -type f 2>/dev/null | sort | tail -n 1 || true)
   if [ -n "$k" ]; then echo "$k"; return; fi
   local pkg
-  pkg=$(apt-cache search --names-only '^linux-image-6\.1\.[0-9.-]*-amd64-unsigned$' | awk '{print $1}' | sort -V | tail -n 1)
+  pkg=$(apt-cache search --names-only '^linux-image-6\.1\.[0-9.-]*-amd64-unsigned$' |
+    awk '{print $1}' | sort -V | tail -n 1)
   [ -n "$pkg" ] || fail "no linux-image-6.1.*-amd64-unsigned in apt (apt-get update?)"
   log "downloading $pkg"
   rm -rf "$out/pkg" && mkdir -p "$out/pkg"

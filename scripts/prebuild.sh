@@ -39,7 +39,8 @@ elf_check() {
     const be = b[5] === 2;
     const type = be ? b.readUInt16BE(16) : b.readUInt16LE(16);
     const m = be ? b.readUInt16BE(18) : b.readUInt16LE(18);
-    if (type !== 3 || m !== Number(machine)) throw new Error(`${file}: ELF type ${type}, machine ${m}; want a shared object for ${name} (${machine})`);
+    if (type !== 3 || m !== Number(machine))
+      throw new Error(`${file}: ELF type ${type}, machine ${m}; want a shared object for ${name} (${machine})`);
     console.log(`${file}: ELF shared object, ${name}, ${be ? "big" : "little"}-endian, ${b.length} bytes`);
   ' "$@"
 }
@@ -56,7 +57,8 @@ mkdir -p prebuilds/linux-x64 prebuilds/linux-s390x "$out/x64/gyp"
 step "linux-x64: node-gyp on this host${nodedir:+ (headers from $nodedir)}"
 { cp -r binding.gyp native "$out/x64/gyp/" && mkdir -p "$out/x64/gyp/vmm/x86-tiny" &&
   cp -r vmm/x86-tiny/native "$out/x64/gyp/vmm/x86-tiny/"; } || fail "copying the sources failed"
-(cd "$out/x64/gyp" && node "$gyp_js" rebuild ${nodedir:+--nodedir="$nodedir"} -j 2 --loglevel=warn >"$out/x64/gyp.log" 2>&1) \
+(cd "$out/x64/gyp" &&
+  node "$gyp_js" rebuild ${nodedir:+--nodedir="$nodedir"} -j 2 --loglevel=warn >"$out/x64/gyp.log" 2>&1) \
   || { tail -30 "$out/x64/gyp.log"; fail "building the linux-x64 addon failed (log: $out/x64/gyp.log)"; }
 strip --strip-unneeded -o prebuilds/linux-x64/node.napi.node "$out/x64/gyp/build/Release/kvm_tod.node" \
   || fail "strip (binutils) failed on the linux-x64 addon"
@@ -67,7 +69,8 @@ mkdir -p prebuilds/linux-x64/vmm
 strip --strip-unneeded -o prebuilds/linux-x64/vmm/tiny_vmm.node "$out/x64/gyp/build/Release/tiny_vmm.node" \
   || fail "strip (binutils) failed on the tiny VMM's addon"
 elf_check prebuilds/linux-x64/vmm/tiny_vmm.node 62 x86_64 || fail "the tiny VMM prebuild is not an x86_64 shared object"
-node -e 'require(process.argv[1])' "$root/prebuilds/linux-x64/node.napi.node" || fail "the linux-x64 prebuild does not load in this Node"
+node -e 'require(process.argv[1])' "$root/prebuilds/linux-x64/node.napi.node" ||
+  fail "the linux-x64 prebuild does not load in this Node"
 
 step "linux-s390x: headers from the s390x Node ($s390x_node_pkg, cached in .cache/s390x)"
 s390x_fetch_node prebuild || fail "cannot build the linux-s390x prebuild without the s390x Node headers"

@@ -50,7 +50,8 @@ if ! dpkg --print-foreign-architectures | grep -qx s390x; then
 fi
 if [ ${#need[@]} -gt 0 ]; then
   note "installing: ${need[*]}"
-  { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}"; } >&2 \
+  { $sudo apt-get update -qq &&
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}"; } >&2 \
     || die "apt-get install ${need[*]} failed"
 fi
 s390x_tools s390-box >&2 || die "the s390x cross toolchain is missing"
@@ -73,7 +74,8 @@ fetch_deb() {  # NAME: the .deb of NAME:s390x at its candidate version, in $cach
   file=$(ls "$cache/debs/${name}_"*"_s390x.deb" 2>/dev/null | grep -F "_${version//:/%3a}_" | head -1)
   if [ -z "$file" ]; then
     note "downloading $name:s390x $version"
-    (cd "$cache/debs" && apt-get download -q "$name:s390x=$version" >&2 2>&1) || { note "apt-get download $name:s390x failed"; return 1; }
+    (cd "$cache/debs" && apt-get download -q "$name:s390x=$version" >&2 2>&1) ||
+      { note "apt-get download $name:s390x failed"; return 1; }
     file=$(ls "$cache/debs/${name}_"*"_s390x.deb" | grep -F "_${version//:/%3a}_" | head -1)
   fi
   echo "$file"
@@ -112,7 +114,8 @@ npm_dir=$(dirname "$(dirname "$(readlink -f "$(command -v npm)")")")
 # --- the base initramfs: busybox, kvm.ko, Node + libraries, npm, /init (cached) ----------
 libs=(ld64.so.1 libc.so.6 libm.so.6 libdl.so.2 libpthread.so.0 libstdc++.so.6 libgcc_s.so.1)
 key=$( { echo "$kdeb $bdeb"; "$s390x_node" --version 2>/dev/null || md5sum <"$s390x_node";
-  cat "$npm_dir/package.json" "$box_dir/init"; for l in "${libs[@]}"; do md5sum <"$s390x_sysroot/lib/$l"; done; } | md5sum | cut -c1-16)
+  cat "$npm_dir/package.json" "$box_dir/init"
+  for l in "${libs[@]}"; do md5sum <"$s390x_sysroot/lib/$l"; done; } | md5sum | cut -c1-16)
 base="$cache/base-$key.cpio"
 if [ ! -f "$base" ]; then
   note "packing the base initramfs ($base)"
@@ -150,7 +153,11 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 {
-  if git rev-parse --git-dir >/dev/null 2>&1; then git ls-files --cached --others --exclude-standard | grep -vxF -f <(git ls-files --deleted); else find . -path ./node_modules -prune -o -path ./.cache -prune -o -path ./build -prune -o -type f -print; fi
+  if git rev-parse --git-dir >/dev/null 2>&1; then
+    git ls-files --cached --others --exclude-standard | grep -vxF -f <(git ls-files --deleted)
+  else
+    find . -path ./node_modules -prune -o -path ./.cache -prune -o -path ./build -prune -o -type f -print
+  fi
   find dist "$stck_out" -print
   node "$box_dir/node-modules.js" | xargs -r -I{} find {} -print
 } | sed "s|^\./||; s|^|$root/|" >"$run/list"
@@ -170,7 +177,8 @@ q() { printf "'%s' " "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"; }  # one word,
 over="$run/overlay"
 mkdir -p "$over/box" "$over/${root#/}/build/Release"
 cp "$addon" "$over/${root#/}/build/Release/kvm_tod.node"
-printf '#!/bin/sh\nexec node %s "$@"\n' "$(q "$root/dist/cli/main.js")" >"$over/box/kvm-tod" && chmod +x "$over/box/kvm-tod"
+printf '#!/bin/sh\nexec node %s "$@"\n' "$(q "$root/dist/cli/main.js")" >"$over/box/kvm-tod" &&
+  chmod +x "$over/box/kvm-tod"
 {
   echo "export BOX_ROOT=$(q "$root")"
   echo "export S390_BOX=1 KVM_TOD_REQUIRE_S390_KVM=1 HOME=/root TMPDIR=/tmp"
@@ -213,7 +221,8 @@ OSTAILOR  LINUX
 000E 1403 $run/printer.txt
 EOF
 echo "ipl $run/linux.ins" >"$run/boot.rc"
-note "initrd $(( $(stat -c %s "$run/initrd") / 1048576 )) MiB, ready after $(( $(date +%s) - started )) s; booting Hercules"
+note "initrd $(( $(stat -c %s "$run/initrd") / 1048576 )) MiB," \
+  "ready after $(( $(date +%s) - started )) s; booting Hercules"
 
 # --- boot, follow the console, pass back what the command did ----------------------------
 (cd "$run" && HERCULES_RC="$run/boot.rc" exec hercules -d -f "$run/hercules.cnf" >"$run/hercules.log" 2>&1 </dev/null) &
@@ -222,8 +231,12 @@ node "$box_dir/console.js" "$run/hercules.log" "$run/out.tgz" "$(( timeout_s - (
 status=$?
 kill "$hpid" 2>/dev/null; wait "$hpid" 2>/dev/null; hpid=
 if [ -n "${S390_BOX_OUT:-}" ] && [ -s "$run/out.tgz" ]; then
-  mkdir -p "$S390_BOX_OUT" && tar -xzf "$run/out.tgz" -C "$S390_BOX_OUT" || { note "S390_BOX_OUT: unpacking failed"; status=3; }
+  mkdir -p "$S390_BOX_OUT" && tar -xzf "$run/out.tgz" -C "$S390_BOX_OUT" ||
+    { note "S390_BOX_OUT: unpacking failed"; status=3; }
 fi
-if [ $status = 2 ] && [ -f "$run/hercules.log" ]; then note "Hercules log (last lines):"; grep -v S390BOX: "$run/hercules.log" | tail -15 >&2; fi
+if [ $status = 2 ] && [ -f "$run/hercules.log" ]; then
+  note "Hercules log (last lines):"
+  grep -v S390BOX: "$run/hercules.log" | tail -15 >&2
+fi
 note "took $(( $(date +%s) - started )) s"
 exit $status

@@ -36,11 +36,13 @@ s390x_tools() {  # WHO [qemu]
     echo "installing: $need"
     local sudo=; [ "$(id -u)" = 0 ] || sudo=sudo
     # shellcheck disable=SC2086
-    { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $need; } \
+    { $sudo apt-get update -qq &&
+      DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $need; } \
       || echo "$who: apt-get install $need failed"
     need=$(s390x_missing "${2:-}")
     if [ -n "$need" ]; then
-      echo "$who: *** the s390x cross toolchain is missing: $need (Debian packages; the s390x-linux-gnu-g++ cross compiler and the s390 kernel headers) ***"
+      echo "$who: *** the s390x cross toolchain is missing: $need (Debian packages;" \
+        "the s390x-linux-gnu-g++ cross compiler and the s390 kernel headers) ***"
       return 1
     fi
   fi
@@ -60,17 +62,24 @@ s390x_fetch_node() {  # WHO
     tar xzf "$s390x_cache"/node-linux-s390x-*.tgz -C "$s390x_cache" && rm -f "$s390x_cache"/node-linux-s390x-*.tgz \
       || { echo "$who: unpacking $s390x_node_pkg failed"; return 1; }
   fi
-  [ -f "$s390x_cache/package/include/node/node_api.h" ] || { echo "$who: no Node-API headers in $s390x_cache/package"; return 1; }
+  [ -f "$s390x_cache/package/include/node/node_api.h" ] ||
+    { echo "$who: no Node-API headers in $s390x_cache/package"; return 1; }
 }
 
 s390x_build_addon() {  # WHO OUT
   local who=$1 out=$2
   # The copy sits inside the repo so that binding.gyp finds node-addon-api in node_modules.
-  local gyp_js=${npm_config_node_gyp:-$(dirname "$(readlink -f "$(command -v npm)")")/../node_modules/node-gyp/bin/node-gyp.js}
+  local gyp_js=${npm_config_node_gyp:-}
+  [ -n "$gyp_js" ] || gyp_js=$(dirname "$(readlink -f "$(command -v npm)")")/../node_modules/node-gyp/bin/node-gyp.js
   [ -f "$gyp_js" ] || { echo "$who: node-gyp not found (npm's bundled copy: $gyp_js)"; return 1; }
-  mkdir -p "$out/gyp" && rm -rf "$out/gyp/native" && cp -r "$s390x_root/binding.gyp" "$s390x_root/native" "$out/gyp/" || return 1
+  mkdir -p "$out/gyp" && rm -rf "$out/gyp/native" &&
+    cp -r "$s390x_root/binding.gyp" "$s390x_root/native" "$out/gyp/" || return 1
   (cd "$out/gyp" && CC=s390x-linux-gnu-gcc CXX=s390x-linux-gnu-g++ LINK=s390x-linux-gnu-g++ AR=s390x-linux-gnu-ar \
     node "$gyp_js" rebuild --arch=s390x --nodedir="$s390x_cache/package" -j 2 --loglevel=warn >"$out/gyp.log" 2>&1) \
-    || { tail -30 "$out/gyp.log"; echo "$who: cross-compiling the addon for s390x failed (log: $out/gyp.log)"; return 1; }
+    || {
+      tail -30 "$out/gyp.log"
+      echo "$who: cross-compiling the addon for s390x failed (log: $out/gyp.log)"
+      return 1
+    }
   s390x_addon="$out/gyp/build/Release/kvm_tod.node"
 }

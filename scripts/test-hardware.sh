@@ -7,11 +7,14 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 if [ "$(uname -m)" = s390x ] && [ -c /dev/kvm ]; then
-  echo "test:hardware: BACKEND = real s390x KVM (/dev/kvm, $(uname -r)); anything else fails (KVM_TOD_REQUIRE_HARDWARE=1)"
+  echo "test:hardware: BACKEND = real s390x KVM (/dev/kvm, $(uname -r));" \
+    "anything else fails (KVM_TOD_REQUIRE_HARDWARE=1)"
   export KVM_TOD_REQUIRE_HARDWARE=1
   preload=
 else
-  echo "test:hardware: *** BACKEND = the s390 kernel double, NOT real IBM Z hardware *** ($(uname -m) host$([ -c /dev/kvm ] || echo ", no /dev/kvm")): this proves the suite and the library against a model of the kernel, not the kernel"
+  echo "test:hardware: *** BACKEND = the s390 kernel double, NOT real IBM Z hardware ***" \
+    "($(uname -m) host$([ -c /dev/kvm ] || echo ", no /dev/kvm")):" \
+    "this proves the suite and the library against a model of the kernel, not the kernel"
   make -s -C test/double OUT="$PWD/build/double" || exit 1
   preload="$PWD/build/double/s390_kvm_double.so"
 fi
@@ -27,7 +30,8 @@ trap 'rm -f "$tally"' EXIT
 # (scripts/ibm-z-ci.sh), with no npx that could go to the registry.
 label="hardware ($([ -n "$preload" ] && echo "s390 kernel double, NOT hardware" || echo "s390x KVM"))"
 KVM_TOD_TALLY="$tally" KVM_TOD_SUITE_LABEL="$label" LD_PRELOAD="$preload" \
-  node "$(node -p "require.resolve('mocha/bin/mocha.js')")" --no-config --reporter ./test/helpers/tally-reporter.js --timeout 60000 'test/hardware/**/*.test.js'
+  node "$(node -p "require.resolve('mocha/bin/mocha.js')")" --no-config \
+    --reporter ./test/helpers/tally-reporter.js --timeout 60000 'test/hardware/**/*.test.js'
 status=$?
 [ -n "$outer_tally" ] && cat "$tally" >> "$outer_tally"
 node scripts/print-tally.js "$tally" || status=1

@@ -2,11 +2,17 @@
 # `npm run test:kvm`: the real-KVM tests (test/kvm/) inside the KVM box (scripts/kvm-box.sh,
 # docs/kvm-box.md), one boot for both builds of the addon (node-gyp, then cmake-js), with
 # KVM_TOD_REQUIRE_KVM=1 so that a missing /dev/kvm fails them. Closes with the tally line;
-# fails when any test failed or was skipped (2 when the box itself failed). KVM_TOD_KVM_BUILDS="node-gyp" runs one build.
+# fails when any test failed or was skipped (2 when the box itself failed).
+# KVM_TOD_KVM_BUILDS="node-gyp" runs one build.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 builds=${KVM_TOD_KVM_BUILDS:-node-gyp cmake-js}
-addon_of() { case $1 in node-gyp) echo build/Release/kvm_tod.node ;; cmake-js) echo build-cmake/Release/kvm_tod.node ;; esac; }
+addon_of() {
+  case $1 in
+    node-gyp) echo build/Release/kvm_tod.node ;;
+    cmake-js) echo build-cmake/Release/kvm_tod.node ;;
+  esac
+}
 
 if [ "${1:-}" = --in-box ]; then
   # Inside the box: the builds are the host's (the same tree, over 9p).
@@ -35,7 +41,13 @@ step "build: TypeScript and the addon ($builds)"
 npm run --silent build:ts || exit 1
 for build in $builds; do
   case $build in
-    node-gyp) if [ -f build/Makefile ]; then npm run --silent build:native:incremental >/dev/null 2>&1 || npm run --silent build:native; else npm run --silent build:native; fi || exit 1 ;;
+    node-gyp)
+      if [ -f build/Makefile ]; then
+        npm run --silent build:native:incremental >/dev/null 2>&1 || npm run --silent build:native
+      else
+        npm run --silent build:native
+      fi || exit 1
+      ;;
     cmake-js) npm run --silent build:cmake >/dev/null || { echo "cmake-js build failed"; exit 1; } ;;
     *) echo "unknown build '$build' in KVM_TOD_KVM_BUILDS"; exit 1 ;;
   esac

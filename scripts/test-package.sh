@@ -20,8 +20,10 @@ tally=$(mktemp)
 trap 'rm -f "$tally"' EXIT
 # No LD_PRELOAD double and no KVM_TOD_ADDON: the installed package must find its own addon.
 env -u LD_PRELOAD -u KVM_TOD_ADDON KVM_TOD_PACKAGE_TEST=1 KVM_TOD_S390X_NODE="$s390x_node" \
-  QEMU_LD_PREFIX="$s390x_sysroot" KVM_TOD_TALLY="$tally" KVM_TOD_SUITE_LABEL="package (npm pack, install without a compiler)" \
-  npx mocha --no-config --reporter ./test/helpers/tally-reporter.js --timeout 240000 --slow 20000 --grep 'package tarball' test/package/package.test.js
+  QEMU_LD_PREFIX="$s390x_sysroot" KVM_TOD_TALLY="$tally" \
+  KVM_TOD_SUITE_LABEL="package (npm pack, install without a compiler)" \
+  npx mocha --no-config --reporter ./test/helpers/tally-reporter.js --timeout 240000 --slow 20000 \
+    --grep 'package tarball' test/package/package.test.js
 status=$?
 [ -n "$outer_tally" ] && cat "$tally" >> "$outer_tally"
 echo "test:package took $(( $(date +%s) - started )) s"

@@ -32,7 +32,8 @@ elif npm pack --silent --pack-destination "$work" >"$work/pack.log" 2>&1; then
   # The guest has no network: npm installs there from this cache, offline. mocha comes
   # from this checkout's node_modules (IBM_Z_CI_MOCHA_FROM), not from the cache.
   mkdir -p "$work/npm-install"
-  if (cd "$work/npm-install" && npm init -y >/dev/null && npm install --cache "$work/npm-cache" --no-audit --no-fund --ignore-scripts \
+  if (cd "$work/npm-install" && npm init -y >/dev/null &&
+    npm install --cache "$work/npm-cache" --no-audit --no-fund --ignore-scripts \
       "$tarball" >"$work/cache.log" 2>&1); then
     pack_ok=1
     echo "$(basename "$tarball"), npm cache $(du -sh "$work/npm-cache" | cut -f1) (the package's dependencies)"
@@ -50,16 +51,19 @@ box_files=
 box_env=()
 if [ "$pack_ok" = 1 ]; then
   box_files="$tarball:$work/npm-cache"
-  box_env=(IBM_Z_CI_TARBALL="$tarball" IBM_Z_CI_MOCHA_FROM="$root/node_modules" npm_config_cache="$work/npm-cache" npm_config_offline=true)
+  box_env=(IBM_Z_CI_TARBALL="$tarball" IBM_Z_CI_MOCHA_FROM="$root/node_modules"
+    npm_config_cache="$work/npm-cache" npm_config_offline=true)
 fi
 # An hour: npm on the emulated CPU takes minutes per command, and the machine may be shared.
-S390_BOX_TIMEOUT=${S390_BOX_TIMEOUT:-3600} S390_BOX_OUT="$work/out" S390_BOX_FILES="$box_files" bash scripts/s390-box.sh env "${box_env[@]}" sh scripts/s390-box/kernel-suite.sh
+S390_BOX_TIMEOUT=${S390_BOX_TIMEOUT:-3600} S390_BOX_OUT="$work/out" S390_BOX_FILES="$box_files" \
+  bash scripts/s390-box.sh env "${box_env[@]}" sh scripts/s390-box/kernel-suite.sh
 box_status=$?
 status=$box_status
 [ -n "$pack_ok" ] || status=1
 [ -f "$work/out/tally" ] || { echo "test:s390-kernel: no tally came back from the box"; status=1; }
 # A box that failed (2) is booted again by .ci/run: its partial tally would count twice.
-[ "$box_status" != 2 ] && [ -n "${KVM_TOD_TALLY:-}" ] && [ -f "$work/out/tally" ] && cat "$work/out/tally" >>"$KVM_TOD_TALLY"
+[ "$box_status" != 2 ] && [ -n "${KVM_TOD_TALLY:-}" ] && [ -f "$work/out/tally" ] &&
+  cat "$work/out/tally" >>"$KVM_TOD_TALLY"
 if [ -n "${S390_KERNEL_KEEP:-}" ]; then mkdir -p "$S390_KERNEL_KEEP" && cp -r "$work/out/." "$S390_KERNEL_KEEP/"; fi
 echo
 echo "times inside the guest:"; sed 's/^/  /' "$work/out/times" 2>/dev/null

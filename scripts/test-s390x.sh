@@ -43,14 +43,17 @@ double="$out/double/s390_kvm_double.so"
 
 step "cross-compile: the exec shim (s390x programs start s390x programs through qemu)"
 mkdir -p "$out/exec"
-s390x-linux-gnu-gcc -O2 -Wall -Wextra -Werror -shared -fPIC -o "$out/exec/qemu_exec_shim.so" scripts/qemu-exec-shim.c -ldl || exit 1
+s390x-linux-gnu-gcc -O2 -Wall -Wextra -Werror -shared -fPIC -o "$out/exec/qemu_exec_shim.so" \
+  scripts/qemu-exec-shim.c -ldl || exit 1
 export KVM_TOD_QEMU="$(command -v qemu-s390x-static)"
 
 run390() { qemu-s390x-static -E LD_PRELOAD="$double $out/exec/qemu_exec_shim.so" "$node390" "$@"; }
 step "suite: mocha on s390x under qemu-user"
 KVM_TOD_ADDON="$addon" run390 -e 'const os = require("os");
-  console.log(`running on: process.arch=${process.arch}, os.endianness()=${os.endianness()}, node ${process.version}, addon ${process.env.KVM_TOD_ADDON}`);
-  if (process.arch !== "s390x" || os.endianness() !== "BE") process.exit(1);' || { echo "test:s390x: not running on big-endian s390x"; exit 1; }
+  console.log(`running on: process.arch=${process.arch}, os.endianness()=${os.endianness()},` +
+    ` node ${process.version}, addon ${process.env.KVM_TOD_ADDON}`);
+  if (process.arch !== "s390x" || os.endianness() !== "BE") process.exit(1);' ||
+  { echo "test:s390x: not running on big-endian s390x"; exit 1; }
 
 outer_tally=${KVM_TOD_TALLY:-}  # .ci/run sums every script's runs from the file it exports
 tally=$(mktemp)

@@ -49,7 +49,8 @@ asan_runtime=$(g++ -print-file-name=libasan.so)
 if [ ! -e "$asan_runtime" ]; then
   step "install: the ASan/UBSan runtimes of g++ $(g++ -dumpversion)"
   # libgcc-N-dev brings the runtimes (libasan, libubsan) of that g++ version
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "libgcc-$(g++ -dumpversion | cut -d. -f1)-dev" || exit 1
+  apt-get update -qq &&
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "libgcc-$(g++ -dumpversion | cut -d. -f1)-dev" || exit 1
   asan_runtime=$(g++ -print-file-name=libasan.so)
 fi
 [ -e "$asan_runtime" ] || { echo "no libasan.so for g++ ($asan_runtime)"; exit 1; }
@@ -98,8 +99,13 @@ gcc -g $SAN_FLAGS -o "$probe/probe" "$probe/probe.c" 2>/dev/null || exit 1
 ubsan_said=$("$probe/probe" ubsan 2>&1 >/dev/null)
 found=$(reports | xargs -r cat)
 rm -rf "$probe"
-echo "$found" | grep -q "heap-buffer-overflow" && echo "$ubsan_said" | grep -q "runtime error: signed integer overflow" \
-  || { echo "the sanitizers did not report the planted errors: this job would see nothing"; echo "$found$ubsan_said"; exit 1; }
+echo "$found" | grep -q "heap-buffer-overflow" &&
+  echo "$ubsan_said" | grep -q "runtime error: signed integer overflow" \
+  || {
+    echo "the sanitizers did not report the planted errors: this job would see nothing"
+    echo "$found$ubsan_said"
+    exit 1
+  }
 rm -f "$logs"/*
 echo "ok: ASan and UBSan reports are caught"
 

@@ -14,7 +14,11 @@ step() { echo; echo "==> $*"; }
 step "build: TypeScript, node-gyp addon"
 npm run --silent build:ts || exit 1
 # node-gyp build is incremental (make); a first build needs configure too.
-if [ -f build/Makefile ]; then npm run --silent build:native:incremental >/dev/null 2>&1 || npm run --silent build:native; else npm run --silent build:native; fi || exit 1
+if [ -f build/Makefile ]; then
+  npm run --silent build:native:incremental >/dev/null 2>&1 || npm run --silent build:native
+else
+  npm run --silent build:native
+fi || exit 1
 
 step "build: s390 kernel double (test/double, host cc)"
 # Preloaded into every mocha run below; inert unless a test sets KVM_S390_DOUBLE=1.

@@ -6,7 +6,11 @@
 job=$1
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 source "$job/env.sh"
-cd "$(cat "$job/cwd")" || { echo "kvm-box: cannot cd to $(cat "$job/cwd") in the box" >&2; echo "status 2" >/dev/ttyS3; exit 0; }
+cd "$(cat "$job/cwd")" || {
+  echo "kvm-box: cannot cd to $(cat "$job/cwd") in the box" >&2
+  echo "status 2" >/dev/ttyS3
+  exit 0
+}
 mkfifo "$job/out" "$job/err"
 cat "$job/out" >/dev/ttyS1 & out=$!
 cat "$job/err" >/dev/ttyS2 & err=$!

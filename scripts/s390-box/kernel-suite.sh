@@ -14,11 +14,13 @@ part() {  # NAME COMMAND...: runs one part, notes its time and whether it passed
   echo "==> $name"
   start=$(cut -d' ' -f1 /proc/uptime)
   "$@" || { status=1; echo "*** $name failed"; }
-  echo "$name $(awk -v a="$start" -v b="$(cut -d' ' -f1 /proc/uptime)" 'BEGIN { printf "%.1f", b - a }') s" >>"$out/times"
+  echo "$name $(awk -v a="$start" -v b="$(cut -d' ' -f1 /proc/uptime)" 'BEGIN { printf "%.1f", b - a }') s" \
+    >>"$out/times"
 }
 echo "s390 box: $(uname -srm), node $(node --version), $(grep -m1 '^features' /proc/cpuinfo)"
 mocha=$(node -p "require.resolve('mocha/bin/mocha.js')")
-part "test/s390-kernel (mocha, KVM_TOD_REQUIRE_S390_KVM=1)" env KVM_TOD_SUITE_LABEL="s390 kernel (real kvm.ko in the s390 box)" \
+part "test/s390-kernel (mocha, KVM_TOD_REQUIRE_S390_KVM=1)" \
+  env KVM_TOD_SUITE_LABEL="s390 kernel (real kvm.ko in the s390 box)" \
   node "$mocha" --no-config --reporter ./test/helpers/tally-reporter.js --timeout 120000 'test/s390-kernel/**/*.test.js'
 part "npm run test:hardware (unchanged)" npm run --silent test:hardware
 if [ -n "${IBM_Z_CI_TARBALL:-}" ]; then
@@ -26,5 +28,6 @@ if [ -n "${IBM_Z_CI_TARBALL:-}" ]; then
   part "scripts/ibm-z-ci.sh (the IBM Z CI job's steps, from the packed tarball, offline)" \
     timeout 1800 bash scripts/ibm-z-ci.sh "$IBM_Z_CI_TARBALL"
 fi
-echo "whole suite $(awk -v a="$t0" -v b="$(cut -d' ' -f1 /proc/uptime)" 'BEGIN { printf "%.1f", b - a }') s" >>"$out/times"
+echo "whole suite $(awk -v a="$t0" -v b="$(cut -d' ' -f1 /proc/uptime)" 'BEGIN { printf "%.1f", b - a }') s" \
+  >>"$out/times"
 exit $status
