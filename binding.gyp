@@ -30,6 +30,7 @@
             "sources": [
               "vmm/linux/native/addon.cc",
               "vmm/linux/native/run.cc",
+              "vmm/linux/native/state.cc",
               "vmm/linux/native/vcpu.cc",
               "vmm/linux/native/vm.cc",
               "native/src/args.cc",

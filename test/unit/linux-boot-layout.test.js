@@ -227,6 +227,37 @@ describe('Linux VMM: devices', () => {
     assert.deepStrictEqual(sent, []);
   });
 
+  it("serial: a migrated port (snapshot, restore into a fresh one) keeps the driver's settings and its interrupt", () => {
+    const source = new Serial16550(
+      () => {},
+      () => {},
+    );
+    source.write(3, 0x83);
+    source.write(0, 0x01); // divisor 1
+    source.write(3, 0x03);
+    source.write(4, 0x0b);
+    source.write(2, 0x01);
+    source.write(7, 0x5a);
+    source.write(1, 0x02); // THR-empty interrupt enabled, and pending
+    const irq = [];
+    const sent = [];
+    const destination = new Serial16550(
+      (b) => sent.push(b),
+      (level) => irq.push(level),
+    );
+    destination.restore(JSON.parse(JSON.stringify(source.snapshot())));
+    assert.deepStrictEqual(irq, [true], 'the line driven to the level the source had');
+    assert.deepStrictEqual(
+      [1, 3, 4, 7].map((o) => destination.read(o)),
+      [0x02, 0x03, 0x0b, 0x5a],
+    );
+    assert.strictEqual(destination.read(2), 0xc2, 'FIFO on, THR-empty pending; reading IIR clears it');
+    assert.deepStrictEqual(irq, [true, false]);
+    destination.write(0, 0x41);
+    assert.deepStrictEqual(sent, [0x41]);
+    assert.deepStrictEqual(irq, [true, false, true], 'and the next byte raises it again');
+  });
+
   it('CMOS: the host time in BCD, valid, no update in progress', () => {
     const cmos = new Cmos(() => new Date(Date.UTC(2026, 11, 1, 19, 58, 7)));
     const reg = (i) => (cmos.write(0, i), cmos.read(1));

@@ -7,7 +7,8 @@ function bcd(n: number): number {
 }
 
 export class Cmos {
-  private index = 0;
+  /** The register the guest selected last (a migration carries it). */
+  index = 0;
 
   constructor(private readonly now: () => Date = () => new Date()) {}
 

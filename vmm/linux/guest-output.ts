@@ -10,6 +10,14 @@ export interface ClockSample {
   hostNs: bigint;
 }
 
+/**
+ * Any line with a clock reading in it, for waiting on a guest that runs: a kernel message
+ * can share a console line with the guest's output (the console and the tty write the same
+ * UART), and such a line proves the guest runs though parseClockLine rejects it (its host
+ * stamp is the kernel's first byte, not the reading's).
+ */
+export const CLOCK_SEEN = /kvmtod-clock \d+ /;
+
 const CLOCK_LINE = /^kvmtod-clock (\d+) (\d+)\.(\d{9}) (\d+)\.(\d{9})$/;
 
 export function parseClockLine(text: string, hostNs: bigint): ClockSample | undefined {

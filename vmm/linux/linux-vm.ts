@@ -12,7 +12,7 @@ import { planBoot } from './boot-layout';
 import { parseBzImage } from './bzimage';
 import { fixCpuid } from './cpuid';
 import { vmm } from './native';
-import { CMD, Command, STATE, State, TID, WORDS, WorkerMessage, WorkerSetup } from './vcpu-control';
+import { CMD, Command, DEVICE_BYTES, LEN, STATE, State, TID, WORDS, WorkerMessage, WorkerSetup } from './vcpu-control';
 
 const KVM_CAP_TSC_DEADLINE_TIMER = 72;
 const TSS_ADDRESS = 0xfffbd000;
@@ -51,8 +51,11 @@ export class LinuxVm extends EventEmitter {
   readonly vcpuFd: number;
   /** Everything the guest printed, in order. */
   readonly lines: GuestLine[] = [];
+  /** Guest RAM from guest-physical 0 (one slot). */
+  readonly ram: Uint8Array;
   private readonly memory: ArrayBuffer;
   private readonly control: Int32Array<SharedArrayBuffer> = new Int32Array(new SharedArrayBuffer(WORDS * 4));
+  private readonly devices = new Uint8Array(new SharedArrayBuffer(DEVICE_BYTES));
   private readonly runBytes: Uint8Array;
   private readonly worker: Worker;
   /** The VMM's state hook (see LinuxVmOptions.stateHook); may be set before start(). */
@@ -78,8 +81,8 @@ export class LinuxVm extends EventEmitter {
     vmm.createIrqchip(this.vmFd);
     vmm.createPit2(this.vmFd, 0);
     this.memory = vmm.mapMemory(this.vmFd, 0, 0, memorySize);
-    const ram = new Uint8Array(this.memory);
-    for (const w of plan.writes) ram.set(w.bytes, w.address);
+    this.ram = new Uint8Array(this.memory);
+    for (const w of plan.writes) this.ram.set(w.bytes, w.address);
 
     this.vcpuFd = createVcpu(this.vmFd, 0);
     const tscDeadline = checkExtension(this.kvmFd, KVM_CAP_TSC_DEADLINE_TIMER) > 0;
@@ -98,6 +101,7 @@ export class LinuxVm extends EventEmitter {
       vmFd: this.vmFd,
       vcpuFd: this.vcpuFd,
       control: this.control.buffer,
+      devices: this.devices.buffer,
     };
     this.worker = new Worker(path.join(__dirname, 'vcpu-worker.js'), { workerData: setup });
     this.exited = new Promise((resolve) => {
@@ -149,6 +153,33 @@ export class LinuxVm extends EventEmitter {
       if (Date.now() > deadline) throw new Error(`the vCPU did not stop within ${STOP_TIMEOUT_MS} ms`);
     }
     this.stateHook(false);
+  }
+
+  /**
+   * The state of the devices on the vCPU thread (the serial port, the CMOS index, a console
+   * line half written), as JSON bytes; the vCPU must be stopped.
+   */
+  saveDevices(): Buffer {
+    this.requireStopped('saveDevices');
+    Atomics.store(this.control, LEN, -1);
+    this.command(Command.Save);
+    if (Atomics.wait(this.control, LEN, -1, STOP_TIMEOUT_MS) === 'timed-out')
+      throw new Error('the vCPU thread did not save its devices');
+    return Buffer.from(this.devices.subarray(0, Atomics.load(this.control, LEN)));
+  }
+
+  /** Gives the vCPU thread's devices what a source's saveDevices() returned; the vCPU must be stopped. */
+  loadDevices(bytes: Buffer): void {
+    this.requireStopped('loadDevices');
+    if (bytes.length > DEVICE_BYTES) throw new Error(`device state of ${bytes.length} bytes`);
+    this.devices.set(bytes);
+    Atomics.store(this.control, LEN, bytes.length);
+    this.command(Command.Load);
+    const deadline = Date.now() + STOP_TIMEOUT_MS;
+    while (Atomics.load(this.control, LEN) !== -1) {
+      if (Date.now() > deadline) throw new Error('the vCPU thread did not load its devices');
+      Atomics.wait(this.control, LEN, bytes.length, 20);
+    }
   }
 
   /** Calls the hook with true, then lets the vCPU run again. */
@@ -216,6 +247,17 @@ export class LinuxVm extends EventEmitter {
   private command(cmd: Command): void {
     Atomics.store(this.control, CMD, cmd);
     Atomics.notify(this.control, CMD);
+  }
+
+  private requireStopped(what: string): void {
+    const deadline = Date.now() + STOP_TIMEOUT_MS;
+    // A fresh VM's thread reports Stopped once it is up; a started one after stop().
+    while (Atomics.load(this.control, STATE) === State.Starting) {
+      if (Date.now() > deadline) throw new Error(`${what}: the vCPU thread did not start`);
+      Atomics.wait(this.control, STATE, State.Starting, 20);
+    }
+    if (Atomics.load(this.control, STATE) !== State.Stopped || Atomics.load(this.control, CMD) !== Command.Stop)
+      throw new Error(`${what}: the vCPU is not stopped`);
   }
 
   private stoppedOrExited(): boolean {

@@ -3,10 +3,14 @@
 //   node dist/vmm/linux/main.js stop-cont HOLD[,HOLD...] PAUSE_MS
 //                                                       one boot per HOLD (none, freeze,
 //                                                       catch-up), the results as JSON
+//   node dist/vmm/linux/main.js qemu-scenarios HOLD[,HOLD...] PAUSE_MS
+//                                                       one boot per HOLD: the QEMU commit's four
+//                                                       scenarios (qemu-scenarios.ts), as JSON
 // Settings as environment: LINUX_GUEST_BUSY=1, LINUX_GUEST_EXTRA='word word', LINUX_GUEST_CYCLES=3
 // (stop/cont that many times in one boot).
 import { guestFiles } from './guest-files';
 import { GuestLine, LinuxVm } from './linux-vm';
+import { runQemuScenarios } from './qemu-scenarios';
 import { Hold, commandLine, defaultSettings, runStopCont } from './stop-cont';
 
 async function main(argv: string[]): Promise<number> {
@@ -48,6 +52,34 @@ async function main(argv: string[]): Promise<number> {
         `--- ${hold}: leap ${result.leapMs.toFixed(1)} ms of a ${result.pauseMs.toFixed(1)} ms pause, ` +
           `${result.kernelComplaints.filter((c) => c.aboutPause).length} complaints about it`,
       );
+      results.push(result);
+    }
+    console.log(JSON.stringify(results, null, 2));
+    return 0;
+  }
+  if (what === 'qemu-scenarios') {
+    const results = [];
+    for (const hold of (a ?? 'none').split(',') as Hold[]) {
+      const t0 = Date.now();
+      console.error(`--- ${hold}`);
+      const result = await runQemuScenarios({
+        ...files,
+        hold,
+        pauseMs: Number(b ?? 10000),
+        settings,
+        onLine: process.env.LINUX_GUEST_QUIET
+          ? undefined
+          : (l, vm) => console.error(`[host +${((Date.now() - t0) / 1000).toFixed(2)}s] [${vm}] ${l.text}`),
+      });
+      for (const k of ['stopCont', 'liveMigration', 'offlineMigration'] as const) {
+        const r = result[k];
+        console.error(
+          `--- ${hold} ${k}: pause ${r.pauseMs.toFixed(1)} ms, leap ${r.leapMs.toFixed(1)} ms ` +
+            `(own clock ${r.ownClockLeapMs.toFixed(1)}), ${r.kernelComplaints.filter((c) => c.aboutPause).length} ` +
+            `complaints, calls ${JSON.stringify(r.calls)}`,
+        );
+      }
+      console.error(`--- ${hold} simple start: ${JSON.stringify(result.simpleStart)} (${Date.now() - t0} ms in all)`);
       results.push(result);
     }
     console.log(JSON.stringify(results, null, 2));

@@ -110,7 +110,31 @@ export interface VmmBinding {
   /** Returns this thread's id, for kick(). */
   prepareVcpuThread(): number;
   kick(tid: number): void;
+  /** The raw struct of one piece of state (vCPU pieces on a vCPU fd; pit2 and the irqchips on the VM fd). */
+  getState(fd: number, piece: StatePiece): Buffer;
+  setState(fd: number, piece: StatePiece, bytes: Buffer): void;
+  getMsrIndexList(kvmFd: number): Uint32Array;
+  /** kvm_msr_entry[] (16 bytes each) for as many of `indices` as KVM read, in order. */
+  getMsrs(vcpuFd: number, indices: Uint32Array): Buffer;
+  /** How many of `entries` KVM took, in order. */
+  setMsrs(vcpuFd: number, entries: Buffer): number;
 }
+
+/** The pieces of state getState/setState move (vmm/linux/native/state.cc). */
+export type StatePiece =
+  | 'regs'
+  | 'sregs'
+  | 'fpu'
+  | 'xsave'
+  | 'xcrs'
+  | 'lapic'
+  | 'events'
+  | 'mp-state'
+  | 'debugregs'
+  | 'pit2'
+  | 'pic-master'
+  | 'pic-slave'
+  | 'ioapic';
 
 /** Where the addon is: LINUX_VMM_ADDON, else the source build beside the package's. */
 export function vmmAddonPath(): string {

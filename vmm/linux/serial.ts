@@ -31,6 +31,26 @@ export class Serial16550 {
     private readonly setIrq: (level: boolean) => void,
   ) {}
 
+  /** The registers, for a migration (saved on the source's vCPU thread). */
+  snapshot(): Record<string, number | boolean> {
+    const { ier, lcr, mcr, scr, dll, dlm, fifo, thrEmptyPending, irqLevel } = this;
+    return { ier, lcr, mcr, scr, dll, dlm, fifo, thrEmptyPending, irqLevel };
+  }
+
+  /** Takes the registers a source's snapshot() gave, and drives the IRQ line to match. */
+  restore(s: Record<string, number | boolean>): void {
+    this.ier = Number(s.ier);
+    this.lcr = Number(s.lcr);
+    this.mcr = Number(s.mcr);
+    this.scr = Number(s.scr);
+    this.dll = Number(s.dll);
+    this.dlm = Number(s.dlm);
+    this.fifo = Boolean(s.fifo);
+    this.thrEmptyPending = Boolean(s.thrEmptyPending);
+    this.irqLevel = !s.irqLevel; // so that update() sets the line once, to the migrated level
+    this.update();
+  }
+
   read(offset: number): number {
     const dlab = (this.lcr & LCR_DLAB) !== 0;
     switch (offset) {

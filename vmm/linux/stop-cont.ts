@@ -2,7 +2,15 @@
 // the vCPU, wait, cont, watch what it prints, and read from its own lines how far its
 // clocks leapt and what its kernel complained about.
 import { GuestClock, KvmClockDevice, KvmTodWarning } from '../..';
-import { ClockSample, ComplaintKind, aboutPause, guestLeap, kernelComplaint, parseClockLine } from './guest-output';
+import {
+  CLOCK_SEEN,
+  ClockSample,
+  ComplaintKind,
+  aboutPause,
+  guestLeap,
+  kernelComplaint,
+  parseClockLine,
+} from './guest-output';
 import { GuestLine, LinuxVm } from './linux-vm';
 
 /** How the VMM treats the guest clock across the pause. */
@@ -101,6 +109,12 @@ export interface StopContResult {
   warnings: string[];
 }
 
+/**
+ * How long a running guest may go without a clock line: a kernel's stack dump on the polled
+ * console (one VM exit per byte, in the emulated box) holds the tty back for many seconds.
+ */
+export const ALIVE_MS = 90_000;
+
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const ms = (n: bigint): number => Number(n) / 1e6;
 
@@ -124,17 +138,17 @@ export async function runStopCont(options: StopContOptions): Promise<StopContRes
     const startNs = process.hrtime.bigint();
     await vm.start();
     const ready = await vm.waitForLine(/^kvmtod-guest ready/, options.bootTimeoutMs ?? 300_000);
-    const firstClock = await vm.waitForLine(/^kvmtod-clock /, 30_000);
+    const firstClock = await vm.waitForLine(CLOCK_SEEN, ALIVE_MS);
     // Settle: a few steady clock lines before the stop.
-    const clockLines = (): number => vm.lines.filter((l) => l.text.startsWith('kvmtod-clock ')).length;
-    while (clockLines() < 5) await vm.waitForLine(/^kvmtod-clock /, 30_000, vm.lines.length);
+    const clockLines = (): number => vm.lines.filter((l) => CLOCK_SEEN.test(l.text)).length;
+    while (clockLines() < 5) await vm.waitForLine(CLOCK_SEEN, ALIVE_MS, vm.lines.length);
 
     const stopIndex = vm.lines.length;
     const pauses: { stopNs: bigint; contNs: bigint }[] = [];
     for (let cycle = 0; cycle < (options.cycles ?? 1); cycle++) {
       if (cycle > 0) {
         // The QEMU commit's "repeated stop/cont": a few more clock lines between the pauses.
-        for (let i = 0; i < 4; i++) await vm.waitForLine(/^kvmtod-clock /, 30_000, vm.lines.length);
+        for (let i = 0; i < 4; i++) await vm.waitForLine(CLOCK_SEEN, ALIVE_MS, vm.lines.length);
       }
       vm.stop();
       const stopNs = process.hrtime.bigint();
@@ -147,7 +161,7 @@ export async function runStopCont(options: StopContOptions): Promise<StopContRes
 
     const watchMs = options.watchMs ?? 15_000;
     await sleep(watchMs);
-    await vm.waitForLine(/^kvmtod-clock /, 30_000, vm.lines.length); // still alive
+    await vm.waitForLine(CLOCK_SEEN, ALIVE_MS, vm.lines.length); // still alive
     const lines = vm.lines.slice();
     const samples = lines
       .map((l) => parseClockLine(l.text, l.startNs))

@@ -5,9 +5,14 @@
 export const CMD = 0; // what the main thread wants: Command
 export const STATE = 1; // where the worker is: State
 export const TID = 2; // the worker's thread id, for the kick
-export const WORDS = 3;
+export const LEN = 3; // bytes of device state in the devices buffer; -1 while a Save is under way
+export const WORDS = 4;
+/** Room for the worker's device state (JSON) in WorkerSetup.devices. */
+export const DEVICE_BYTES = 16384;
 
-export const Command = { Stop: 0, Run: 1, Quit: 2 } as const;
+// Save and Load are given to a stopped worker only: it writes its devices' state into the
+// devices buffer (Save) or takes it from there (Load), then goes back to Stop.
+export const Command = { Stop: 0, Run: 1, Quit: 2, Save: 3, Load: 4 } as const;
 export type Command = (typeof Command)[keyof typeof Command];
 
 export const State = { Starting: 0, Stopped: 1, Running: 2, Exited: 3 } as const;
@@ -23,4 +28,15 @@ export interface WorkerSetup {
   vmFd: number;
   vcpuFd: number;
   control: SharedArrayBuffer;
+  /** The devices' state as JSON, for Save and Load (DEVICE_BYTES). */
+  devices: SharedArrayBuffer;
+}
+
+/** What the vCPU thread's devices hold that a migration must carry (vcpu-worker.ts). */
+export interface DeviceState {
+  serial: Record<string, number | boolean>;
+  cmosIndex: number;
+  /** Bytes of a console line the guest had not finished, and when its first one came. */
+  pending: number[];
+  pendingStartNs: string;
 }

@@ -6,7 +6,18 @@ import { parentPort, workerData } from 'worker_threads';
 import { Cmos } from './cmos';
 import { vmm } from './native';
 import { Serial16550 } from './serial';
-import { CMD, Command, STATE, State, TID, WorkerMessage, WorkerSetup } from './vcpu-control';
+import {
+  CMD,
+  Command,
+  DEVICE_BYTES,
+  DeviceState,
+  LEN,
+  STATE,
+  State,
+  TID,
+  WorkerMessage,
+  WorkerSetup,
+} from './vcpu-control';
 
 const EINTR = -4;
 const COM1 = 0x3f8;
@@ -110,6 +121,55 @@ function exitText(reason: number): string | undefined {
   }
 }
 
+// A migration's device state, through the shared devices buffer (vcpu-control.ts).
+const deviceBytes = new Uint8Array(setup.devices);
+
+function saveDevices(): void {
+  const state: DeviceState = {
+    serial: serial.snapshot(),
+    cmosIndex: cmos.index,
+    pending,
+    pendingStartNs: startNs.toString(),
+  };
+  const bytes = Buffer.from(JSON.stringify(state));
+  if (bytes.length > DEVICE_BYTES) throw new Error(`device state of ${bytes.length} bytes`);
+  deviceBytes.set(bytes);
+  Atomics.compareExchange(control, CMD, Command.Save, Command.Stop);
+  Atomics.store(control, LEN, bytes.length);
+  Atomics.notify(control, LEN);
+}
+
+function loadDevices(): void {
+  const length = Atomics.load(control, LEN);
+  const state = JSON.parse(Buffer.from(deviceBytes.subarray(0, length)).toString()) as DeviceState;
+  serial.restore(state.serial);
+  cmos.index = state.cmosIndex;
+  pending = state.pending;
+  startNs = BigInt(state.pendingStartNs);
+  Atomics.compareExchange(control, CMD, Command.Load, Command.Stop);
+  Atomics.store(control, LEN, -1);
+  Atomics.notify(control, LEN);
+}
+
+// After an I/O or MMIO exit, KVM finishes the instruction (the value of an IN, the
+// instruction pointer) only at the next KVM_RUN: one with immediate_exit set does just that
+// and returns EINTR, so that the registers read at a stop are whole (what the KVM API asks
+// of a VMM before it saves a vCPU's state).
+let exitPending = false;
+function completePendingExit(): string | undefined {
+  while (exitPending) {
+    runBytes[L.immediateExit] = 1;
+    const r = vmm.run(setup.vcpuFd);
+    if (r === EINTR || r < 0) {
+      exitPending = false;
+      break;
+    }
+    const end = exitText(run.getUint32(L.exitReason, true));
+    if (end !== undefined) return end;
+  }
+  return undefined;
+}
+
 function setState(state: State): void {
   Atomics.store(control, STATE, state);
   Atomics.notify(control, STATE);
@@ -119,7 +179,17 @@ function loop(): string {
   for (;;) {
     const cmd = Atomics.load(control, CMD);
     if (cmd === Command.Quit) return 'quit';
+    if (cmd === Command.Save) {
+      saveDevices();
+      continue;
+    }
+    if (cmd === Command.Load) {
+      loadDevices();
+      continue;
+    }
     if (cmd === Command.Stop) {
+      const end = completePendingExit();
+      if (end !== undefined) return end;
       runBytes[L.immediateExit] = 0;
       setState(State.Stopped);
       Atomics.wait(control, CMD, Command.Stop);
@@ -127,6 +197,7 @@ function loop(): string {
     }
     if (Atomics.load(control, STATE) !== State.Running) setState(State.Running);
     const r = vmm.run(setup.vcpuFd);
+    exitPending = r >= 0;
     if (r === EINTR) {
       // A kick. Its immediate_exit is stale once the main thread wants us running again
       // (it re-kicks until we report stopped, so clearing it here loses no stop).

@@ -25,6 +25,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
       {"setLapic", SetLapic},         {"mapRun", MapRun},
       {"run", Run},                   {"prepareVcpuThread", PrepareVcpuThread},
       {"kick", Kick},
+      {"getState", GetState},         {"setState", SetState},
+      {"getMsrIndexList", GetMsrIndexList}, {"getMsrs", GetMsrs},
+      {"setMsrs", SetMsrs},
   };
   for (const auto& f : functions) exports.Set(f.name, Napi::Function::New(env, f.fn, f.name));
   return exports;

@@ -28,6 +28,13 @@ Napi::Value SetFpu(const Napi::CallbackInfo& info);
 Napi::Value GetLapic(const Napi::CallbackInfo& info);
 Napi::Value SetLapic(const Napi::CallbackInfo& info);
 
+// state.cc: a vCPU's and a VM's state as raw structs, for moving a guest to another VM.
+Napi::Value GetState(const Napi::CallbackInfo& info);
+Napi::Value SetState(const Napi::CallbackInfo& info);
+Napi::Value GetMsrIndexList(const Napi::CallbackInfo& info);
+Napi::Value GetMsrs(const Napi::CallbackInfo& info);
+Napi::Value SetMsrs(const Napi::CallbackInfo& info);
+
 // run.cc: KVM_RUN and the kick that gets a vCPU thread out of it.
 Napi::Value MapRun(const Napi::CallbackInfo& info);
 Napi::Value Run(const Napi::CallbackInfo& info);
