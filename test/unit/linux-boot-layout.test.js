@@ -227,7 +227,7 @@ describe('Linux VMM: devices', () => {
     assert.deepStrictEqual(sent, []);
   });
 
-  it("serial: a migrated port (snapshot, restore into a fresh one) keeps the driver's settings and its interrupt", () => {
+  it("serial: a migrated port (snapshot, restore into a fresh one) keeps the driver's settings and interrupt", () => {
     const source = new Serial16550(
       () => {},
       () => {},
