@@ -42,14 +42,16 @@ export class GuestClock<T> {
   readonly device: ClockDevice<T>;
   /** The label of warnings and diagnostics events (`options.name`, else `'guest'`). */
   readonly name: string;
-  private readonly sink: WarningSink;
-  private readonly isProtected: () => boolean;
-  private isRunning = false;
-  // since: host monotonic ns at the hold (hostUnixNsAt(since) is when value was true).
-  private base: { value: T; since: bigint } | undefined;
-  private currentPolicy: ClockPolicy = 'freeze';
+  // The clock's state lives in #private fields, out of a user's reach; what the library's
+  // own modules (and the tests' mutants) need is symbol-keyed (internals.ts).
+  readonly #sink: WarningSink;
+  readonly #isProtected: () => boolean;
+  #isRunning = false;
+  // The held value; since: host monotonic ns at the hold (hostUnixNsAt(since): when it was true).
+  #base: { value: T; since: bigint } | undefined;
+  #currentPolicy: ClockPolicy = 'freeze';
   // Whether the VM was ever paused (stopped, or loaded as a migration destination).
-  private hasStopped = false;
+  #hasStopped = false;
 
   /**
    * A clock for a VM that does not run yet; no device call is made.
@@ -86,24 +88,24 @@ export class GuestClock<T> {
     this.device = device;
     this.policy = policy;
     this.name = name;
-    this.sink = warn;
-    this.isProtected = typeof protectedGuest === 'function' ? protectedGuest : () => Boolean(protectedGuest);
+    this.#sink = warn;
+    this.#isProtected = typeof protectedGuest === 'function' ? protectedGuest : () => Boolean(protectedGuest);
     for (const fd of vcpuList(vcpus)) this.addVcpu(fd);
   }
 
   /** The VM's run state as the VMM last reported it; false for a new VM. */
   get running(): boolean {
-    return this.isRunning;
+    return this.#isRunning;
   }
 
   /** Whether the guest clock is held (the VM is stopped and its clock was read). */
   get held(): boolean {
-    return this.base !== undefined;
+    return this.#base !== undefined;
   }
 
   /** The resume policy; set it at any time, it applies from the next resume. */
   get policy(): ClockPolicy {
-    return this.currentPolicy;
+    return this.#currentPolicy;
   }
 
   /**
@@ -116,12 +118,22 @@ export class GuestClock<T> {
     if (policy === 'catch-up' && typeof this.device.advance !== 'function') {
       throw invalidArgValue("This clock device has no advance(): it cannot 'catch-up'", policy);
     }
-    this.currentPolicy = policy;
+    this.#currentPolicy = policy;
   }
 
   /** The held value, while held. */
   get heldValue(): T | undefined {
-    return this.base?.value;
+    return this.#base?.value;
+  }
+
+  /** @internal The hold: `{ value, since }` while held (since: host monotonic ns), else undefined. */
+  get [internal.heldBase](): { value: T; since: bigint } | undefined {
+    return this.#base;
+  }
+
+  /** @internal Replaces the hold (the tests' mutants break the rules through it). */
+  set [internal.heldBase](base: { value: T; since: bigint } | undefined) {
+    this.#base = base;
   }
 
   /**
@@ -160,19 +172,19 @@ export class GuestClock<T> {
     // at random; refuse it at once, before anything changes.
     if (typeof running !== 'boolean') throw invalidArgType('The "running" argument must be of type boolean', running);
     const now = running;
-    if (now === this.isRunning) return; // 3: nothing changed
-    this.isRunning = now;
-    if (this.protectedNow()) return; // 6
+    if (now === this.#isRunning) return; // 3: nothing changed
+    this.#isRunning = now;
+    if (this.#protectedNow()) return; // 6
     if (!now) {
-      if (!this.held) this.hold(); // 1
-      this.hasStopped = true;
+      if (!this.held) this.#hold(); // 1
+      this.#hasStopped = true;
       return;
     }
-    if (this.held) this.release(); // 2
+    if (this.held) this[internal.release](); // 2
     // The guest was paused, whether or not its clock was held or restored: tell it
     // (kvmclock: KVMCLOCK_CTRL), as QEMU does on every run. A VM's first start
     // follows no pause, and a migration destination's does (its load held the clock).
-    if (this.hasStopped) this.notifyResumed();
+    if (this.#hasStopped) this.#notifyResumed();
   }
 
   /**
@@ -186,7 +198,8 @@ export class GuestClock<T> {
 
   /** @internal save(), with the host wall time at which the value was true. */
   [internal.saveAt](): { value: T; wallNs: bigint } {
-    if (this.base !== undefined) return { value: this.base.value, wallNs: hostUnixNsAt(this.base.since) };
+    const base = this.#base;
+    if (base !== undefined) return { value: base.value, wallNs: hostUnixNsAt(base.since) };
     const value = this.device.read();
     return { value, wallNs: hostUnixNs() };
   }
@@ -199,18 +212,18 @@ export class GuestClock<T> {
    */
   load(value: T): void {
     this.device.write(value);
-    if (this.isRunning) {
-      this.base = undefined;
+    if (this.#isRunning) {
+      this.#base = undefined;
     } else {
-      this.base = { value, since: process.hrtime.bigint() };
-      this.hasStopped = true;
-      this.publishHold(value, 'load');
+      this.#base = { value, since: process.hrtime.bigint() };
+      this.#hasStopped = true;
+      this.#publishHold(value, 'load');
     }
   }
 
   /** @internal Reports a warning through this clock's sink (used by the section calls). */
   [internal.warnWith](code: WarningCode, message: string, cause?: unknown): void {
-    deliver(this.sink, new KvmTodWarning(code, `${this.name}: ${message}`, cause));
+    deliver(this.#sink, new KvmTodWarning(code, `${this.name}: ${message}`, cause));
   }
 
   /** @internal Publishes a fallback for `operation`. */
@@ -220,7 +233,7 @@ export class GuestClock<T> {
     }
   }
 
-  private hold(): void {
+  #hold(): void {
     let value: T;
     try {
       value = this.device.read();
@@ -233,20 +246,21 @@ export class GuestClock<T> {
       this[internal.publishFallback]('hold', error);
       return;
     }
-    this.base = { value, since: process.hrtime.bigint() };
-    this.publishHold(value, 'stop');
+    this.#base = { value, since: process.hrtime.bigint() };
+    this.#publishHold(value, 'stop');
   }
 
-  private release(): void {
-    const { value, since } = this.base!;
+  /** @internal cont's step for a held clock: writes it back (or caught up) and lets go. */
+  [internal.release](): void {
+    const { value, since } = this.#base!;
     // Released whatever happens: a failed restore is treated as if the clock had run all along.
-    this.base = undefined;
+    this.#base = undefined;
     // How long it was held is read only when something needs it: this runs on every cont.
     const heldNs = (): bigint => process.hrtime.bigint() - since;
-    const policy = typeof this.currentPolicy === 'function' ? this[internal.policyFor](heldNs()) : this.currentPolicy;
+    const policy = typeof this.#currentPolicy === 'function' ? this[internal.policyFor](heldNs()) : this.#currentPolicy;
     let written: T;
     try {
-      written = policy === 'catch-up' ? this.writeCaughtUp(value, since) : (this.device.write(value), value);
+      written = policy === 'catch-up' ? this.#writeCaughtUp(value, since) : (this.device.write(value), value);
     } catch (error) {
       this[internal.warnWith](
         WarningCodes.RESTORE_FAILED,
@@ -263,7 +277,7 @@ export class GuestClock<T> {
 
   /** @internal The policy for a clock held `heldNs`; a failing policy function means freeze. */
   [internal.policyFor](heldNs: bigint): ClockPolicyName {
-    const policy = this.currentPolicy;
+    const policy = this.#currentPolicy;
     if (typeof policy !== 'function') return policy;
     let choice: unknown;
     try {
@@ -282,14 +296,14 @@ export class GuestClock<T> {
 
   // The kernel's own catch-up where it has one (measured to the instant of the
   // write), else the held value plus the time held, measured just before the write.
-  private writeCaughtUp(value: T, since: bigint): T {
+  #writeCaughtUp(value: T, since: bigint): T {
     if (this.device.writeCaughtUp?.(value)) return value;
     const advanced = this.device.advance!(value, process.hrtime.bigint() - since);
     this.device.write(advanced);
     return advanced;
   }
 
-  private notifyResumed(): void {
+  #notifyResumed(): void {
     try {
       this.device.resumed?.();
     } catch (error) {
@@ -301,13 +315,13 @@ export class GuestClock<T> {
     }
   }
 
-  private publishHold(value: T, reason: 'stop' | 'load'): void {
+  #publishHold(value: T, reason: 'stop' | 'load'): void {
     if (holdChannel.hasSubscribers) holdChannel.publish({ clock: this, name: this.name, value, reason });
   }
 
-  private protectedNow(): boolean {
+  #protectedNow(): boolean {
     try {
-      return Boolean(this.isProtected());
+      return Boolean(this.#isProtected());
     } catch (error) {
       this[internal.warnWith](
         WarningCodes.PROTECTED_CHECK_FAILED,

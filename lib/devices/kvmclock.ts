@@ -11,10 +11,10 @@ export class KvmClockDevice implements ClockDevice<bigint> {
   readonly clockKind = 'kvmclock' as const;
   /** The VM's descriptor. */
   readonly vmFd: number;
-  private readonly vcpuFds = new Set<number>();
+  readonly #vcpuFds = new Set<number>();
   // The host realtime KVM paired with the last value read, where it offers one
   // (KVM_CLOCK_REALTIME): the kernel can then catch the clock up itself.
-  private lastRead: { clock: bigint; realtime?: bigint } | undefined;
+  #lastRead: { clock: bigint; realtime?: bigint } | undefined;
 
   /**
    * No system call is made: a descriptor that is not open shows at the first read or write.
@@ -28,7 +28,7 @@ export class KvmClockDevice implements ClockDevice<bigint> {
 
   /** The vCPU descriptors told about pauses, in the order they were added. */
   get vcpus(): number[] {
-    return [...this.vcpuFds];
+    return [...this.#vcpuFds];
   }
 
   /**
@@ -39,7 +39,7 @@ export class KvmClockDevice implements ClockDevice<bigint> {
    */
   read(): bigint {
     const data = getKvmClock(this.vmFd);
-    this.lastRead = { clock: data.clock, realtime: data.realtime };
+    this.#lastRead = { clock: data.clock, realtime: data.realtime };
     return data.clock;
   }
 
@@ -68,7 +68,8 @@ export class KvmClockDevice implements ClockDevice<bigint> {
    * @throws {KvmError} as {@link setKvmClock}.
    */
   writeCaughtUp(value: bigint): boolean {
-    const realtime = this.lastRead !== undefined && this.lastRead.clock === value ? this.lastRead.realtime : undefined;
+    const last = this.#lastRead;
+    const realtime = last !== undefined && last.clock === value ? last.realtime : undefined;
     if (realtime === undefined) return false;
     setKvmClock(this.vmFd, value, { realtime });
     return true;
@@ -81,7 +82,7 @@ export class KvmClockDevice implements ClockDevice<bigint> {
    * @throws {RangeError} `ERR_OUT_OF_RANGE`: `vcpuFd` is not an integer in 0..2^31-1.
    */
   addVcpu(vcpuFd: number): void {
-    this.vcpuFds.add(assertFd(vcpuFd, 'vcpuFd'));
+    this.#vcpuFds.add(assertFd(vcpuFd, 'vcpuFd'));
   }
 
   /**
@@ -91,7 +92,7 @@ export class KvmClockDevice implements ClockDevice<bigint> {
    * @throws {RangeError} `ERR_OUT_OF_RANGE`: `vcpuFd` is not an integer in 0..2^31-1.
    */
   removeVcpu(vcpuFd: number): void {
-    this.vcpuFds.delete(assertFd(vcpuFd, 'vcpuFd'));
+    this.#vcpuFds.delete(assertFd(vcpuFd, 'vcpuFd'));
   }
 
   /**
@@ -103,7 +104,7 @@ export class KvmClockDevice implements ClockDevice<bigint> {
    */
   resumed(): void {
     const errors: unknown[] = [];
-    for (const fd of this.vcpuFds) {
+    for (const fd of this.#vcpuFds) {
       try {
         kvmclockCtrl(fd);
       } catch (error) {

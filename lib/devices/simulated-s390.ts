@@ -29,9 +29,9 @@ export interface SimulatedS390TodOptions {
 export class SimulatedS390Tod implements ClockDevice<Tod> {
   /** Always `'tod'`: an s390 TOD, migrated in the TOD sections. */
   readonly clockKind = 'tod' as const;
-  private epoch = 0n;
-  private epochIdx = 0;
-  private readonly hostTod: () => Tod;
+  #epoch = 0n;
+  #epochIdx = 0;
+  readonly #hostTod: () => Tod;
   /** Facility 139 is installed: the epoch index can be set. */
   readonly multipleEpoch: boolean;
   /** Every read and write fails with EOPNOTSUPP, as for a Secure Execution guest. */
@@ -53,7 +53,7 @@ export class SimulatedS390Tod implements ClockDevice<Tod> {
       if (typeof value !== 'boolean')
         throw invalidArgType(`The "options.${name}" property must be of type boolean`, value);
     }
-    this.hostTod = hostTod;
+    this.#hostTod = hostTod;
     this.multipleEpoch = multipleEpoch;
     this.protectedGuest = protectedGuest;
   }
@@ -64,12 +64,12 @@ export class SimulatedS390Tod implements ClockDevice<Tod> {
    * @throws {TypeError|RangeError} `hostTod()` returned something that is not a Tod.
    */
   read(): Tod {
-    this.refuseIfProtected('KVM_GET_DEVICE_ATTR');
-    const host = assertTod(this.hostTod(), 'hostTod()');
-    const low = (host.low + this.epoch) & MASK64;
+    this.#refuseIfProtected('KVM_GET_DEVICE_ATTR');
+    const host = assertTod(this.#hostTod(), 'hostTod()');
+    const low = (host.low + this.#epoch) & MASK64;
     if (!this.multipleEpoch) return { high: 0, low };
     const carry = low < host.low ? 1 : 0;
-    return { high: (host.high + this.epochIdx + carry) & 0xff, low };
+    return { high: (host.high + this.#epochIdx + carry) & 0xff, low };
   }
 
   /**
@@ -80,13 +80,13 @@ export class SimulatedS390Tod implements ClockDevice<Tod> {
    */
   write(value: Tod): void {
     const tod = assertTod(value);
-    this.refuseIfProtected('KVM_SET_DEVICE_ATTR');
-    if (!this.multipleEpoch && tod.high !== 0) throw this.kernelError(EINVAL, 'KVM_SET_DEVICE_ATTR');
-    const host = assertTod(this.hostTod(), 'hostTod()');
-    this.epoch = (tod.low - host.low) & MASK64;
+    this.#refuseIfProtected('KVM_SET_DEVICE_ATTR');
+    if (!this.multipleEpoch && tod.high !== 0) throw this.#kernelError(EINVAL, 'KVM_SET_DEVICE_ATTR');
+    const host = assertTod(this.#hostTod(), 'hostTod()');
+    this.#epoch = (tod.low - host.low) & MASK64;
     if (this.multipleEpoch) {
       const borrow = tod.low < host.low ? 1 : 0;
-      this.epochIdx = (tod.high - host.high - borrow) & 0xff;
+      this.#epochIdx = (tod.high - host.high - borrow) & 0xff;
     }
   }
 
@@ -98,11 +98,11 @@ export class SimulatedS390Tod implements ClockDevice<Tod> {
     return todAddNs(value, ns);
   }
 
-  private refuseIfProtected(request: string): void {
-    if (this.protectedGuest) throw this.kernelError(EOPNOTSUPP, request);
+  #refuseIfProtected(request: string): void {
+    if (this.protectedGuest) throw this.#kernelError(EOPNOTSUPP, request);
   }
 
-  private kernelError(errno: number, request: string): KvmError {
+  #kernelError(errno: number, request: string): KvmError {
     return new KvmError(errno, 'ioctl', { request, attribute: 'KVM_S390_VM_TOD_EXT' });
   }
 }

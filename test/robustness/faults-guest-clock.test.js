@@ -75,8 +75,8 @@ describe('fault schedules', function () {
       // properties above can fail.
       const mutants = {
         'cont forgets to write the held value back': (clock) => {
-          clock.release = function () {
-            this.base = undefined;
+          clock[internal.release] = function () {
+            this[internal.heldBase] = undefined;
           };
         },
         'a failed read at stop gives no warning': (clock) => {
@@ -98,15 +98,15 @@ describe('fault schedules', function () {
         },
         'a failed restore keeps the old value held (stale base)': (clock) => {
           let lastBase;
-          const release = clock.release.bind(clock);
-          clock.release = function () {
-            lastBase = this.base;
+          const release = clock[internal.release].bind(clock);
+          clock[internal.release] = function () {
+            lastBase = this[internal.heldBase];
             release();
           };
           const warnWith = clock[internal.warnWith].bind(clock);
           clock[internal.warnWith] = function (code, ...rest) {
             warnWith(code, ...rest);
-            if (code === kvm.WarningCodes.RESTORE_FAILED) this.base = lastBase;
+            if (code === kvm.WarningCodes.RESTORE_FAILED) this[internal.heldBase] = lastBase;
           };
         },
       };
