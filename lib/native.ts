@@ -70,7 +70,7 @@ export function addonPath(): string {
   return addonFromEnv ?? nodeGypBuild.path(packageRoot);
 }
 /** Every member of RawBinding, for the lazy stand-in below (the type check keeps it complete). */
-const MEMBERS = [
+export const MEMBERS = [
   'scratch',
   'constants',
   'setErrorFactory',

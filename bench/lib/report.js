@@ -37,13 +37,31 @@ function notMeasured(id, f) {
 
 let markdown = false;
 
+/** A table under its title, as text or Markdown. */
+function titled(title, header, rows) {
+  return markdown ? `**${title}**\n\n${table(header, rows, true)}\n` : `${title}\n${table(header, rows)}`;
+}
+
 function section(title, ids, figures, header, row) {
   const rows = ids.map((id) => {
     const f = figures[id];
     const missing = notMeasured(id, f);
     return missing || row(id, f);
   });
-  return markdown ? `**${title}**\n\n${table(header, rows, true)}\n` : `${title}\n${table(header, rows)}`;
+  return titled(title, header, rows);
+}
+
+/** A `compare` figure per row (JS against the same ioctls in C), the first column named `first`. */
+function compareSection(title, ids, figures, first) {
+  return section(title, ids, figures, [first, 'backend', 'C ns', 'JS ns', 'JS/C', 'JS-C ns', 'target'], (id, f) => [
+    name(id),
+    f.backend,
+    f.c.median,
+    f.js.median,
+    f.ratio.median.toFixed(3),
+    f.overheadNs.median,
+    verdict(f),
+  ]);
 }
 
 /** VM scaling: one row per VM count of each figure. */
@@ -74,7 +92,7 @@ function scalingSection(ids, figures) {
     if (f.stoppedAt) rows.push([name(id), { note: `stopped at ${f.stoppedAt}` }]);
   }
   const header = ['device', 'backend', 'VMs', 'create µs/VM', 'C ns/VM', 'JS ns/VM', 'JS/C', 'JS-C ns/VM'];
-  return markdown ? `**${title}**\n\n${table(header, rows, true)}\n` : `${title}\n${table(header, rows)}`;
+  return titled(title, header, rows);
 }
 
 /** The report as text, or with `asMarkdown` as Markdown tables (for docs/performance.md). */
@@ -98,39 +116,21 @@ function render(report, asMarkdown = false) {
   out.push(`${item}addon: ${report.addon}`);
   out.push('');
   out.push(
-    section(
+    compareSection(
       'Binding overhead: one call from JavaScript (public API) vs the ' +
         'same ioctl in a C loop, same process and fd; target JS/C <= 1.3',
       ids('binding.'),
       figures,
-      ['call', 'backend', 'C ns', 'JS ns', 'JS/C', 'JS-C ns', 'target'],
-      (id, f) => [
-        name(id),
-        f.backend,
-        f.c.median,
-        f.js.median,
-        f.ratio.median.toFixed(3),
-        f.overheadNs.median,
-        verdict(f),
-      ],
+      'call',
     ),
   );
   out.push('');
   out.push(
-    section(
+    compareSection(
       'Hold and release: GuestClock vmStateChanged(false) + (true) vs the two raw ioctls in C; target JS/C <= 1.3',
       ids('holdRelease.'),
       figures,
-      ['device', 'backend', 'C ns', 'JS ns', 'JS/C', 'JS-C ns', 'target'],
-      (id, f) => [
-        name(id),
-        f.backend,
-        f.c.median,
-        f.js.median,
-        f.ratio.median.toFixed(3),
-        f.overheadNs.median,
-        verdict(f),
-      ],
+      'device',
     ),
   );
   out.push('');

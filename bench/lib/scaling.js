@@ -2,8 +2,8 @@
 // through one GuestClock per VM, against the raw ioctl pairs in C on the same VMs:
 // the per-VM cost as N grows from 1 to 1000 (or as far as the machine lets it go).
 'use strict';
-const { compare } = require('./harness');
 const { RATIO_MAX } = require('./binding');
+const { benchClocks, compareHoldRelease } = require('./hold-release');
 
 /**
  * `createVm()` returns a VM descriptor (throws when no more can be made); `device(fd)` the
@@ -24,28 +24,13 @@ function scaling(kvm, { counts, createVm, closeFd, device, cMany, settings, back
       }
       const createUsPerVm =
         Number(process.hrtime.bigint() - t0) / 1000 / Math.max(1, count - (points.at(-1)?.vms || 0));
-      const warnings = [];
-      const clocks = fds.map((fd) => new kvm.GuestClock(device(fd), { warn: (w) => warnings.push(w), name: 'bench' }));
-      for (const clock of clocks) clock.vmStateChanged(true);
+      const { clocks, warnings } = benchClocks(
+        kvm,
+        fds.map((fd) => device(fd)),
+      );
       const typed = Int32Array.from(fds);
       // Fewer calls per block as N grows: each block still holds and releases every VM.
-      const f = compare({
-        runs: settings.runs,
-        targetMs: settings.callTargetMs,
-        blocks: settings.blocks,
-        ratioMax: RATIO_MAX,
-        backend,
-        what,
-        c: (n) => cMany(typed, n),
-        js: (n) => {
-          const t = process.hrtime.bigint();
-          for (let i = 0; i < n; i++) {
-            for (const clock of clocks) clock.vmStateChanged(false);
-            for (const clock of clocks) clock.vmStateChanged(true);
-          }
-          return Number(process.hrtime.bigint() - t);
-        },
-      });
+      const f = compareHoldRelease(clocks, { cLoop: (n) => cMany(typed, n), settings, backend, what });
       if (warnings.length)
         return { error: `GuestClock warned ${warnings.length} times at ${count} VMs, first: ${warnings[0].message}` };
       points.push({

@@ -4,41 +4,25 @@
 'use strict';
 const assert = require('assert');
 const { execFile } = require('child_process');
+const fs = require('fs');
 const path = require('path');
 const { kvm } = require('../helpers/kvm');
 const double = require('../helpers/s390-double');
 
 const root = path.join(__dirname, '..', '..');
 
-// The figures docs/performance.md describes, by kind: kept here on purpose, so that
-// a figure the script stops producing fails this test.
-const FIGURES = {
-  'binding.getKvmClock': 'compare',
-  'binding.setKvmClock': 'compare',
-  'binding.getTod': 'compare',
-  'binding.setTod': 'compare',
-  'holdRelease.kvmclock': 'compare',
-  'holdRelease.s390': 'compare',
-  'stillness.kvmclock': 'stillness',
-  'stillness.s390': 'stillness',
-  'stillness.simulated': 'stillness',
-  'endurance.kvmclock': 'endurance',
-  'endurance.s390': 'endurance',
-  'endurance.simulated': 'endurance',
-  'scaling.kvmclock': 'scaling',
-  'scaling.s390': 'scaling',
-  'overhead.napiCallRaw': 'cost',
-  'overhead.napiCall': 'cost',
-  'overhead.getKvmClock': 'cost',
-  'overhead.setKvmClock': 'cost',
-  'overhead.getTod': 'cost',
-  'overhead.setTod': 'cost',
-  'overhead.holdReleaseKvmclock': 'cost',
-  'overhead.holdReleaseTod': 'cost',
-  'overhead.hrtimeBigint': 'cost',
-  'overhead.napiCallBesideSyscall': 'cost',
-  'overhead.naiveObject': 'cost',
-};
+// The figures by kind, from the bench's own list; that list must be the one
+// docs/performance.md describes (checked below), so that a figure the script stops
+// producing, or one the docs do not name, fails this test.
+const { FIGURES } = require('../../bench/lib/settings');
+
+/** The figure ids docs/performance.md lists ("The ids: ..."), in its order. */
+function documentedIds() {
+  const text = fs.readFileSync(path.join(root, 'docs', 'performance.md'), 'utf8');
+  const m = /^The ids: ([^]*?)\.\n/m.exec(text);
+  assert.ok(m, 'docs/performance.md has no "The ids:" paragraph');
+  return [...m[1].matchAll(/`([^`]+)`/g)].map((x) => x[1]);
+}
 
 const isNumber = (v) => typeof v === 'number' && Number.isFinite(v);
 const spread = (v) => v && isNumber(v.median) && isNumber(v.min) && isNumber(v.max);
@@ -130,6 +114,12 @@ const qemuReason =
       'this emulated Node; run npm run bench on the machine itself'
     : undefined;
 const itBench = qemuReason ? (title, fn) => it.skip(`${title} [skipped: ${qemuReason}]`, fn) : it;
+
+describe('the bench figures', () => {
+  it('are the ones docs/performance.md lists, in its order', () => {
+    assert.deepStrictEqual(documentedIds(), Object.keys(FIGURES));
+  });
+});
 
 describe('npm run bench -- --quick --json (smoke run)', function () {
   // Seconds once built; the first run also builds the helper and the double.

@@ -83,6 +83,34 @@ function runJs(block, env = {}) {
 }
 
 /**
+ * tsc --strict --noEmit over `files` in `dir` (a scratch() folder, where `kvm-tod` is this
+ * repository), as a TypeScript user of the package compiles: its output, '' when clean.
+ */
+function tscStrict(dir, files) {
+  const result = spawnSync(
+    process.execPath,
+    [
+      path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'),
+      '--strict',
+      '--noEmit',
+      '--target',
+      'es2022',
+      '--module',
+      'commonjs',
+      '--moduleResolution',
+      'node',
+      '--types',
+      'node',
+      '--typeRoots',
+      path.join(root, 'node_modules', '@types'),
+      ...files,
+    ],
+    { cwd: dir, encoding: 'utf8' },
+  );
+  return `${result.stdout}${result.stderr}`;
+}
+
+/**
  * Compiles `ts` blocks with tsc --strict, one file each; returns tsc's complaints mapped
  * to doc lines ('' when clean).
  */
@@ -95,28 +123,7 @@ function compileTs(blocks) {
       fs.writeFileSync(file, `${block.code}export {};\n`);
       return file;
     });
-    const result = spawnSync(
-      process.execPath,
-      [
-        path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'),
-        '--strict',
-        '--noEmit',
-        '--target',
-        'es2022',
-        '--module',
-        'commonjs',
-        '--moduleResolution',
-        'node',
-        '--types',
-        'node',
-        '--typeRoots',
-        path.join(root, 'node_modules', '@types'),
-        ...files,
-      ],
-      { cwd: dir, encoding: 'utf8' },
-    );
-    const out = `${result.stdout}${result.stderr}`;
-    return out
+    return tscStrict(dir, files)
       .replace(/block(\d+)\.ts\((\d+),(\d+)\)/g, (m, i, line, col) => {
         const b = blocks[Number(i)];
         return `${b.file}:${b.line + Number(line)}:${col}`;
@@ -134,4 +141,4 @@ function printedClaim(block) {
   return m ? m[1] : undefined;
 }
 
-module.exports = { KINDS, docBlocks, runJs, compileTs, printedClaim, root };
+module.exports = { KINDS, docBlocks, runJs, compileTs, printedClaim, root, scratch, tscStrict };

@@ -4,6 +4,8 @@
 // fill the holes below with /dev/null, open, then close the fillers.
 'use strict';
 const fs = require('fs');
+const os = require('os');
+const path = require('path');
 
 function isOpen(fd) {
   try {
@@ -59,4 +61,20 @@ function closedFd() {
   return fd;
 }
 
-module.exports = { closedFd, isOpen, openAt, openAtOrAbove, snapshot };
+/**
+ * The file a misuse test puts at a VM's descriptor number, to prove nothing writes to it:
+ * registers mocha hooks in the calling describe that make a scratch folder (`dir`), write
+ * `CONTENT` to `file` afresh before each test, and remove the folder after.
+ */
+function victimFile() {
+  const victim = { CONTENT: 'not a VM: these bytes must not change\n', dir: undefined, file: undefined };
+  before(() => {
+    victim.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kvm-tod-misuse-'));
+    victim.file = path.join(victim.dir, 'victim');
+  });
+  beforeEach(() => fs.writeFileSync(victim.file, victim.CONTENT));
+  after(() => fs.rmSync(victim.dir, { recursive: true, force: true }));
+  return victim;
+}
+
+module.exports = { closedFd, isOpen, openAt, openAtOrAbove, snapshot, victimFile };

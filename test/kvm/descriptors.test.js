@@ -6,25 +6,15 @@
 'use strict';
 const assert = require('assert');
 const fs = require('fs');
-const os = require('os');
 const path = require('path');
 const { spawnSync } = require('child_process');
 const kvm = require('../..');
 const { itKvm, withVm } = require('../helpers/kvm');
-const { openAt, snapshot } = require('../helpers/fd-tools');
+const { openAt, snapshot, victimFile } = require('../helpers/fd-tools');
 const { assertEveryCallFails } = require('../helpers/vm-calls');
 
 describe('descriptor misuse on real KVM', function () {
-  let dir;
-  let file;
-  const CONTENT = 'not a VM: these bytes must not change\n';
-
-  before(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kvm-tod-misuse-'));
-    file = path.join(dir, 'victim');
-  });
-  beforeEach(() => fs.writeFileSync(file, CONTENT));
-  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const victim = victimFile();
 
   itKvm(
     'real KVM: a VM number reused by a file: kvmclock calls are ENOTTY, the file unchanged',
@@ -33,11 +23,11 @@ describe('descriptor misuse on real KVM', function () {
       const clock = kvm.getKvmClock(vm).clock;
       assert.ok(clock > 0n);
       kvm.closeFd(vm);
-      const fd = openAt(vm, () => fs.openSync(file, 'r+'));
+      const fd = openAt(vm, () => fs.openSync(victim.file, 'r+'));
       try {
-        const before = snapshot(file);
+        const before = snapshot(victim.file);
         assertEveryCallFails(fd, ['ENOTTY'], 'reused by a file');
-        assert.deepStrictEqual(snapshot(file), before);
+        assert.deepStrictEqual(snapshot(victim.file), before);
       } finally {
         fs.closeSync(fd);
       }

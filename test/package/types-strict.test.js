@@ -6,48 +6,24 @@ const assert = require('assert');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { execFileSync } = require('child_process');
+const { scratch, tscStrict } = require('../helpers/doc-examples');
 
 const root = path.join(__dirname, '..', '..');
 
 /** Compiles `files` (absolute paths) with --strict against the built package; returns tsc's output. */
-function tscStrict(files) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kvm-tod-types-'));
+function tscStrictFiles(files) {
+  const { dir, done } = scratch();
   try {
-    fs.mkdirSync(path.join(dir, 'node_modules'));
-    fs.symlinkSync(root, path.join(dir, 'node_modules', 'kvm-tod'), 'dir');
     const copies = files.map((file, i) => {
       const copy = path.join(dir, `${i}-${path.basename(file)}`);
       fs.copyFileSync(file, copy);
       return copy;
     });
-    try {
-      execFileSync(
-        process.execPath,
-        [
-          path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'),
-          '--strict',
-          '--noEmit',
-          '--target',
-          'es2022',
-          '--module',
-          'commonjs',
-          '--moduleResolution',
-          'node',
-          '--types',
-          'node',
-          '--typeRoots',
-          path.join(root, 'node_modules', '@types'),
-          ...copies,
-        ],
-        { cwd: dir, encoding: 'utf8', stdio: 'pipe' },
-      );
-      return '';
-    } catch (error) {
-      return `${error.stdout}${error.stderr}`.split(dir + path.sep).join('');
-    }
+    return tscStrict(dir, copies)
+      .split(dir + path.sep)
+      .join('');
   } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
+    done();
   }
 }
 
@@ -56,7 +32,7 @@ describe('types under tsc --strict', function () {
 
   it('a VMM written against the package compiles, and what it must not write does not (@ts-expect-error)', () => {
     assert.ok(fs.existsSync(path.join(root, 'dist', 'index.d.ts')), 'dist/index.d.ts is built (npm run build:ts)');
-    assert.strictEqual(tscStrict([path.join(root, 'test', 'fixtures', 'strict-types.ts')]), '');
+    assert.strictEqual(tscStrictFiles([path.join(root, 'test', 'fixtures', 'strict-types.ts')]), '');
   });
 
   it('the check can fail: a cast-free misuse is reported', () => {
@@ -66,7 +42,7 @@ describe('types under tsc --strict', function () {
       "import { createKvmClock, saveTodSection } from 'kvm-tod';\nsaveTodSection(createKvmClock(3));\n",
     );
     try {
-      assert.match(tscStrict([bad]), /error TS2345/);
+      assert.match(tscStrictFiles([bad]), /error TS2345/);
     } finally {
       fs.rmSync(bad, { force: true });
     }

@@ -18,7 +18,7 @@ const { spawn, execFileSync } = require('child_process');
 const kvm = require('../..');
 const double = require('../helpers/s390-double');
 const { assertEveryCallFails } = require('../helpers/vm-calls');
-const { closedFd, isOpen, openAt, openAtOrAbove, snapshot } = require('../helpers/fd-tools');
+const { closedFd, isOpen, openAt, openAtOrAbove, snapshot, victimFile } = require('../helpers/fd-tools');
 const { collectWarnings } = require('../helpers/counting-device');
 
 const vmCalls = {
@@ -148,16 +148,8 @@ function assertWarnings(warnings, code, errnoCode) {
 
 describe('descriptor misuse', function () {
   this.timeout(30000);
-  let dir;
-  let file;
-  const CONTENT = 'not a VM: these bytes must not change\n';
-
-  before(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kvm-tod-misuse-'));
-    file = path.join(dir, 'victim');
-  });
-  beforeEach(() => fs.writeFileSync(file, CONTENT));
-  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const victim = victimFile();
+  const { CONTENT } = victim;
 
   describe('a VM descriptor that was closed', () => {
     double.itDouble(
@@ -216,16 +208,16 @@ describe('descriptor misuse', function () {
     double.itDouble(
       'a regular file: every call is ENOTTY, cont warns, and the file is byte for byte the same',
       double.withDoubleVm((vmFd, kvmFd) => {
-        const { fd, clock, warnings } = reuse(kvmFd, () => fs.openSync(file, 'r+'));
+        const { fd, clock, warnings } = reuse(kvmFd, () => fs.openSync(victim.file, 'r+'));
         try {
-          const before = snapshot(file);
+          const before = snapshot(victim.file);
           assertEveryCallFails(fd, ['ENOTTY'], 'reused by a file');
           clock.vmStateChanged(true); // writes the held value back: to the file's number
           assertWarnings(warnings, kvm.WarningCodes.RESTORE_FAILED, 'ENOTTY');
           assert.strictEqual(clock.held, false);
           assert.throws(() => clock.load({ high: 0, low: 5n }), { name: 'KvmError', code: 'ENOTTY' });
-          assert.deepStrictEqual(snapshot(file), before);
-          assert.strictEqual(fs.readFileSync(file, 'utf8'), CONTENT);
+          assert.deepStrictEqual(snapshot(victim.file), before);
+          assert.strictEqual(fs.readFileSync(victim.file, 'utf8'), CONTENT);
           assert.strictEqual(fs.fstatSync(fd).size, CONTENT.length);
         } finally {
           fs.closeSync(fd);
@@ -236,7 +228,7 @@ describe('descriptor misuse', function () {
     double.itDouble(
       'a FIFO: every call is ENOTTY and nothing arrives at its other end',
       double.withDoubleVm((vmFd, kvmFd) => {
-        const fifo = path.join(dir, 'fifo');
+        const fifo = path.join(victim.dir, 'fifo');
         execFileSync('mkfifo', [fifo]);
         const { fd, clock, warnings } = reuse(kvmFd, () =>
           fs.openSync(fifo, fs.constants.O_RDWR | fs.constants.O_NONBLOCK),
@@ -348,19 +340,19 @@ describe('descriptor misuse', function () {
       async () => {
         // Our file at a number well above what a fresh child has open, and the child's VM
         // at that same number.
-        const fd = openAtOrAbove(64, () => fs.openSync(file, 'r+'));
+        const fd = openAtOrAbove(64, () => fs.openSync(victim.file, 'r+'));
         let foreign;
         try {
           foreign = await foreignVm(fd);
           assert.strictEqual(foreign.vmFd, fd);
-          const before = snapshot(file);
+          const before = snapshot(victim.file);
           assertEveryCallFails(fd, ['ENOTTY'], "the other process's number");
           const { clock, warnings } = s390Clock(fd);
           clock.vmStateChanged(true);
           clock.vmStateChanged(false);
           assertWarnings(warnings, kvm.WarningCodes.HOLD_FAILED, 'ENOTTY');
           assert.throws(() => clock.load({ high: 0, low: 7n }), { name: 'KvmError', code: 'ENOTTY' });
-          assert.deepStrictEqual(snapshot(file), before);
+          assert.deepStrictEqual(snapshot(victim.file), before);
           // the child's VM still runs on from its own value, not ours (0x7777, 7)
           const { tod } = await foreign.ask('read');
           assert.strictEqual(tod.high, 0);

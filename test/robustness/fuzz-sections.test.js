@@ -1,14 +1,16 @@
 // Property-based fuzzing of the migration section decoders: any bytes, in any
 // kind of Uint8Array view, either decode to exactly what an independent reading of the
-// two formats (docs/rules.md's todclock v1, docs/policies.md's kvm-tod v2)
-// says, or throw a TodSectionError; anything else is a TypeError with Node's code.
-// Pure JavaScript, so it runs in the mocha process.
+// formats (docs/rules.md's todclock v1, docs/policies.md's kvm-tod v2, and kvm-tod's
+// kvmclock section of docs/guest-clock.md, "Migration sections") says, or throw a
+// TodSectionError / ClockSectionError; anything else is a TypeError with Node's code.
+// Loaded into a kvmclock clock, a section is written exactly when it decodes, and bad
+// bytes (or a TOD section) write nothing. Pure JavaScript, so it runs in the mocha process.
 'use strict';
 const assert = require('assert');
 const fc = require('fast-check');
 const kvm = require('../..');
 const { anyValue, hostile, materialize, undocumented } = require('../helpers/fuzz-values');
-const { collectWarnings } = require('../helpers/counting-device');
+const { CountingDevice, collectWarnings } = require('../helpers/counting-device');
 const { runs } = require('../helpers/scale');
 
 const RUNS = runs(400, 'FUZZ_RUNS');
@@ -223,5 +225,109 @@ describe('fuzz: migration section decoders', function () {
     for (const fn of ['decodeTodSection', 'decodeMigrationSection']) {
       assert.throws(() => kvm[fn](proxy), { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' });
     }
+  });
+});
+
+// --- the kvmclock section ------------------------------------------------------------
+
+const KVMC_MAGIC = [0x4b, 0x56, 0x4d, 0x43]; // "KVMC"
+
+/** The bytes as the kvmclock format's description reads them; 'invalid' where they are not a section. */
+function kvmclockReference(bytes) {
+  const b = Array.from(bytes);
+  if (b.length < 6 || KVMC_MAGIC.some((m, i) => b[i] !== m) || b[4] !== 1) return 'invalid';
+  if (b[5] === 0) return b.length === 6 ? { clock: null } : 'invalid';
+  if (b[5] !== 1 || b.length !== 22) return 'invalid';
+  return { clock: be64(b, 6), sourceWallNs: BigInt.asIntN(64, be64(b, 14)) };
+}
+
+const validKvmclock = fc.oneof(
+  fc.constant(kvm.encodeKvmClockSection(null)),
+  fc
+    .tuple(fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }), fc.bigInt({ min: -(1n << 63n), max: (1n << 63n) - 1n }))
+    .map(([clock, wall]) => kvm.encodeKvmClockSection(clock, wall)),
+);
+// a valid section with one byte changed, cut short, or grown; and plain random bytes
+const mutatedKvmclock = fc.oneof(
+  fc
+    .tuple(validKvmclock, fc.nat(), fc.integer({ min: 0, max: 255 }))
+    .map(([b, at, v]) => Buffer.from(b.map((x, i) => (i === at % b.length ? v : x)))),
+  fc.tuple(validKvmclock, fc.nat()).map(([b, n]) => b.subarray(0, n % (b.length + 1))),
+  fc.tuple(validKvmclock, fc.uint8Array({ minLength: 1, maxLength: 4 })).map(([b, extra]) => Buffer.concat([b, extra])),
+);
+const kvmclockBytes = fc.oneof(validKvmclock, mutatedKvmclock, fc.uint8Array({ maxLength: 30 }));
+
+class FakeKvmClock extends CountingDevice {
+  constructor() {
+    super(1_000_000n);
+    this.clockKind = 'kvmclock';
+  }
+  advance(value, ns) {
+    return value + ns;
+  }
+}
+
+describe('fuzz: the kvmclock section', () => {
+  it(`decodeKvmClockSection agrees with an independent reading, else ERR_KVM_TOD_BAD_SECTION (${RUNS} runs)`, () => {
+    fc.assert(
+      fc.property(kvmclockBytes, (b) => {
+        const expected = kvmclockReference(b);
+        let got;
+        try {
+          got = kvm.decodeKvmClockSection(b);
+        } catch (error) {
+          assert.ok(error instanceof kvm.ClockSectionError, `${error.name}: ${error.message}`);
+          assert.strictEqual(error.code, 'ERR_KVM_TOD_BAD_SECTION');
+          assert.strictEqual(expected, 'invalid', `a valid section was refused: ${error.message}`);
+          return;
+        }
+        assert.deepStrictEqual(got, expected);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it(`loadClockSection into a kvmclock clock writes exactly when the section has a value (${RUNS} runs)`, () => {
+    fc.assert(
+      fc.property(kvmclockBytes, fc.boolean(), (b, running) => {
+        const device = new FakeKvmClock();
+        const { warnings, warn } = collectWarnings();
+        const clock = new kvm.GuestClock(device, { warn });
+        clock.vmStateChanged(running);
+        const writesBefore = device.writes;
+        const expected = kvmclockReference(b);
+        try {
+          kvm.loadClockSection(clock, b);
+        } catch (error) {
+          assert.ok(error instanceof kvm.ClockSectionError, `${error.name}: ${error.message}`);
+          assert.strictEqual(expected, 'invalid');
+          assert.strictEqual(device.writes, writesBefore, 'a refused section wrote nothing');
+          return;
+        }
+        if (expected.clock === null) {
+          assert.strictEqual(device.writes, writesBefore);
+          assert.deepStrictEqual(
+            warnings.map((w) => w.code),
+            [kvm.WarningCodes.NOT_MIGRATED],
+          );
+        } else {
+          assert.deepStrictEqual(device.written.slice(writesBefore), [expected.clock], "freeze: the section's value");
+          assert.strictEqual(clock.held, !running);
+        }
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('the generators reach every outcome: values, "missing" and each refusal', () => {
+    const seen = new Set();
+    fc.assert(
+      fc.property(kvmclockBytes, (b) => {
+        const r = kvmclockReference(b);
+        seen.add(r === 'invalid' ? 'invalid' : r.clock === null ? 'missing' : 'value');
+      }),
+      { numRuns: 300 },
+    );
+    assert.deepStrictEqual([...seen].sort(), ['invalid', 'missing', 'value']);
   });
 });
