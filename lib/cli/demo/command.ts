@@ -135,8 +135,11 @@ Options:
                        project's own VMM instead, stop it for the pause
                        (default 15s) and cont it: without kvm-tod, with freeze,
                        with catch-up (--policy picks); the guest's own clock
-                       leap and its kernel's complaints (needs /dev/kvm and
-                       the source tree; see docs/linux-guest.md)
+                       leap and its kernel's complaints; then, one boot per
+                       hold, the four scenarios of the QEMU commit with the
+                       guest moved to a second VM (live) and a third
+                       (offline) (needs /dev/kvm and the source tree; see
+                       docs/linux-guest.md)
   --json               print one JSON document instead of the table
   -h, --help           show this help
 

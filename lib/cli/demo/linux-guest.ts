@@ -38,6 +38,42 @@ interface StopContResult {
   warnings: string[];
 }
 
+// What vmm/linux/qemu-scenarios.ts answers: the QEMU commit's four scenarios in one boot.
+interface Calls {
+  reads: number;
+  writes: number;
+}
+
+interface QemuScenario {
+  pauseMs: number;
+  leapMs: number;
+  realtimeLeapMs: number;
+  ownClockLeapMs: number;
+  kernelComplaints: KernelComplaint[];
+  calls: Record<string, Calls>;
+  moved?: Record<string, unknown>;
+  linesAfter: number;
+  excerpt: string[];
+}
+
+interface QemuScenariosResult {
+  hold: LinuxHold;
+  cmdline: string;
+  clocksource: string;
+  simpleStart: { windowMs: number; rateError: number; realtimeOffsetMs: number; calls: Calls; bootMs: number };
+  stopCont: QemuScenario;
+  liveMigration: QemuScenario;
+  offlineMigration: QemuScenario;
+  warnings: string[];
+}
+
+type MovedScenario = 'stopCont' | 'liveMigration' | 'offlineMigration';
+const MOVED: { key: MovedScenario; title: string }[] = [
+  { key: 'stopCont', title: '4 stop, stop, pause, cont, cont' },
+  { key: 'liveMigration', title: '2 live migration' },
+  { key: 'offlineMigration', title: '3 offline migration' },
+];
+
 interface LinuxVmmModules {
   runStopCont(options: {
     kernel: string;
@@ -46,6 +82,13 @@ interface LinuxVmmModules {
     pauseMs: number;
     settings: Record<string, unknown>;
   }): Promise<StopContResult>;
+  runQemuScenarios(options: {
+    kernel: string;
+    initrd: string;
+    hold: LinuxHold;
+    pauseMs: number;
+    settings: Record<string, unknown>;
+  }): Promise<QemuScenariosResult>;
   guestFiles(): { kernel: string; initrd: string };
   settings: Record<string, unknown>;
 }
@@ -65,8 +108,12 @@ function loadVmm(): LinuxVmmModules {
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { runStopCont } = require(path.join(dir, 'stop-cont.js')) as Pick<LinuxVmmModules, 'runStopCont'>;
   const { guestFiles } = require(path.join(dir, 'guest-files.js')) as Pick<LinuxVmmModules, 'guestFiles'>;
+  const { runQemuScenarios } = require(path.join(dir, 'qemu-scenarios.js')) as Pick<
+    LinuxVmmModules,
+    'runQemuScenarios'
+  >;
   /* eslint-enable @typescript-eslint/no-require-imports */
-  return { runStopCont, guestFiles, settings: SETTINGS };
+  return { runStopCont, runQemuScenarios, guestFiles, settings: SETTINGS };
 }
 
 const LABEL: Record<LinuxHold, string> = {
@@ -84,6 +131,87 @@ function passes(r: StopContResult): boolean {
   if (r.hold === 'freeze') return Math.abs(r.leapMs) < tolerance && about === 0;
   if (r.hold === 'catch-up') return Math.abs(r.leapMs - r.pauseMs) < tolerance && about === 0;
   return Math.abs(r.leapMs - r.pauseMs) < tolerance;
+}
+
+/** Scenario 1: the guest's clocks run at the host's rate and start at its time; the library does nothing. */
+function simpleStartPasses(r: QemuScenariosResult): boolean {
+  const s = r.simpleStart;
+  const quiet = r.hold === 'none' || (s.calls.reads === 0 && s.calls.writes === 0);
+  return Math.abs(s.rateError) < 0.05 && Math.abs(s.realtimeOffsetMs) < 2000 && quiet;
+}
+
+/**
+ * Scenarios 2-4, as the tests check them: without kvm-tod the guest leaps by the pause (on a
+ * new VM: by the downtime plus how far that VM's own kvmclock was ahead); with 'freeze' it goes
+ * on where it stopped, with 'catch-up' it catches up by the pause, and with either the
+ * kernel says nothing about it. The guest must run after it, wherever it went.
+ */
+function movedPasses(hold: LinuxHold, s: QemuScenario): boolean {
+  const tolerance = 0.05 * s.pauseMs;
+  const about = s.kernelComplaints.filter((c) => c.aboutPause).length;
+  if (s.linesAfter === 0) return false;
+  if (hold === 'none') return Math.abs(s.leapMs - (s.ownClockLeapMs || s.pauseMs)) < tolerance;
+  const target = hold === 'freeze' ? 0 : s.pauseMs;
+  return Math.abs(s.leapMs - target) < tolerance && about === 0;
+}
+
+function qemuPasses(r: QemuScenariosResult): boolean {
+  return simpleStartPasses(r) && MOVED.every(({ key }) => movedPasses(r.hold, r[key]));
+}
+
+function callsText(calls: Record<string, Calls>): string {
+  const parts = Object.entries(calls).map(([vm, c]) => `${vm} ${c.reads}r/${c.writes}w`);
+  return parts.length ? parts.join(', ') : '-';
+}
+
+function qemuReport(results: QemuScenariosResult[], pauseMs: number): string[] {
+  const rows: string[][] = [];
+  for (const r of results) {
+    const s = r.simpleStart;
+    rows.push([
+      LABEL[r.hold],
+      '1 simple start',
+      '-',
+      `rate ${(s.rateError * 100).toFixed(2)}%`,
+      `realtime ${signed(s.realtimeOffsetMs)} vs host`,
+      '-',
+      r.hold === 'none' ? '-' : `${s.calls.reads}r/${s.calls.writes}w`,
+      simpleStartPasses(r) ? 'ok' : 'FAIL',
+    ]);
+    for (const { key, title } of MOVED) {
+      const m = r[key];
+      const about = m.kernelComplaints.filter((c) => c.aboutPause);
+      rows.push([
+        LABEL[r.hold],
+        title,
+        `${(m.pauseMs / 1000).toFixed(1)} s`,
+        signed(m.leapMs),
+        key === 'stopCont' || r.hold !== 'none' ? '' : `own clock ${signed(m.ownClockLeapMs)}`,
+        about.length ? `${about.length} (${kinds(about)})` : '0',
+        r.hold === 'none' ? '-' : callsText(m.calls),
+        movedPasses(r.hold, m) ? 'ok' : 'FAIL',
+      ]);
+    }
+  }
+  return [
+    '',
+    `the QEMU commit's four scenarios, one boot each: the guest moves to a second VM (live) and a third ` +
+      `(offline) with its RAM and KVM state; pause and downtime ${formatDuration(pauseMs)}`,
+    '',
+    ...renderTable(
+      [
+        { header: 'hold' },
+        { header: 'scenario' },
+        { header: 'pause', align: 'right' },
+        { header: 'guest leap (monotonic)', align: 'right' },
+        { header: 'detail' },
+        { header: 'kernel complaints' },
+        { header: 'library calls (vm reads/writes)' },
+        { header: 'result' },
+      ],
+      rows,
+    ),
+  ];
 }
 
 function kinds(list: KernelComplaint[]): string {
@@ -157,7 +285,12 @@ export async function linuxDemo(options: LinuxDemoOptions): Promise<number> {
     if (!options.json) process.stdout.write(`  booting the guest for: ${LABEL[hold]} ...\n`);
     results.push(await vmm.runStopCont({ ...files, hold, pauseMs: options.pauseMs, settings: vmm.settings }));
   }
-  const pass = results.every(passes);
+  const qemu: QemuScenariosResult[] = [];
+  for (const hold of options.holds) {
+    if (!options.json) process.stdout.write(`  booting the guest for the four scenarios: ${LABEL[hold]} ...\n`);
+    qemu.push(await vmm.runQemuScenarios({ ...files, hold, pauseMs: options.pauseMs, settings: vmm.settings }));
+  }
+  const pass = results.every(passes) && qemu.every(qemuPasses);
   if (options.json) {
     const scenarios = results.map((r) => ({
       hold: r.hold,
@@ -173,10 +306,45 @@ export async function linuxDemo(options: LinuxDemoOptions): Promise<number> {
       },
       warnings: r.warnings,
     }));
-    const doc = { guest: 'linux', kernel: path.basename(files.kernel), cmdline: results[0]?.cmdline, pass, scenarios };
+    const qemuScenarios = qemu.map((r) => ({
+      hold: r.hold,
+      pass: qemuPasses(r),
+      simpleStart: { pass: simpleStartPasses(r), guest: r.simpleStart },
+      ...Object.fromEntries(
+        MOVED.map(({ key }) => {
+          const m = r[key];
+          return [
+            key,
+            {
+              pass: movedPasses(r.hold, m),
+              pauseMs: m.pauseMs,
+              calls: m.calls,
+              moved: m.moved,
+              guest: {
+                leapMs: m.leapMs,
+                realtimeLeapMs: m.realtimeLeapMs,
+                ownClockLeapMs: m.ownClockLeapMs,
+                linesAfter: m.linesAfter,
+                kernelComplaints: m.kernelComplaints,
+                lines: m.excerpt,
+              },
+            },
+          ];
+        }),
+      ),
+      warnings: r.warnings,
+    }));
+    const doc = {
+      guest: 'linux',
+      kernel: path.basename(files.kernel),
+      cmdline: results[0]?.cmdline,
+      pass,
+      scenarios,
+      qemuScenarios,
+    };
     process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
   } else {
-    process.stdout.write(`${textReport(results, options).join('\n')}\n`);
+    process.stdout.write(`${[...textReport(results, options), ...qemuReport(qemu, options.pauseMs)].join('\n')}\n`);
   }
   return pass ? 0 : 1;
 }
