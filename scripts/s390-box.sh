@@ -145,8 +145,18 @@ fi
 # --- this run: the project, the overlay (s390x addon, the command), the IPL files --------
 run=$(mktemp -d "$cache/run.XXXXXX")
 hpid=
+# Hercules usually ends on TERM, but once it ignored it after the command had exited and
+# this script then waited on it for 50 minutes: TERM, up to 10 s, then KILL.
+stop_hercules() {
+  [ -n "$hpid" ] || return 0
+  kill "$hpid" 2>/dev/null
+  for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$hpid" 2>/dev/null || break; sleep 1; done
+  kill -9 "$hpid" 2>/dev/null
+  wait "$hpid" 2>/dev/null
+  hpid=
+}
 cleanup() {
-  [ -n "$hpid" ] && kill "$hpid" 2>/dev/null && wait "$hpid" 2>/dev/null
+  stop_hercules
   if [ "${S390_BOX_KEEP:-}" = 1 ]; then note "kept $run"; else rm -rf "$run"; fi
 }
 trap cleanup EXIT
@@ -229,7 +239,7 @@ note "initrd $(( $(stat -c %s "$run/initrd") / 1048576 )) MiB," \
 hpid=$!
 node "$box_dir/console.js" "$run/hercules.log" "$run/out.tgz" "$(( timeout_s - ($(date +%s) - started) ))" "$hpid"
 status=$?
-kill "$hpid" 2>/dev/null; wait "$hpid" 2>/dev/null; hpid=
+stop_hercules
 if [ -n "${S390_BOX_OUT:-}" ] && [ -s "$run/out.tgz" ]; then
   mkdir -p "$S390_BOX_OUT" && tar -xzf "$run/out.tgz" -C "$S390_BOX_OUT" ||
     { note "S390_BOX_OUT: unpacking failed"; status=3; }
