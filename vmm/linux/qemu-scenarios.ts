@@ -141,13 +141,13 @@ export async function runQemuScenarios(options: QemuScenariosOptions): Promise<Q
       [];
 
     // (4) stop/cont repeated: stop, stop, the pause, cont, cont.
-    let before = snapshot();
-    let firstLine = lines.length;
+    const before = snapshot();
+    const firstLine = lines.length;
     source.vm.stop();
-    let stopNs = process.hrtime.bigint();
+    const stopNs = process.hrtime.bigint();
     source.vm.stop();
     await sleep(options.pauseMs);
-    let contNs = process.hrtime.bigint();
+    const contNs = process.hrtime.bigint();
     source.vm.cont();
     source.vm.cont();
     phases.push({ stopNs, contNs, firstLine, to: source.vm });
@@ -155,49 +155,37 @@ export async function runQemuScenarios(options: QemuScenariosOptions): Promise<Q
     await sleep(watchMs);
     await waitClockLines(source.vm, 4);
 
-    // (2) Live migration: the source's clock saved while it runs, then the source stopped,
-    // its guest moved, the clock loaded into the destination, which starts after the downtime.
-    before = snapshot();
-    firstLine = lines.length;
-    const liveSection = source.clock ? saveClockSection(source.clock) : undefined;
-    source.vm.stop();
-    stopNs = process.hrtime.bigint();
-    let moved = moveGuest(source.vm, destination.vm);
-    if (liveSection) loadClockSection(destination.clock!, liveSection);
-    await sleep(options.pauseMs - ms(process.hrtime.bigint() - stopNs));
-    contNs = process.hrtime.bigint();
-    await destination.vm.start();
-    phases.push({ stopNs, contNs, firstLine, to: destination.vm });
-    results.push({
-      pauseMs: ms(contNs - stopNs),
-      ownClockLeapMs: ms(contNs - stopNs) + aheadMs(destination) - aheadMs(source),
-      calls: callsSince(before),
-      moved,
-    });
-    await sleep(watchMs);
-    await waitClockLines(destination.vm, 4);
-
-    // (3) Offline migration: stop, save (the value held at stop), move, load, cont.
-    before = snapshot();
-    firstLine = lines.length;
-    destination.vm.stop();
-    stopNs = process.hrtime.bigint();
-    await sleep(options.pauseMs / 2);
-    const offlineSection = destination.clock ? saveClockSection(destination.clock) : undefined;
-    moved = moveGuest(destination.vm, offline.vm);
-    if (offlineSection) loadClockSection(offline.clock!, offlineSection);
-    await sleep(options.pauseMs - ms(process.hrtime.bigint() - stopNs));
-    contNs = process.hrtime.bigint();
-    await offline.vm.start(); // the destination's cont: its first run
-    phases.push({ stopNs, contNs, firstLine, to: offline.vm });
-    results.push({
-      pauseMs: ms(contNs - stopNs),
-      ownClockLeapMs: ms(contNs - stopNs) + aheadMs(offline) - aheadMs(destination),
-      calls: callsSince(before),
-      moved,
-    });
-    await sleep(watchMs);
-    await waitClockLines(offline.vm, 4);
+    // A migration from one VM to the next: the guest stopped, moved with its RAM and KVM
+    // state, the clock section loaded into the destination, which starts after the downtime.
+    // Live: the section is saved while the source still runs. Offline: halfway through the
+    // downtime, from the clock held at stop.
+    const migrate = async (from: Vmm, to: Vmm, live: boolean): Promise<void> => {
+      const before = snapshot();
+      const firstLine = lines.length;
+      let section = live && from.clock ? saveClockSection(from.clock) : undefined;
+      from.vm.stop();
+      const stopNs = process.hrtime.bigint();
+      if (!live) {
+        await sleep(options.pauseMs / 2);
+        section = from.clock ? saveClockSection(from.clock) : undefined;
+      }
+      const moved = moveGuest(from.vm, to.vm);
+      if (section) loadClockSection(to.clock!, section);
+      await sleep(options.pauseMs - ms(process.hrtime.bigint() - stopNs));
+      const contNs = process.hrtime.bigint();
+      await to.vm.start(); // the destination's start (or cont): its first run
+      phases.push({ stopNs, contNs, firstLine, to: to.vm });
+      results.push({
+        pauseMs: ms(contNs - stopNs),
+        ownClockLeapMs: ms(contNs - stopNs) + aheadMs(to) - aheadMs(from),
+        calls: callsSince(before),
+        moved,
+      });
+      await sleep(watchMs);
+      await waitClockLines(to.vm, 4);
+    };
+    await migrate(source, destination, true); // (2) live migration
+    await migrate(destination, offline, false); // (3) offline migration
 
     // Reading it all from what the guest printed.
     const all = lines.slice();
