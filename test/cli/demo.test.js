@@ -110,6 +110,10 @@ describe('kvm-tod demo (simulated backend, --pause 200ms)', function () {
       for (const run of [s.withLibrary, s.withoutLibrary]) {
         assert.strictEqual(typeof run.jumpMs, 'number', `${s.id}: jumpMs`);
         assert.strictEqual(typeof run.hostElapsedMs, 'number', `${s.id}: hostElapsedMs`);
+        assert.ok(
+          run.hostUncertaintyMs >= 0 && run.hostUncertaintyMs < run.hostElapsedMs,
+          `${s.id}: hostUncertaintyMs ${run.hostUncertaintyMs}, the reads' own time, within the interval`,
+        );
         assert.match(run.jumpNs, /^-?\d+$/, `${s.id}: jumpNs is a bigint as a string`);
         assert.strictEqual(run.error, null);
       }
@@ -234,6 +238,21 @@ describe('kvm-tod demo with a misbehaving device (KVM_TOD_DEMO_FAULT)', function
       ['with kvm-tod: the clock keeps running'],
     );
     assert.ok(doc.scenarios.filter((s) => s.id !== 'simple-start').every((s) => s.pass));
+  });
+
+  it("passes when the process stalls just after a read of the guest clock: the read's time is allowed", function () {
+    const r = kvmTod(['demo', '--backend', 'simulated', '--pause', `${PAUSE_MS}ms`, '--json'], {
+      KVM_TOD_DEMO_FAULT: 'simple-start:stall-once',
+    });
+    const doc = json(r);
+    const simple = doc.scenarios.find((s) => s.id === 'simple-start');
+    assert.strictEqual(r.status, 0, JSON.stringify(simple.checks));
+    const run = simple.withLibrary;
+    // the 150 ms stall is inside the first read's host-time window, so half of it is the uncertainty
+    assert.ok(run.hostUncertaintyMs >= 75, `hostUncertaintyMs ${run.hostUncertaintyMs}`);
+    assert.ok(Math.abs(run.jumpMs - run.hostElapsedMs) <= run.hostUncertaintyMs + BASE_MS, JSON.stringify(run));
+    const running = simple.checks.find((c) => c.name === 'with kvm-tod: the clock keeps running');
+    assert.match(running.detail, /ms of it: the reads' own time\)$/);
   });
 
   it('exits 1 and reports the warning when the restore at cont fails', function () {

@@ -3,7 +3,8 @@
 // timed apart from it, and under emulation two runs of the same steps differ by far more
 // than a tolerance. The base is the demo's own 25 ms; on top of it goes the run's host time
 // outside its holds (a few µs on a quiet host; an emulator's or a loaded machine's slow
-// steps land there) or, for a running clock, the demo's clock-rate allowance.
+// steps land there) or, for a running clock, the demo's clock-rate allowance; and for
+// both, how long the run's two clock reads took (hostUncertaintyMs).
 'use strict';
 const assert = require('assert');
 
@@ -13,7 +14,7 @@ const RATE = 1000 / 1e6; // the demo's ratePpm
 /** Host time (ms) of a run that its holds do not cover. */
 function unheldMs(run, holds) {
   const heldMs = holds.reduce((n, h) => n + h.ms, 0);
-  return Math.max(0, run.hostElapsedMs - heldMs);
+  return Math.max(0, run.hostElapsedMs + run.hostUncertaintyMs - heldMs);
 }
 
 /** A held clock (freeze, or a hold the policy did not catch up) barely moved. */
@@ -27,7 +28,7 @@ function assertHeld(run, holds, label) {
  * have been) moved by the run's host time.
  */
 function assertMovedWithHost(run, label) {
-  const limit = BASE_MS + run.hostElapsedMs * RATE;
+  const limit = BASE_MS + run.hostElapsedMs * RATE + run.hostUncertaintyMs;
   assert.ok(
     Math.abs(run.jumpMs - run.hostElapsedMs) <= limit,
     `${label}: moved ${run.jumpMs} ms in ${run.hostElapsedMs} ms of host time (allowed ±${limit} ms)`,

@@ -9,8 +9,14 @@ const { decide } = require('../../dist/cli/demo/policies');
 
 const FAULT_ENV = 'KVM_TOD_DEMO_FAULT';
 
-/** The ways a device can be made to misbehave. */
-const FAULT_KINDS = ['ignore-write', 'fail-write', 'fail-read', 'stuck', 'no-advance'];
+/**
+ * The ways a device can be made to misbehave, and one way the host can (stall-once): a
+ * stall the checks must not take for a jump of the guest clock.
+ */
+const FAULT_KINDS = ['ignore-write', 'fail-write', 'fail-read', 'stuck', 'no-advance', 'stall-once'];
+
+/** How long stall-once stalls: more than the demo's 25 ms, as the KVM box once did (116 ms). */
+const STALL_MS = 150;
 
 const FAULT_DESCRIPTIONS = {
   'ignore-write': 'the device ignores writes (they succeed but do not set the clock)',
@@ -18,6 +24,7 @@ const FAULT_DESCRIPTIONS = {
   'fail-read': 'every read fails with EIO',
   stuck: 'the clock does not advance (every read returns the first value read)',
   'no-advance': 'the device cannot catch up (it moves a held value on by nothing, so a catch-up freezes)',
+  'stall-once': `the process stalls ${STALL_MS} ms just after the first read of the guest clock (a deschedule, a GC)`,
 };
 
 const EIO = 5;
@@ -59,7 +66,12 @@ class FaultyDevice {
    */
   observe() {
     if (this.kind === 'fail-read') return this.inner.read();
-    return this.read();
+    const value = this.read();
+    if (this.kind === 'stall-once' && !this.stalled) {
+      this.stalled = true;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, STALL_MS);
+    }
+    return value;
   }
 
   write(value) {

@@ -3,7 +3,7 @@
 // PASS or FAIL); the reports put them in words.
 import type { ClockPolicyName } from '../../index';
 import { decide, DemoPolicy } from './policies';
-import type { Run, StepRecord, Variant } from './run';
+import type { Jump, Run, StepRecord, Variant } from './run';
 import type { ScenarioDef } from './scenarios/scenario';
 import type { DeviceCalls } from './vms';
 
@@ -27,13 +27,13 @@ export interface Hold {
 /** One check: whose run (a policy's, or the control's), PASS or FAIL, and what it compared. */
 export type Check = { policy?: DemoPolicy; pass: boolean } & (
   | { kind: 'error'; error: unknown }
-  | { kind: 'runs'; jumpNs: bigint; hostElapsedNs: bigint; limitNs: bigint }
+  | ({ kind: 'runs'; limitNs: bigint } & Jump)
   | { kind: 'no-jump'; jumpNs: bigint; limitNs: bigint; why: 'freeze' | 'near-threshold' | 'below-threshold' }
   | { kind: 'catches-up'; jumpNs: bigint; expectedNs: bigint; holds: Hold[]; limitNs: bigint }
   | { kind: 'calls'; role: string; actual: DeviceCalls; expected: DeviceCalls }
   | { kind: 'fact'; fact: string }
   | { kind: 'warnings'; warnings: string[] }
-  | { kind: 'control-runs'; jumpNs: bigint; hostElapsedNs: bigint; limitNs: bigint }
+  | ({ kind: 'control-runs'; limitNs: bigint } & Jump)
 );
 
 /** A run as plain data: its clock values as read (the reports show them through the backend). */
@@ -41,6 +41,7 @@ export interface RunResult {
   variant: Variant;
   jumpNs?: bigint;
   hostElapsedNs?: bigint;
+  hostUncertaintyNs?: bigint;
   before?: unknown;
   after?: unknown;
   calls: Record<string, DeviceCalls>;
@@ -84,22 +85,26 @@ export interface ScenarioResult {
 /**
  * Whether a jump is what `expect` says, within `tolerance`. A held clock may also move by
  * `unheldNs`, the host time of the interval in which it was not surely held (see
- * {@link unheldTime}): on a loaded or emulated host that is where the slack goes, and on a
- * quiet one it is a few microseconds, so the bound stays tight there.
+ * {@link unheldTime}); a running clock may also differ from the host time by the jump's
+ * `hostUncertaintyNs`, how long the two reads took. On a loaded or emulated host that is
+ * where the slack goes, and on a quiet one it is a few microseconds, so the bound stays
+ * tight there.
  */
 export function jumpCheck(
   expect: 'held' | 'runs',
-  jumpNs: bigint,
-  hostElapsedNs: bigint,
+  jump: Jump,
   tolerance: Tolerance,
   unheldNs = 0n,
 ): { pass: boolean; limitNs: bigint } {
+  const { jumpNs, hostElapsedNs, hostUncertaintyNs } = jump;
   if (expect === 'held') {
     const limitNs = BigInt(Math.round(tolerance.heldMs * 1e6)) + unheldNs;
     return { pass: jumpNs >= -limitNs && jumpNs <= limitNs, limitNs };
   }
   const limitNs =
-    BigInt(Math.round(tolerance.runningMs * 1e6)) + (hostElapsedNs * BigInt(tolerance.ratePpm)) / 1_000_000n;
+    BigInt(Math.round(tolerance.runningMs * 1e6)) +
+    (hostElapsedNs * BigInt(tolerance.ratePpm)) / 1_000_000n +
+    hostUncertaintyNs;
   const off = jumpNs - hostElapsedNs;
   return { pass: off >= -limitNs && off <= limitNs, limitNs };
 }
@@ -139,7 +144,7 @@ export function unheldTime<T>(scenario: ScenarioDef, run: Run<T>): bigint {
     if (!start || !end) return 0n;
     heldMs += Math.max(0, end.startMs - start.atMs);
   }
-  const unheld = jump.hostElapsedNs - BigInt(Math.round(heldMs * 1e6));
+  const unheld = jump.hostElapsedNs + jump.hostUncertaintyNs - BigInt(Math.round(heldMs * 1e6));
   return unheld > 0n ? unheld : 0n;
 }
 
@@ -171,6 +176,7 @@ export function runResult<T>(run: Run<T>): RunResult {
     variant: run.variant,
     jumpNs: jump?.jumpNs,
     hostElapsedNs: jump?.hostElapsedNs,
+    hostUncertaintyNs: jump?.hostUncertaintyNs,
     before: run.before?.value,
     after: run.after?.value,
     calls: run.calls,
@@ -195,7 +201,7 @@ function evaluateLibrary<T>(scenario: ScenarioDef, library: Run<T>, tolerance: T
   if (library.error !== undefined) {
     checks.push({ policy, pass: false, kind: 'error', error: library.error });
   } else if (libraryJump && scenario.expect === 'runs') {
-    const { pass, limitNs } = jumpCheck('runs', libraryJump.jumpNs, libraryJump.hostElapsedNs, tolerance);
+    const { pass, limitNs } = jumpCheck('runs', libraryJump, tolerance);
     jumpOk = pass;
     checks.push({ policy, pass, kind: 'runs', ...libraryJump, limitNs });
   } else if (libraryJump) {
@@ -207,7 +213,7 @@ function evaluateLibrary<T>(scenario: ScenarioDef, library: Run<T>, tolerance: T
     catchesUp = nearest !== 0n;
     const unheldNs = unheldTime(scenario, library);
     if (!catchesUp) {
-      const { pass, limitNs } = jumpCheck('held', libraryJump.jumpNs, libraryJump.hostElapsedNs, tolerance, unheldNs);
+      const { pass, limitNs } = jumpCheck('held', libraryJump, tolerance, unheldNs);
       jumpOk = pass;
       const why = policy.kind === 'freeze' ? 'freeze' : candidates.length > 1 ? 'near-threshold' : 'below-threshold';
       checks.push({ policy, pass, kind: 'no-jump', jumpNs: libraryJump.jumpNs, limitNs, why });
@@ -268,7 +274,7 @@ export function evaluate<T>(
   if (control.error !== undefined) {
     controlChecks.push({ pass: false, kind: 'error', error: control.error });
   } else if (controlJump) {
-    const { pass, limitNs } = jumpCheck('runs', controlJump.jumpNs, controlJump.hostElapsedNs, tolerance);
+    const { pass, limitNs } = jumpCheck('runs', controlJump, tolerance);
     controlChecks.push({ pass, kind: 'control-runs', ...controlJump, limitNs });
   }
   const checks = [...results.flatMap((r) => r.checks), ...controlChecks];

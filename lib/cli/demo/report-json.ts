@@ -82,6 +82,7 @@ function runJson(run: RunResult, story: string, backend: Backend<unknown>) {
     jumpMs: run.jumpNs === undefined ? null : nsToMs(run.jumpNs),
     hostElapsedNs: run.hostElapsedNs,
     hostElapsedMs: run.hostElapsedNs === undefined ? null : nsToMs(run.hostElapsedNs),
+    hostUncertaintyMs: run.hostUncertaintyNs === undefined ? null : nsToMs(run.hostUncertaintyNs),
     guestClockBefore: run.before === undefined ? null : backend.toJson(run.before),
     guestClockAfter: run.after === undefined ? null : backend.toJson(run.after),
     guestClock: story,

@@ -53,8 +53,18 @@ export interface StepRecord {
 
 export interface Mark {
   guestNs: bigint;
+  /** Host time at the middle of the read: the guest clock was read within `readNs / 2` of it. */
   hostNs: bigint;
+  /** Host time the read took, from before the call to after it. */
+  readNs: bigint;
   value: unknown;
+}
+
+export interface Jump {
+  jumpNs: bigint;
+  hostElapsedNs: bigint;
+  /** Half the host time the two reads took: what a clock that runs may differ by on top of the rate. */
+  hostUncertaintyNs: bigint;
 }
 
 /** One run of one scenario: its VMs, what was done to them, what was measured. */
@@ -136,10 +146,15 @@ export class Run<T> {
     this.after = this.mark(vm);
   }
 
+  // The read is bracketed by host time: a process descheduled, or a GC, inside the
+  // read or just after it once put 116 ms between the guest's reading and the host's in
+  // the KVM box, a "jump" that was only the demo's own measurement.
   private mark(vm: DemoVm<T>): Mark {
+    const startNs = process.hrtime.bigint();
     const value = vm.observe();
-    const hostNs = process.hrtime.bigint();
-    return { guestNs: this.backend.toNs(value), hostNs, value };
+    const endNs = process.hrtime.bigint();
+    const readNs = endNs - startNs;
+    return { guestNs: this.backend.toNs(value), hostNs: startNs + readNs / 2n, readNs, value };
   }
 
   get calls(): Record<string, DeviceCalls> {
@@ -148,10 +163,17 @@ export class Run<T> {
     return out;
   }
 
-  /** How far the guest clock moved over the interval, and how much host time passed. */
-  get jump(): { jumpNs: bigint; hostElapsedNs: bigint } | undefined {
+  /**
+   * How far the guest clock moved over the interval, how much host time passed, and how
+   * far that host time may be from the host time between the two reads themselves.
+   */
+  get jump(): Jump | undefined {
     if (!this.before || !this.after) return undefined;
-    return { jumpNs: this.after.guestNs - this.before.guestNs, hostElapsedNs: this.after.hostNs - this.before.hostNs };
+    return {
+      jumpNs: this.after.guestNs - this.before.guestNs,
+      hostElapsedNs: this.after.hostNs - this.before.hostNs,
+      hostUncertaintyNs: (this.before.readNs + this.after.readNs) / 2n,
+    };
   }
 }
 
