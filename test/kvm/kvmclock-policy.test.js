@@ -6,47 +6,42 @@ const kvm = require('../..');
 const { itKvm, withVm } = require('../helpers/kvm');
 const { collectWarnings } = require('../helpers/counting-device');
 
-const { heldLimitMs, sleep } = require('../helpers/pause-jump');
+const { controlJumpMs, heldLimitMs, measureAcrossPause } = require('../helpers/pause-jump');
 
 describe('kvmclock policies and the pause notice on real KVM', () => {
-  async function jump(vmFd, policy, pauseMs) {
-    const device = new kvm.KvmClockDevice(vmFd);
-    const clock = new kvm.GuestClock(device, { policy, warn: (w) => assert.fail(w.message) });
-    clock.vmStateChanged(true);
-    const atStop = device.read();
-    clock.vmStateChanged(false);
-    await sleep(pauseMs);
-    clock.vmStateChanged(true);
-    return Number(device.read() - atStop) / 1e6;
-  }
-
-  /** The control run: the worst of three held stop/cont jumps with no pause (ms). */
-  async function controlMs(vmFd) {
-    let worst = 0;
-    for (let i = 0; i < 3; i++) worst = Math.max(worst, await jump(vmFd, 'freeze', 0));
-    return worst;
-  }
+  /** Across stop, pauseMs and cont under `policy`: the jump and the unheld host time (ms). */
+  const across = (vmFd, policy, pauseMs) => measureAcrossPause(new kvm.KvmClockDevice(vmFd), pauseMs, { policy });
+  const text = (r, control) => `${r.jumpMs} ms (unheld ${r.unheldMs} ms, control ${control} ms)`;
 
   itKvm(
     'freeze vs catch-up across a 1 s pause: ~0 vs ~1 s',
     withVm(async (vmFd) => {
-      const control = await controlMs(vmFd);
-      const frozen = await jump(vmFd, 'freeze', 1000);
-      const caught = await jump(vmFd, 'catch-up', 1000);
-      assert.ok(frozen >= 0 && frozen < heldLimitMs(control), `freeze: ${frozen} ms (control ${control} ms)`);
-      assert.ok(caught > 990 && caught < 1100 + 4 * control, `catch-up: ${caught} ms (control ${control} ms)`);
+      const control = await controlJumpMs(new kvm.KvmClockDevice(vmFd));
+      const frozen = await across(vmFd, 'freeze', 1000);
+      const caught = await across(vmFd, 'catch-up', 1000);
+      assert.ok(
+        frozen.jumpMs >= 0 && frozen.jumpMs < heldLimitMs(control, frozen.unheldMs),
+        `freeze: ${text(frozen, control)}`,
+      );
+      assert.ok(
+        caught.jumpMs > 990 && caught.jumpMs < 1100 + 4 * control + caught.unheldMs,
+        `catch-up: ${text(caught, control)}`,
+      );
     }),
   );
 
   itKvm(
     'a function policy switches at its threshold',
     withVm(async (vmFd) => {
-      const control = await controlMs(vmFd);
+      const control = await controlJumpMs(new kvm.KvmClockDevice(vmFd));
       const policy = kvm.catchUpAfter(500_000_000n);
-      const short = await jump(vmFd, policy, 100);
-      const long = await jump(vmFd, policy, 700);
-      assert.ok(short < heldLimitMs(control), `100 ms pause: ${short} ms (control ${control} ms)`);
-      assert.ok(long > 690 && long < 800 + 4 * control, `700 ms pause: ${long} ms (control ${control} ms)`);
+      const short = await across(vmFd, policy, 100);
+      const long = await across(vmFd, policy, 700);
+      assert.ok(short.jumpMs < heldLimitMs(control, short.unheldMs), `100 ms pause: ${text(short, control)}`);
+      assert.ok(
+        long.jumpMs > 690 && long.jumpMs < 800 + 4 * control + long.unheldMs,
+        `700 ms pause: ${text(long, control)}`,
+      );
     }),
   );
 
