@@ -83,7 +83,10 @@ export function checkWords(
     case 'control-runs':
       return {
         name: 'without: the clock runs through the pause (the jump the library removes)',
-        detail: `jump ${ms(check.jumpNs)} ms in ${ms(check.hostElapsedNs)} ms of host time, ` + allowedRunning(check),
+        detail:
+          `jump ${ms(check.jumpNs)} ms in ${ms(check.hostElapsedNs)} ms of host time, ` +
+          allowedRunning(check) +
+          (check.inFlightNs > 0n ? `, less up to ${ms(check.inFlightNs)} ms the copy was in flight` : ''),
       };
   }
 }

@@ -17,6 +17,7 @@ export const LIVE_MIGRATION: ScenarioDef = {
     { from: ['source', 'save (running)'], to: ['destination', 'load (not running)'] },
     { from: ['destination', 'load (not running)'], to: ['destination', 'start'] },
   ],
+  inFlight: [{ from: ['source', 'save (running)'], to: ['destination', 'load (not running)'] }],
   nominalHoldsMs: (pauseMs) => [0, pauseMs],
   phases: [
     (run) => {

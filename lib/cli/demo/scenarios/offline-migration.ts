@@ -22,6 +22,7 @@ export const OFFLINE_MIGRATION: ScenarioDef = {
     { from: ['source', 'stop'], to: ['destination', 'load (not running)'] },
     { from: ['destination', 'load (not running)'], to: ['destination', 'cont'] },
   ],
+  inFlight: [{ from: ['source', 'save (stopped)'], to: ['destination', 'load (not running)'] }],
   nominalHoldsMs: (pauseMs) => pauseHalves(pauseMs),
   phases: [
     (run) => {

@@ -25,6 +25,13 @@ export interface ScenarioDef {
    * from one step to another ([role, action] of the step records): a catch-up adds them.
    */
   holds: Array<{ from: [string, string]; to: [string, string] }>;
+  /**
+   * The spans in which the clock's value is in the migration stream, from the source's
+   * save (the read) to the destination's load (the write). A VMM without kvm-tod (the
+   * control) loses them on the guest clock: the destination goes on from a value as old
+   * as the copy. Empty where nothing migrates.
+   */
+  inFlight: Array<{ from: [string, string]; to: [string, string] }>;
   /** Those spans' nominal lengths for a pause (before running: to pick a fault). */
   nominalHoldsMs(pauseMs: number): number[];
   /** Before the pause, halfway through it, after it. */

@@ -11,6 +11,7 @@ export const SIMPLE_START: ScenarioDef = {
   expectedCalls: { vm: { reads: 0, writes: 0 } },
   expectedFacts: { notHeldAtCreation: 'a new VM is not held', notHeldAfterStart: 'not held after start' },
   holds: [],
+  inFlight: [],
   nominalHoldsMs: () => [],
   phases: [
     (run) => {

@@ -16,6 +16,7 @@ export const STOP_CONT: ScenarioDef = {
     stillReleased: 'still released after 3 conts',
   },
   holds: [{ from: ['vm', 'stop'], to: ['vm', 'cont'] }],
+  inFlight: [],
   nominalHoldsMs: (pauseMs) => [pauseMs],
   phases: [
     (run) => {
