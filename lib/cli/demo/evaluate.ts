@@ -4,8 +4,10 @@
 import type { ClockPolicyName } from '../../index';
 import { decide, DemoPolicy } from './policies';
 import type { Jump, Run, StepRecord, Variant } from './run';
-import type { ScenarioDef } from './scenarios/scenario';
+import type { ScenarioDef, StepSpan } from './scenarios/scenario';
 import type { DeviceCalls } from './vms';
+
+const msToNs = (ms: number) => BigInt(Math.round(ms * 1e6));
 
 /** Tolerances of the checks, in milliseconds. */
 export interface Tolerance {
@@ -99,15 +101,26 @@ export function jumpCheck(
 ): { pass: boolean; limitNs: bigint } {
   const { jumpNs, hostElapsedNs, hostUncertaintyNs } = jump;
   if (expect === 'held') {
-    const limitNs = BigInt(Math.round(tolerance.heldMs * 1e6)) + unheldNs;
+    const limitNs = msToNs(tolerance.heldMs) + unheldNs;
     return { pass: jumpNs >= -limitNs && jumpNs <= limitNs, limitNs };
   }
   const limitNs =
-    BigInt(Math.round(tolerance.runningMs * 1e6)) +
-    (hostElapsedNs * BigInt(tolerance.ratePpm)) / 1_000_000n +
-    hostUncertaintyNs;
+    msToNs(tolerance.runningMs) + (hostElapsedNs * BigInt(tolerance.ratePpm)) / 1_000_000n + hostUncertaintyNs;
   const off = jumpNs - hostElapsedNs;
   return { pass: off >= -limitNs - inFlightNs && off <= limitNs, limitNs };
+}
+
+/** The step records that begin and end each span; undefined if a step is missing. */
+function stepsOf<T>(run: Run<T>, spans: StepSpan[]): Array<[StepRecord, StepRecord]> | undefined {
+  const find = ([role, action]: [string, string]) => run.steps.find((s) => s.vm === role && s.action === action);
+  const out: Array<[StepRecord, StepRecord]> = [];
+  for (const { from, to } of spans) {
+    const start = find(from);
+    const end = find(to);
+    if (!start || !end) return undefined;
+    out.push([start, end]);
+  }
+  return out;
 }
 
 /**
@@ -115,15 +128,8 @@ export function jumpCheck(
  * from the start of the save to the end of the load. 0 where a step is missing.
  */
 export function inFlightTime<T>(scenario: ScenarioDef, run: Run<T>): bigint {
-  const find = ([role, action]: [string, string]) => run.steps.find((s) => s.vm === role && s.action === action);
-  let ms = 0;
-  for (const { from, to } of scenario.inFlight) {
-    const save = find(from);
-    const load = find(to);
-    if (!save || !load) return 0n;
-    ms += Math.max(0, load.atMs - save.startMs);
-  }
-  return BigInt(Math.round(ms * 1e6));
+  const spans = stepsOf(run, scenario.inFlight) ?? [];
+  return msToNs(spans.reduce((ms, [save, load]) => ms + Math.max(0, load.atMs - save.startMs), 0));
 }
 
 /**
@@ -134,15 +140,7 @@ const THRESHOLD_SLACK_NS = 5_000_000n;
 
 /** The holds of a library run as measured from its step records; undefined if a step is missing. */
 export function measureHolds<T>(scenario: ScenarioDef, run: Run<T>): bigint[] | undefined {
-  const at = ([role, action]: [string, string]) => run.steps.find((s) => s.vm === role && s.action === action)?.atMs;
-  const out: bigint[] = [];
-  for (const { from, to } of scenario.holds) {
-    const start = at(from);
-    const end = at(to);
-    if (start === undefined || end === undefined) return undefined;
-    out.push(BigInt(Math.round((end - start) * 1e6)));
-  }
-  return out;
+  return stepsOf(run, scenario.holds)?.map(([start, end]) => msToNs(end.atMs - start.atMs));
 }
 
 /**
@@ -153,15 +151,10 @@ export function measureHolds<T>(scenario: ScenarioDef, run: Run<T>): bigint[] | 
 export function unheldTime<T>(scenario: ScenarioDef, run: Run<T>): bigint {
   const jump = run.jump;
   if (!jump) return 0n;
-  const find = ([role, action]: [string, string]) => run.steps.find((s) => s.vm === role && s.action === action);
-  let heldMs = 0;
-  for (const { from, to } of scenario.holds) {
-    const start = find(from);
-    const end = find(to);
-    if (!start || !end) return 0n;
-    heldMs += Math.max(0, end.startMs - start.atMs);
-  }
-  const unheld = jump.hostElapsedNs + jump.hostUncertaintyNs - BigInt(Math.round(heldMs * 1e6));
+  const spans = stepsOf(run, scenario.holds);
+  if (!spans) return 0n;
+  const heldMs = spans.reduce((ms, [start, end]) => ms + Math.max(0, end.startMs - start.atMs), 0);
+  const unheld = jump.hostElapsedNs + jump.hostUncertaintyNs - msToNs(heldMs);
   return unheld > 0n ? unheld : 0n;
 }
 
@@ -238,8 +231,7 @@ function evaluateLibrary<T>(scenario: ScenarioDef, library: Run<T>, tolerance: T
       // A held clock caught up: the jump is the time held (what the policy caught up),
       // within the held tolerance, the time it was not surely held, and the clock-rate
       // allowance of a running clock.
-      const limitNs =
-        BigInt(Math.round(tolerance.heldMs * 1e6)) + unheldNs + (nearest * BigInt(tolerance.ratePpm)) / 1_000_000n;
+      const limitNs = msToNs(tolerance.heldMs) + unheldNs + (nearest * BigInt(tolerance.ratePpm)) / 1_000_000n;
       jumpOk = off(nearest) <= limitNs;
       checks.push({
         policy,

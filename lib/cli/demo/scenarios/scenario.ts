@@ -6,6 +6,12 @@ import type { DeviceCalls } from '../vms';
 
 export type Phase = <T>(run: Run<T>) => void;
 
+/** A span of a run, from one step to another, each named [role, action] as the step records are. */
+export interface StepSpan {
+  from: [string, string];
+  to: [string, string];
+}
+
 export interface ScenarioDef {
   id: string;
   number: number;
@@ -24,14 +30,14 @@ export interface ScenarioDef {
    * The spans over which the library holds the clock and a resume policy decides, each
    * from one step to another ([role, action] of the step records): a catch-up adds them.
    */
-  holds: Array<{ from: [string, string]; to: [string, string] }>;
+  holds: StepSpan[];
   /**
    * The spans in which the clock's value is in the migration stream, from the source's
    * save (the read) to the destination's load (the write). A VMM without kvm-tod (the
    * control) loses them on the guest clock: the destination goes on from a value as old
    * as the copy. Empty where nothing migrates.
    */
-  inFlight: Array<{ from: [string, string]; to: [string, string] }>;
+  inFlight: StepSpan[];
   /** Those spans' nominal lengths for a pause (before running: to pick a fault). */
   nominalHoldsMs(pauseMs: number): number[];
   /** Before the pause, halfway through it, after it. */
