@@ -13,6 +13,24 @@ import { GuestLine, LinuxVm } from './linux-vm';
 import { runQemuScenarios } from './qemu-scenarios';
 import { Hold, commandLine, defaultSettings, runStopCont } from './stop-cont';
 
+const quiet = Boolean(process.env.LINUX_GUEST_QUIET);
+
+/**
+ * One boot per hold of the comma-separated list `holds` (default none), each announced on
+ * stderr and given a stamp of its own host time for the guest's lines; prints the results
+ * as one JSON array.
+ */
+async function eachHold<R>(holds: string | undefined, run: (hold: Hold, stamp: () => string) => Promise<R>) {
+  const results: R[] = [];
+  for (const hold of (holds ?? 'none').split(',') as Hold[]) {
+    const t0 = Date.now();
+    console.error(`--- ${hold}`);
+    results.push(await run(hold, () => `[host +${((Date.now() - t0) / 1000).toFixed(2)}s]`));
+  }
+  console.log(JSON.stringify(results, null, 2));
+  return 0;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [what = 'boot', a, b] = argv;
   const files = guestFiles();
@@ -32,19 +50,14 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (what === 'stop-cont') {
-    const results = [];
-    for (const hold of (a ?? 'none').split(',') as Hold[]) {
-      const t0 = Date.now();
-      console.error(`--- ${hold}`);
+    return eachHold(a, async (hold, stamp) => {
       const result = await runStopCont({
         ...files,
         hold,
         pauseMs: Number(b ?? 10000),
         cycles: Number(process.env.LINUX_GUEST_CYCLES ?? 1),
         settings,
-        onLine: process.env.LINUX_GUEST_QUIET
-          ? undefined
-          : (l) => console.error(`[host +${((Date.now() - t0) / 1000).toFixed(2)}s] ${l.text}`),
+        onLine: quiet ? undefined : (l) => console.error(`${stamp()} ${l.text}`),
       });
       for (const c of result.cycles)
         console.error(`--- ${hold}: pause ${c.pauseMs.toFixed(1)} ms, leap ${c.leapMs.toFixed(1)} ms`);
@@ -52,24 +65,18 @@ async function main(argv: string[]): Promise<number> {
         `--- ${hold}: leap ${result.leapMs.toFixed(1)} ms of a ${result.pauseMs.toFixed(1)} ms pause, ` +
           `${result.kernelComplaints.filter((c) => c.aboutPause).length} complaints about it`,
       );
-      results.push(result);
-    }
-    console.log(JSON.stringify(results, null, 2));
-    return 0;
+      return result;
+    });
   }
   if (what === 'qemu-scenarios') {
-    const results = [];
-    for (const hold of (a ?? 'none').split(',') as Hold[]) {
+    return eachHold(a, async (hold, stamp) => {
       const t0 = Date.now();
-      console.error(`--- ${hold}`);
       const result = await runQemuScenarios({
         ...files,
         hold,
         pauseMs: Number(b ?? 10000),
         settings,
-        onLine: process.env.LINUX_GUEST_QUIET
-          ? undefined
-          : (l, vm) => console.error(`[host +${((Date.now() - t0) / 1000).toFixed(2)}s] [${vm}] ${l.text}`),
+        onLine: quiet ? undefined : (l, vm) => console.error(`${stamp()} [${vm}] ${l.text}`),
       });
       for (const k of ['stopCont', 'liveMigration', 'offlineMigration'] as const) {
         const r = result[k];
@@ -80,10 +87,8 @@ async function main(argv: string[]): Promise<number> {
         );
       }
       console.error(`--- ${hold} simple start: ${JSON.stringify(result.simpleStart)} (${Date.now() - t0} ms in all)`);
-      results.push(result);
-    }
-    console.log(JSON.stringify(results, null, 2));
-    return 0;
+      return result;
+    });
   }
   console.error('usage: main.js boot [seconds] | stop-cont none|freeze|catch-up PAUSE_MS');
   return 2;

@@ -74,21 +74,18 @@ const MOVED: { key: MovedScenario; title: string }[] = [
   { key: 'offlineMigration', title: '3 offline migration' },
 ];
 
+/** What both of the VMM's runs take: one boot of the guest under one hold. */
+interface LinuxRunOptions {
+  kernel: string;
+  initrd: string;
+  hold: LinuxHold;
+  pauseMs: number;
+  settings: Record<string, unknown>;
+}
+
 interface LinuxVmmModules {
-  runStopCont(options: {
-    kernel: string;
-    initrd: string;
-    hold: LinuxHold;
-    pauseMs: number;
-    settings: Record<string, unknown>;
-  }): Promise<StopContResult>;
-  runQemuScenarios(options: {
-    kernel: string;
-    initrd: string;
-    hold: LinuxHold;
-    pauseMs: number;
-    settings: Record<string, unknown>;
-  }): Promise<QemuScenariosResult>;
+  runStopCont(options: LinuxRunOptions): Promise<StopContResult>;
+  runQemuScenarios(options: LinuxRunOptions): Promise<QemuScenariosResult>;
   guestFiles(): { kernel: string; initrd: string };
   settings: Record<string, unknown>;
 }

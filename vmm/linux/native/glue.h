@@ -9,6 +9,10 @@
 
 namespace linuxvmm {
 
+// Argument i as a Uint32Array, else ERR_INVALID_ARG_TYPE naming it (vcpu.cc; the CPUID
+// entries and the MSR indices are both passed so).
+Napi::Uint32Array ArgUint32Array(const Napi::CallbackInfo& info, size_t i, const char* name);
+
 // vm.cc: the VM and its memory.
 Napi::Value SetTssAddr(const Napi::CallbackInfo& info);
 Napi::Value SetIdentityMapAddr(const Napi::CallbackInfo& info);

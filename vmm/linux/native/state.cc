@@ -134,10 +134,7 @@ Napi::Value GetMsrIndexList(const Napi::CallbackInfo& info) {
 Napi::Value GetMsrs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int fd = ArgFd(info, 0, "vcpuFd");
-  if (!info[1].IsTypedArray() || info[1].As<Napi::TypedArray>().TypedArrayType() != napi_uint32_array) {
-    throw kvmtod::InvalidArgType(env, "indices", "Uint32Array", info[1]);
-  }
-  Napi::Uint32Array indices = info[1].As<Napi::Uint32Array>();
+  Napi::Uint32Array indices = ArgUint32Array(info, 1, "indices");
   size_t n = indices.ElementLength();
   std::vector<uint8_t> bytes(8 + n * sizeof(kvm_msr_entry), 0);
   reinterpret_cast<uint32_t*>(bytes.data())[0] = static_cast<uint32_t>(n);

@@ -97,14 +97,18 @@ void TableIn(Napi::Object obj, const char* key, kvm_dtable* t) {
 
 }  // namespace
 
+Napi::Uint32Array ArgUint32Array(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  if (!info[i].IsTypedArray() || info[i].As<Napi::TypedArray>().TypedArrayType() != napi_uint32_array) {
+    throw kvmtod::InvalidArgType(info.Env(), name, "Uint32Array", info[i]);
+  }
+  return info[i].As<Napi::Uint32Array>();
+}
+
 // setCpuid(vcpuFd, entries): entries as getSupportedCpuid returns them (7 words each).
 Napi::Value SetCpuid(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int fd = ArgFd(info, 0, "vcpuFd");
-  if (!info[1].IsTypedArray() || info[1].As<Napi::TypedArray>().TypedArrayType() != napi_uint32_array) {
-    throw kvmtod::InvalidArgType(env, "entries", "Uint32Array", info[1]);
-  }
-  Napi::Uint32Array words = info[1].As<Napi::Uint32Array>();
+  Napi::Uint32Array words = ArgUint32Array(info, 1, "entries");
   if (words.ElementLength() % 7 != 0) throw kvmtod::InvalidArgValue(env, "entries", "7 words per entry");
   uint32_t n = static_cast<uint32_t>(words.ElementLength() / 7);
   CpuidBuffer cpuid(n);
