@@ -90,7 +90,9 @@ async function main(argv: string[]): Promise<number> {
       return result;
     });
   }
-  console.error('usage: main.js boot [seconds] | stop-cont none|freeze|catch-up PAUSE_MS');
+  console.error(
+    'usage: main.js boot [seconds] | stop-cont|qemu-scenarios HOLD[,HOLD...] PAUSE_MS (HOLD: none|freeze|catch-up)',
+  );
   return 2;
 }
 
