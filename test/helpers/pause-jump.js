@@ -17,26 +17,37 @@ const msBetween = (later, earlier) => Number(diffNs(later, earlier)) / 1e6;
 const hostMsSince = (startNs) => Number(process.hrtime.bigint() - startNs) / 1e6;
 
 /**
- * Runs the VM, reads the clock, stops (held by GuestClock under `policy`, or not held at
- * all without the library), waits pauseMs, conts and reads again. Returns how far the
- * clock moved (ms) and `unheldMs`, the host time in which it may have run even when held:
- * from before the first read to the end of stop, and from the start of cont to the end
- * of the last read. That is a few µs on a host; in the KVM box a stall there (a GC, a
- * deschedule) is where a held clock's movement comes from, so a bound adds it. Any
- * warning fails the test.
+ * Runs `clock`'s VM, reads `device`, stops (held, or when `hold` is false not held at
+ * all, as without the library), waits pauseMs, conts and reads again. Returns how far the
+ * clock moved (`jumpMs`); how long the stop really lasted (`heldMs`, from after the first
+ * read to the end of cont: a loaded machine can oversleep a timer by far more than a
+ * tolerance); and `unheldMs`, the host time in which it may have run even when held: from
+ * before the first read to the end of stop, and from the start of cont to the end of the
+ * last read. That is a few µs on a host; on a slow one a stall there (a GC, a deschedule,
+ * an emulator's slow step) is where a held clock's movement comes from, so a bound adds it.
  */
-async function measureAcrossPause(device, pauseMs, { useLibrary = true, policy } = {}) {
-  const clock = new kvm.GuestClock(device, { policy, warn: (w) => assert.fail(w.message) });
+async function clockAcrossPause(clock, device, pauseMs, { hold = true } = {}) {
   clock.vmStateChanged(true);
   const readStart = process.hrtime.bigint();
   const atStop = device.read();
-  clock.vmStateChanged(!useLibrary);
+  const stopStart = process.hrtime.bigint();
+  clock.vmStateChanged(!hold);
   const beforePause = hostMsSince(readStart);
   await sleep(pauseMs);
   const contStart = process.hrtime.bigint();
   clock.vmStateChanged(true);
+  const heldMs = hostMsSince(stopStart);
   const after = device.read();
-  return { jumpMs: msBetween(after, atStop), unheldMs: beforePause + hostMsSince(contStart) };
+  return { jumpMs: msBetween(after, atStop), heldMs, unheldMs: beforePause + hostMsSince(contStart) };
+}
+
+/**
+ * clockAcrossPause on a new GuestClock of `device` under `policy` (held unless useLibrary
+ * is false); any warning fails the test.
+ */
+function measureAcrossPause(device, pauseMs, { useLibrary = true, policy } = {}) {
+  const clock = new kvm.GuestClock(device, { policy, warn: (w) => assert.fail(w.message) });
+  return clockAcrossPause(clock, device, pauseMs, { hold: useLibrary });
 }
 
 /** How far the clock moved (ms) across stop, pauseMs and cont, held when useLibrary. */
@@ -62,4 +73,12 @@ async function controlJumpMs(device, runs = 3, policy = undefined) {
  */
 const heldLimitMs = (controlMs, unheldMs = 0) => 5 + 4 * controlMs + unheldMs;
 
-module.exports = { measureAcrossPause, jumpAcrossPause, controlJumpMs, heldLimitMs, sleep, msBetween };
+module.exports = {
+  clockAcrossPause,
+  measureAcrossPause,
+  jumpAcrossPause,
+  controlJumpMs,
+  heldLimitMs,
+  sleep,
+  msBetween,
+};

@@ -5,46 +5,26 @@ const assert = require('assert');
 const kvm = require('../..');
 const { CountingDevice, collectWarnings } = require('../helpers/counting-device');
 
-const { sleep, msBetween } = require('../helpers/pause-jump');
-
-// The guest clock's jump across stop, pause, cont; how long the stop really lasted (a
-// loaded machine can oversleep a timer by far more than a tolerance); and how long the
-// clock was surely not held around it (between the reads and the calls: a descheduled
-// process, or an emulator's slow step, lands there and moves even a held clock).
-async function pauseJump(clock, device, ms) {
-  clock.vmStateChanged(true);
-  const beforeRead = process.hrtime.bigint();
-  const atStop = device.read();
-  const stopped = process.hrtime.bigint();
-  clock.vmStateChanged(false);
-  const held = process.hrtime.bigint();
-  await sleep(ms);
-  const resuming = process.hrtime.bigint();
-  clock.vmStateChanged(true);
-  const heldMs = Number(process.hrtime.bigint() - stopped) / 1e6;
-  const afterCont = device.read();
-  const unheldMs = Number(held - beforeRead + process.hrtime.bigint() - resuming) / 1e6;
-  return { jump: msBetween(afterCont, atStop), heldMs, unheldMs };
-}
+const { clockAcrossPause, sleep, msBetween } = require('../helpers/pause-jump');
 
 // 20 ms on a quiet host; plus the time the clock was surely not held on a slow one.
-const frozen = ({ jump, unheldMs }) => jump >= 0 && jump < 20 + unheldMs;
-const caughtUp = ({ jump, heldMs, unheldMs }) => Math.abs(jump - heldMs) < 20 + unheldMs;
+const frozen = ({ jumpMs, unheldMs }) => jumpMs >= 0 && jumpMs < 20 + unheldMs;
+const caughtUp = ({ jumpMs, heldMs, unheldMs }) => Math.abs(jumpMs - heldMs) < 20 + unheldMs;
 
 describe('resume policies', () => {
   it("'freeze' (the default): the guest does not see a 300 ms pause", async () => {
     const device = new kvm.SimulatedS390Tod();
     const clock = new kvm.GuestClock(device);
     assert.strictEqual(clock.policy, 'freeze');
-    const r = await pauseJump(clock, device, 300);
-    assert.ok(frozen(r), `jump ${r.jump} ms after ${r.heldMs} ms stopped`);
+    const r = await clockAcrossPause(clock, device, 300);
+    assert.ok(frozen(r), `jump ${r.jumpMs} ms after ${r.heldMs} ms stopped`);
   });
 
   it("'catch-up': the guest ends where it would have been: it sees the whole pause", async () => {
     const device = new kvm.SimulatedS390Tod();
     const clock = new kvm.GuestClock(device, { policy: 'catch-up' });
-    const r = await pauseJump(clock, device, 300);
-    assert.ok(r.jump >= 295 && caughtUp(r), `jump ${r.jump} ms after ${r.heldMs} ms stopped`);
+    const r = await clockAcrossPause(clock, device, 300);
+    assert.ok(r.jumpMs >= 295 && caughtUp(r), `jump ${r.jumpMs} ms after ${r.heldMs} ms stopped`);
   });
 
   it('a function picks at each resume from how long the clock was held', async () => {
@@ -57,11 +37,11 @@ describe('resume policies', () => {
         return threshold(heldNs);
       },
     });
-    const short = await pauseJump(clock, device, 50);
-    const long = await pauseJump(clock, device, 300);
+    const short = await clockAcrossPause(clock, device, 50);
+    const long = await clockAcrossPause(clock, device, 300);
     // what the policy saw decides; the machine's load decides how long it saw
     assert.strictEqual(frozen(short), asked[0] < 200_000_000n, `first pause: ${JSON.stringify(short)}`);
-    assert.ok(caughtUp(long) && long.jump >= 295, `300 ms pause caught up: ${JSON.stringify(long)}`);
+    assert.ok(caughtUp(long) && long.jumpMs >= 295, `300 ms pause caught up: ${JSON.stringify(long)}`);
     assert.strictEqual(asked.length, 2);
     assert.ok(asked[0] >= 45_000_000n && asked[1] >= 295_000_000n); // timers may fire up to 1 ms early
   });
@@ -77,7 +57,7 @@ describe('resume policies', () => {
     clock.vmStateChanged(true);
     assert.ok(msBetween(device.read(), atStop) >= 195);
     clock.policy = 'freeze';
-    assert.ok(frozen(await pauseJump(clock, device, 200)));
+    assert.ok(frozen(await clockAcrossPause(clock, device, 200)));
   });
 
   it('rejects a policy that is not one', () => {
@@ -146,7 +126,7 @@ describe('resume policies', () => {
     try {
       const device = new kvm.SimulatedS390Tod();
       const clock = new kvm.GuestClock(device, { policy: 'catch-up' });
-      await pauseJump(clock, device, 50);
+      await clockAcrossPause(clock, device, 50);
       assert.strictEqual(seen.length, 1);
       assert.strictEqual(seen[0].policy, 'catch-up');
       const movedMs = msBetween(seen[0].value, seen[0].held);
