@@ -274,6 +274,7 @@ describe('kvm-tod demo with a misbehaving device (KVM_TOD_DEMO_FAULT)', function
     assert.match(r.stderr, /KVM_TOD_DEMO_FAULT='nonsense' names no scenario/);
   });
 });
+
 describe("the demo's check of the control (a VMM without kvm-tod) in a live migration", function () {
   // The control writes at load the value it read at save: its guest clock loses the copy's
   // time in flight. In CI the KVM box once stalled 144 ms there (376 ms in 520 ms).
