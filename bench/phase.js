@@ -7,7 +7,6 @@
 // Progress goes to stderr; the result is one JSON line on stdout.
 'use strict';
 const fs = require('fs');
-const path = require('path');
 const { SETTINGS, FIGURES, KVMCLOCK_FIGURES, S390_FIGURES } = require('./lib/settings');
 const { kvmclockBinding, todBinding } = require('./lib/binding');
 const { holdRelease } = require('./lib/hold-release');
@@ -17,7 +16,6 @@ const { endurance } = require('./lib/endurance');
 const { overhead } = require('./lib/overhead');
 const { scaling } = require('./lib/scaling');
 
-const root = path.join(__dirname, '..');
 const [phase, mode = 'full'] = process.argv.slice(2);
 const settings = SETTINGS[mode] && { ...SETTINGS[mode] };
 // KVM_TOD_BENCH_VMS="1,10,100,1000": the VM counts of the scaling figures, for a quick run
@@ -29,7 +27,7 @@ if (!settings || !['host', 'double'].includes(phase)) {
   process.exit(2);
 }
 
-const kvm = require(root);
+const kvm = require('kvm-tod');
 const figures = {};
 const progress = (msg) => process.stderr.write(`bench[${phase}]: ${msg}\n`);
 
@@ -214,7 +212,7 @@ function hostPhase() {
   }));
 
   const overheadIds = Object.keys(FIGURES).filter((id) => id.startsWith('overhead.'));
-  if (helper) measure(overheadIds, () => overhead(kvm, helper, root, settings));
+  if (helper) measure(overheadIds, () => overhead(kvm, helper, settings));
   else skip(overheadIds, helperReason);
   return result;
 }

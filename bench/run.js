@@ -1,17 +1,17 @@
 #!/usr/bin/env node
 // `npm run bench`: how close kvm-tod's calls come to the raw ioctl, how still it holds
 // the guest clock, and how steady it stays over a million stop/cont cycles.
-// See docs/performance.md.
+// See README.md.
 //
 //   npm run bench                  the full run (about a minute or two)
 //   npm run bench -- --quick       a smoke run of every figure (seconds)
 //   npm run bench -- --json        the report as one JSON document on stdout
-//   npm run bench -- --markdown    the tables as Markdown (docs/performance.md has them)
+//   npm run bench -- --markdown    the tables as Markdown (README.md has them)
 //   npm run build:bench            only build what the benchmark needs
 //   KVM_TOD_BENCH_VMS=1,10,100,1000  the VM counts of the scaling figures (default: 1..1000 full, 1,10 quick)
 //
-// Builds what it needs (bench/lib/build.js), then measures in two child processes
-// (bench/phase.js): one without any preload (real /dev/kvm, simulated device, cost
+// Builds what it needs (lib/build.js), then measures in two child processes
+// (phase.js): one without any preload (real /dev/kvm, simulated device, cost
 // breakdown), one with the s390 kernel double LD_PRELOADed (the s390 TOD figures
 // where there is no s390x KVM). Both run node with --expose-gc for the heap figures.
 // Exit status: 0, or 1 when a figure failed (skipped figures are not failures).
@@ -45,7 +45,7 @@ const started = Date.now();
 const startedAt = new Date(started).toISOString();
 const machineAtStart = machine();
 
-const libraryProblem = ensureLibrary(log);
+const libraryProblem = ensureLibrary();
 if (libraryProblem) {
   console.error(`bench: the library is not built: ${libraryProblem}`);
   process.exit(1);
@@ -66,7 +66,7 @@ function phaseEnv(preload) {
   if (preload) kept.unshift(preload);
   if (kept.length) env.LD_PRELOAD = kept.join(':');
   else delete env.LD_PRELOAD;
-  if (env.KVM_TOD_ADDON) env.KVM_TOD_ADDON = addonPath(); // the phases run in the repo's root
+  if (env.KVM_TOD_ADDON) env.KVM_TOD_ADDON = addonPath(); // the phases run in this package's folder
   if (helper.file) env.KVM_TOD_BENCH_HELPER = helper.file;
   else delete env.KVM_TOD_BENCH_HELPER;
   return env;
@@ -121,7 +121,7 @@ const report = {
   startedAt,
   durationS: Math.round((Date.now() - started) / 100) / 10,
   machine: { ...machineAtStart, loadAverageAtEnd: machine().loadAverage },
-  addon: path.relative(root, addonPath()) || addonPath(),
+  addon: addonPath() ?? "the library's own (its build/Release, else its prebuild)",
   backends: {
     kvmclock: kvmclock.usable ? 'the real /dev/kvm' : `skipped: ${kvmclock.reason || 'the host phase failed'}`,
     s390: s390Backend,

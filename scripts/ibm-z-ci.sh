@@ -47,8 +47,10 @@ node -e "const k = require('kvm-tod'); console.log('kvm-tod loads:', typeof k.Gu
 
 echo "==> npm run test:hardware, against the installed package"
 # The suite and its script come from the checkout; the package under test is the installed one.
-mkdir -p "$pkg/test" "$pkg/scripts"
-cp -r "$repo/test/hardware" "$repo/test/helpers" "$pkg/test/"
-cp "$repo/scripts/test-hardware.sh" "$repo/scripts/print-tally.js" "$pkg/scripts/"
+# @kvm-tod/testkit (the gates, the tally) comes from the checkout too, beside the package.
+mkdir -p "$pkg/test" "$pkg/scripts" "$work/node_modules/@kvm-tod"
+cp -r "$repo/test/hardware" "$pkg/test/"
+cp -r "$repo/testkit" "$work/node_modules/@kvm-tod/testkit"
+cp "$repo/scripts/test-hardware.sh" "$pkg/scripts/"
 cd "$pkg"
 npm run test:hardware

@@ -15,8 +15,7 @@ else
   echo "test:hardware: *** BACKEND = the s390 kernel double, NOT real IBM Z hardware ***" \
     "($(uname -m) host$([ -c /dev/kvm ] || echo ", no /dev/kvm")):" \
     "this proves the suite and the library against a model of the kernel, not the kernel"
-  make -s -C test/double OUT="$PWD/build/double" || exit 1
-  preload="$PWD/build/double/s390_kvm_double.so"
+  preload=$(node -p "require('@kvm-tod/testkit/s390-double').build()") || exit 1
 fi
 
 [ -f dist/index.js ] || npm run --silent build:ts || exit 1
@@ -31,8 +30,8 @@ trap 'rm -f "$tally"' EXIT
 label="hardware ($([ -n "$preload" ] && echo "s390 kernel double, NOT hardware" || echo "s390x KVM"))"
 KVM_TOD_TALLY="$tally" KVM_TOD_SUITE_LABEL="$label" LD_PRELOAD="$preload" \
   node "$(node -p "require.resolve('mocha/bin/mocha.js')")" --no-config \
-    --reporter ./test/helpers/tally-reporter.js --timeout 60000 'test/hardware/**/*.test.js'
+    --reporter @kvm-tod/testkit/tally-reporter --timeout 60000 'test/hardware/**/*.test.js'
 status=$?
 [ -n "$outer_tally" ] && cat "$tally" >> "$outer_tally"
-node scripts/print-tally.js "$tally" || status=1
+node "$(node -p "require.resolve('@kvm-tod/testkit/print-tally')")" "$tally" || status=1
 exit $status

@@ -38,8 +38,8 @@ s390x_build_addon test:s390x "$out" || exit 1
 addon=$s390x_addon
 
 step "cross-compile: the s390 kernel double"
-make -s -C test/double CC=s390x-linux-gnu-gcc OUT="$out/double" || exit 1
-double="$out/double/s390_kvm_double.so"
+double=$(node -p "require('@kvm-tod/testkit/s390-double').build({ cc: 's390x-linux-gnu-gcc', out: '$out/double' })") ||
+  exit 1
 
 step "cross-compile: the exec shim (s390x programs start s390x programs through qemu)"
 mkdir -p "$out/exec"
@@ -59,7 +59,7 @@ outer_tally=${KVM_TOD_TALLY:-}  # .ci/run sums every script's runs from the file
 tally=$(mktemp)
 trap 'rm -f "$tally"' EXIT
 # mocha runs in-process (no node flags, so bin/mocha.js spawns no child Node).
-# The selftest test compiles test/double/selftest.c with the cross gcc and runs it under qemu.
+# The selftest test compiles the double's selftest.c (@kvm-tod/testkit) with the cross gcc and runs it under qemu.
 # qemu-user answers KVM ioctls with ENOSYS even on closed or non-KVM descriptors;
 # KVM_TOD_EMULATED tells timing tests that every call is 10-50 times slower here.
 # KVM_S390_DOUBLE_QEMU_ERRNO=1 has the double give the kernel's EBADF/ENOTTY instead.
@@ -72,5 +72,5 @@ KVM_S390_DOUBLE_QEMU_ERRNO=1 KVM_TOD_TALLY="$tally" KVM_TOD_SUITE_LABEL="s390x b
 status=$?
 [ -n "$outer_tally" ] && cat "$tally" >> "$outer_tally"
 echo "test:s390x took $(( $(date +%s) - started )) s"
-node scripts/print-tally.js "$tally" || status=1
+node_modules/.bin/kvm-tod-tally "$tally" || status=1
 exit $status

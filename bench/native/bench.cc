@@ -23,8 +23,8 @@
 #include <vector>
 #include <linux/kvm.h>
 
-#include "../../native/src/ioctl.h"
-#include "../../native/src/uapi.h"
+#include "ioctl.h"
+#include "uapi.h"
 
 namespace {
 

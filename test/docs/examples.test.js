@@ -5,8 +5,8 @@
 // test/kvm/doc-examples.test.js, where /dev/kvm works.
 'use strict';
 const assert = require('assert');
-const double = require('../helpers/s390-double');
-const { KINDS, docBlocks, runJs, compileTs, printedClaim } = require('../helpers/doc-examples');
+const double = require('@kvm-tod/testkit/s390-double');
+const { KINDS, docBlocks, runJs, compileTs, printedClaim } = require('@kvm-tod/testkit/doc-examples');
 
 const blocks = docBlocks();
 const where = (b) => `${b.file}:${b.line}`;

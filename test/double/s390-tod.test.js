@@ -1,15 +1,15 @@
 // The native s390 TOD path (native/src/s390_tod.cc) through the real addon, with the
-// kernel played by the LD_PRELOAD double (test/double/). Skipped, with the reason in
+// kernel played by the LD_PRELOAD double (@kvm-tod/testkit). Skipped, with the reason in
 // the title, where the double is not preloaded.
 'use strict';
 const assert = require('assert');
 const os = require('os');
 const kvm = require('../..');
-const { itDouble, withDoubleVm, configure } = require('../helpers/s390-double');
+const { itDouble, withDoubleVm, configure } = require('@kvm-tod/testkit/s390-double');
 
 const TOD_PER_MS = 4_096_000n;
 const MAX64 = (1n << 64n) - 1n;
-const { sleep } = require('../helpers/pause-jump');
+const { sleep } = require('@kvm-tod/testkit/pause-jump');
 
 /** What a KvmError from the TOD group must say. */
 function kvmError(code, request, attribute, vmFd) {
@@ -305,7 +305,7 @@ describe('s390 TOD through the kernel double: injected errors surface as KvmErro
 describe('the kernel double itself: descriptors closed behind its back', () => {
   const fs = require('fs');
   const path = require('path');
-  const { enable, reset } = require('../helpers/s390-double');
+  const { enable, reset } = require('@kvm-tod/testkit/s390-double');
 
   itDouble('a fake VM closed with fs.closeSync (a raw close) and its number reused by a file is not a VM', () => {
     enable();

@@ -6,9 +6,9 @@
 // hardware run. KVM_TOD_REQUIRE_HARDWARE=1 (IBM Z CI) makes anything but real
 // hardware a failure at load instead of a quiet fallback.
 'use strict';
-const { devKvm } = require('../helpers/kvm');
-const { withVm: realVm } = require('../helpers/with-vm');
-const double = require('../helpers/s390-double');
+const { devKvm } = require('@kvm-tod/testkit/kvm');
+const { withVm: realVm } = require('@kvm-tod/testkit/with-vm');
+const double = require('@kvm-tod/testkit/s390-double');
 
 function realKvm() {
   const answer = devKvm();

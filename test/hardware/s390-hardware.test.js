@@ -4,7 +4,7 @@
 'use strict';
 const assert = require('assert');
 const kvm = require('../..');
-const pauseJump = require('../helpers/pause-jump');
+const pauseJump = require('@kvm-tod/testkit/pause-jump');
 const { backend, itBackend, withVm } = require('./backend');
 
 const PAUSE_MS = 1000;

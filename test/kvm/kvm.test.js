@@ -3,9 +3,9 @@
 'use strict';
 const assert = require('assert');
 const kvm = require('../..');
-const { itKvm, withVm } = require('../helpers/kvm');
+const { itKvm, withVm } = require('@kvm-tod/testkit/kvm');
 
-const { sleep } = require('../helpers/pause-jump');
+const { sleep } = require('@kvm-tod/testkit/pause-jump');
 
 describe('real /dev/kvm (x86_64)', () => {
   itKvm('opens /dev/kvm, reports API version 12, creates and closes a VM', () => {

@@ -5,8 +5,8 @@
 'use strict';
 const assert = require('assert');
 const kvm = require('../..');
-const pauseJump = require('../helpers/pause-jump');
-const { itS390, withVm } = require('../helpers/s390-kvm');
+const pauseJump = require('@kvm-tod/testkit/pause-jump');
+const { itS390, withVm } = require('@kvm-tod/testkit/s390-kvm');
 
 const PAUSE_MS = 1000;
 const { sleep } = pauseJump;

@@ -3,7 +3,7 @@
 const assert = require('assert');
 const dc = require('diagnostics_channel');
 const kvm = require('../..');
-const { CountingDevice } = require('../helpers/counting-device');
+const { CountingDevice } = require('@kvm-tod/testkit/counting-device');
 
 function record(name) {
   const seen = [];

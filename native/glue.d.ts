@@ -1,0 +1,4 @@
+/** The folder of kvm-tod's native headers (args.h, errors.h, ioctl.h, addon_data.h), relative to the working directory. */
+export declare const include_dir: string;
+/** The gyp target ("path/glue.gyp:kvm_tod_glue") that compiles the glue into a static library, for "dependencies". */
+export declare const target: string;

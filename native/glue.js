@@ -1,0 +1,21 @@
+// kvm-tod's native glue for an add-on of one's own (a VMM's): the argument checks and the
+// errno -> KvmError marshalling of native/src/, linked into that add-on so that its failures
+// are the same KvmError, with the same errno, code and syscall, as the library's. In its
+// binding.gyp, as node-addon-api's targets are used:
+//   "dependencies": ["<!(node -p \"require('kvm-tod/native-glue').target\")"]
+// which compiles args.cc and errors.cc into a static library and puts the headers (args.h,
+// errors.h, ioctl.h, addon_data.h) on the include path; include_dir names that folder for
+// an add-on that only wants the headers. From its JavaScript, once:
+//   addon.setErrorFactory((errno, syscall, details) => new KvmError(errno, syscall, details))
+// docs/api.md ("Native add-ons of your own") says what they promise.
+'use strict';
+const path = require('path');
+
+// Relative to where gyp runs the command (the add-on's folder), as node-addon-api's are:
+// gyp keeps a target's objects under the add-on's build/ only for relative paths.
+const here = path.relative('.', __dirname);
+
+module.exports = {
+  include_dir: path.join(here, 'src'),
+  target: `${path.join(here, 'glue.gyp')}:kvm_tod_glue`,
+};
