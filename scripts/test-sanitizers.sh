@@ -111,10 +111,10 @@ rm -f "$logs"/*
 echo "ok: ASan and UBSan reports are caught"
 
 step "suite: the native tests on the sanitized addon"
-shopt -s nullglob  # test/kvm/*.test.js: every real-KVM test, wherever /dev/kvm opens
+shopt -s nullglob  # every package's test/kvm/*.test.js: every real-KVM test, wherever /dev/kvm opens
 files=(
   test/unit/arguments.test.js test/unit/kvmclock-policy.test.js
-  test/kvm.test.js test/guest-clock-kvm.test.js test/kvm/*.test.js
+  test/kvm/*.test.js cli/test/kvm/*.test.js vmm/*/test/kvm/*.test.js
   test/double/s390-tod.test.js test/double/s390-guest-clock.test.js test/double/s390-byte-order.test.js
   test/robustness/descriptors.test.js test/robustness/threads.test.js test/robustness/faults-guest-clock.test.js
   test/robustness/fuzz-native.test.js test/robustness/fuzz-api.test.js test/robustness/fuzz-sections.test.js
