@@ -78,3 +78,29 @@ describe('kvm-tod probe on real KVM', function () {
     },
   );
 });
+
+describe('kvm-tod demo --guest linux on real KVM: a guest that does not boot', function () {
+  this.timeout(10 * 60 * 1000);
+  let dir;
+  before(function () {
+    // A "kernel" that never prints (a synthetic bzImage looping on an I/O port).
+    const fs = require('fs');
+    const os = require('os');
+    const path = require('path');
+    const { fakeBzImage, SILENT_KERNELS } = require('@kvm-tod/vmm-linux/test/fixtures/bzimage');
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kvm-tod-silent-'));
+    fs.writeFileSync(path.join(dir, 'bzImage'), fakeBzImage({ code: SILENT_KERNELS.ioLoop.code }));
+  });
+  after(() => dir && require('fs').rmSync(dir, { recursive: true, force: true }));
+
+  itKvm('ends with exit status 1 and an error that says where the guest is, not a silent hang', function () {
+    const r = runKvmTod(['demo', '--guest', 'linux', '--policy', 'freeze', '--pause', '1s'], {
+      env: { KVM_TOD_LINUX_KERNEL: require('path').join(dir, 'bzImage'), LINUX_VMM_SILENCE_MS: '2000' },
+      timeout: 8 * 60 * 1000,
+    });
+    assert.strictEqual(r.status, 1, `${r.stdout}${r.stderr}`);
+    assert.match(r.stderr, /the guest wrote nothing on its console for \d+\.\d s \(the bound here: 2\.0 s/);
+    assert.match(r.stderr, /where it is: RIP 0x10000[246]/);
+    assert.match(r.stderr, /the last exits, oldest first: IO out 0x80/);
+  });
+});

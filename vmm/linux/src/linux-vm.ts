@@ -12,7 +12,9 @@ import { planBoot } from './boot-layout';
 import { parseBzImage } from './bzimage';
 import { fixCpuid } from './cpuid';
 import { vmm } from './native';
+import { defaultSilenceLimit, GuestSilentError, GuestWhere, SilenceWatchdog } from './silence-watchdog';
 import { CMD, Command, DEVICE_BYTES, LEN, STATE, State, TID, WORDS, WorkerMessage, WorkerSetup } from './vcpu-control';
+import { newStats, outputBytes, summarizeExits } from './vcpu-stats';
 
 const KVM_CAP_TSC_DEADLINE_TIMER = 72;
 const TSS_ADDRESS = 0xfffbd000;
@@ -40,6 +42,11 @@ export interface LinuxVmOptions {
    * before it runs again (GuestClock.prototype.vmStateChanged, bound); none by default.
    */
   stateHook?: (running: boolean) => void;
+  /**
+   * How long the running guest may write nothing on its console before the run ends with a
+   * GuestSilentError, ms; by default 20 s scaled to this machine (silence-watchdog.ts).
+   */
+  silenceLimitMs?: number;
 }
 
 /** How long stop() waits for the vCPU thread to leave the guest before it gives up. */
@@ -56,6 +63,10 @@ export class LinuxVm extends EventEmitter {
   private readonly memory: ArrayBuffer;
   private readonly control: Int32Array<SharedArrayBuffer> = new Int32Array(new SharedArrayBuffer(WORDS * 4));
   private readonly devices = new Uint8Array(new SharedArrayBuffer(DEVICE_BYTES));
+  private readonly stats = new Int32Array(newStats());
+  private readonly silenceLimit: { limitMs: number; why: string };
+  private watchdog: SilenceWatchdog | undefined;
+  private silentError: GuestSilentError | undefined;
   private readonly runBytes: Uint8Array;
   private readonly worker: Worker;
   /** The VMM's state hook (see LinuxVmOptions.stateHook); may be set before start(). */
@@ -69,6 +80,10 @@ export class LinuxVm extends EventEmitter {
   constructor(options: LinuxVmOptions) {
     super();
     this.stateHook = options.stateHook ?? (() => {});
+    this.silenceLimit =
+      options.silenceLimitMs !== undefined
+        ? { limitMs: options.silenceLimitMs, why: 'as the VMM was told' }
+        : defaultSilenceLimit();
     const image = parseBzImage(fs.readFileSync(options.kernel));
     const initrd = fs.readFileSync(options.initrd);
     const memorySize = (options.memoryMiB ?? 256) * 1024 * 1024;
@@ -102,6 +117,7 @@ export class LinuxVm extends EventEmitter {
       vcpuFd: this.vcpuFd,
       control: this.control.buffer,
       devices: this.devices.buffer,
+      stats: this.stats.buffer,
     };
     this.worker = new Worker(path.join(__dirname, 'vcpu-worker.js'), { workerData: setup });
     this.exited = new Promise((resolve) => {
@@ -129,20 +145,73 @@ export class LinuxVm extends EventEmitter {
     return this.exitReason;
   }
 
+  /** The silence that ended the run, once the watchdog has fired. */
+  get silence(): GuestSilentError | undefined {
+    return this.silentError;
+  }
+
   /** First start: the vCPU runs (the hook is told: a simple start holds nothing). */
   async start(): Promise<void> {
     if (this.started) throw new Error('already started');
     this.started = true;
     await this.waitState((s) => s !== State.Starting, 'the vCPU thread to start');
     this.stateHook(true);
+    this.watchdog = new SilenceWatchdog(
+      this.silenceLimit.limitMs,
+      () => outputBytes(this.stats),
+      () => Atomics.load(this.control, CMD) === Command.Run && Atomics.load(this.control, STATE) !== State.Exited,
+      (silentMs) => this.onSilent(silentMs),
+    );
     this.command(Command.Run);
+  }
+
+  /**
+   * Where the vCPU is and what it has done: its registers (it must be stopped) and its exits.
+   */
+  where(): GuestWhere {
+    this.requireStopped('where');
+    const regs = vmm.getRegs(this.vcpuFd);
+    const sregs = vmm.getSregs(this.vcpuFd);
+    return {
+      rip: regs.rip,
+      rsp: regs.rsp,
+      rflags: regs.rflags,
+      cs: { selector: sregs.cs.selector, base: sregs.cs.base },
+      cr0: sregs.cr0,
+      cr3: sregs.cr3,
+      cr4: sregs.cr4,
+      efer: sregs.efer,
+    };
+  }
+
+  // The watchdog fired: stop the vCPU to read where it is, and end the run with the error.
+  private onSilent(silentMs: number): void {
+    let where: GuestWhere | undefined;
+    let stuck: string | undefined;
+    try {
+      this.stop(false);
+      where = this.where();
+    } catch (error) {
+      stuck = (error as Error).message;
+    }
+    this.silentError = new GuestSilentError({
+      silentMs,
+      limitMs: this.silenceLimit.limitMs,
+      limitWhy: this.silenceLimit.why,
+      where,
+      stuck,
+      exits: summarizeExits(this.stats, vmm.runLayout.exits),
+      outputBytes: outputBytes(this.stats),
+      lastLines: this.lines.slice(-15).map((l) => l.text),
+    });
+    this.emit('silent', this.silentError);
   }
 
   /**
    * Stops the vCPU: kicks it out of KVM_RUN (immediate_exit, then a signal to its thread,
    * repeated until it says it stopped), then calls the hook with false.
    */
-  stop(): void {
+  stop(tellHook = true): void {
     Atomics.store(this.control, CMD, Command.Stop);
     const tid = Atomics.load(this.control, TID);
     const deadline = Date.now() + STOP_TIMEOUT_MS;
@@ -152,7 +221,7 @@ export class LinuxVm extends EventEmitter {
       Atomics.wait(this.control, STATE, State.Running, 20);
       if (Date.now() > deadline) throw new Error(`the vCPU did not stop within ${STOP_TIMEOUT_MS} ms`);
     }
-    this.stateHook(false);
+    if (tellHook) this.stateHook(false);
   }
 
   /**
@@ -185,6 +254,7 @@ export class LinuxVm extends EventEmitter {
   /** Calls the hook with true, then lets the vCPU run again. */
   cont(): void {
     this.stateHook(true);
+    this.watchdog?.resume();
     this.command(Command.Run);
   }
 
@@ -202,6 +272,10 @@ export class LinuxVm extends EventEmitter {
         done();
         reject(new Error(`the guest ended (${reason}) before printing ${pattern}; its last lines:\n${this.tail(15)}`));
       };
+      const onSilent = (error: GuestSilentError): void => {
+        done();
+        reject(error);
+      };
       const timer = setTimeout(() => {
         done();
         reject(
@@ -212,10 +286,13 @@ export class LinuxVm extends EventEmitter {
         clearTimeout(timer);
         this.off('line', onLine);
         this.off('exit', onExit);
+        this.off('silent', onSilent);
       };
+      if (this.silentError) return onSilent(this.silentError);
       if (this.exitReason !== undefined) return onExit(this.exitReason);
       this.on('line', onLine);
       this.on('exit', onExit);
+      this.on('silent', onSilent);
     });
   }
 
@@ -231,6 +308,7 @@ export class LinuxVm extends EventEmitter {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.watchdog?.stop();
     Atomics.store(this.control, CMD, Command.Quit);
     Atomics.notify(this.control, CMD);
     const tid = Atomics.load(this.control, TID);

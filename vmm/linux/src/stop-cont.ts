@@ -37,6 +37,9 @@ export const defaultSettings: GuestSettings = { tickMs: 250, busy: false, watchd
 /** The kernel command line for a guest with `settings`. */
 export function commandLine(settings: GuestSettings): string {
   const words = [
+    // The early console prints from the kernel's first C code on (and the decompressor's
+    // lines before it), so a guest that hangs in its boot shows how far it got.
+    'earlyprintk=serial,ttyS0,115200',
     'console=ttyS0',
     '8250.nr_uarts=1',
     'acpi=off',

@@ -30,6 +30,8 @@ export interface WorkerSetup {
   control: SharedArrayBuffer;
   /** The devices' state as JSON, for Save and Load (DEVICE_BYTES). */
   devices: SharedArrayBuffer;
+  /** What the vCPU has been doing (vcpu-stats.ts): console bytes, exits by reason, the last exits. */
+  stats: SharedArrayBuffer;
 }
 
 /** What the vCPU thread's devices hold that a migration must carry (vcpu-worker.ts). */

@@ -6,6 +6,7 @@ import { parentPort, workerData } from 'worker_threads';
 import { Cmos } from './cmos';
 import { vmm } from './native';
 import { Serial16550 } from './serial';
+import { ioDetail, recordExit, recordOutput } from './vcpu-stats';
 import {
   CMD,
   Command,
@@ -29,6 +30,7 @@ const L = vmm.runLayout;
 const runBuffer = vmm.mapRun(setup.kvmFd, setup.vcpuFd);
 const run = new DataView(runBuffer);
 const runBytes = new Uint8Array(runBuffer);
+const stats = new Int32Array(setup.stats);
 
 function post(message: WorkerMessage): void {
   parentPort!.postMessage(message);
@@ -40,6 +42,7 @@ function post(message: WorkerMessage): void {
 let pending: number[] = [];
 let startNs = 0n;
 function transmit(byte: number): void {
+  recordOutput(stats);
   if (byte === 0x0a) {
     const text = Buffer.from(pending).toString('latin1').replace(/\r$/, '');
     post({
@@ -95,8 +98,19 @@ function handleMmio(): void {
   if (!run.getUint8(L.mmioIsWrite)) runBytes.fill(0, L.mmioData, L.mmioData + 8);
 }
 
+/** Counts the exit for the silence watchdog (vcpu-stats.ts), with its port or address. */
+function countExit(reason: number): void {
+  const E = L.exits;
+  let detail = 0;
+  if (reason === E.IO)
+    detail = ioDetail(run.getUint16(L.ioPort, true), run.getUint8(L.ioDirection) === L.IO_OUT, run.getUint8(L.ioSize));
+  else if (reason === E.MMIO) detail = Number(run.getBigUint64(L.mmioPhysAddr, true) & 0xffffffffn);
+  recordExit(stats, reason, detail);
+}
+
 function exitText(reason: number): string | undefined {
   const E = L.exits;
+  countExit(reason);
   switch (reason) {
     case E.IO:
       handleIo();

@@ -11,26 +11,7 @@ const { Cmos } = require('../dist/cmos');
 const { fixCpuid, cpuidLeaf } = require('../dist/cpuid');
 const { parseClockLine, kernelComplaint, aboutPause, guestLeap } = require('../dist/guest-output');
 
-// A synthetic bzImage: 2 setup sectors after the boot sector, protocol 2.15, relocatable.
-function fakeImage({ kernelBytes = 8192, version = 0x20f, loadflags = 1 } = {}) {
-  const setupSects = 2;
-  const image = Buffer.alloc((setupSects + 1) * 512 + kernelBytes);
-  image[0x1f1] = setupSects;
-  image.writeUInt16LE(0xaa55, 0x1fe);
-  image[0x200] = 0xeb;
-  image[0x201] = 0x6a; // header ends at 0x26c
-  image.write('HdrS', 0x202, 'latin1');
-  image.writeUInt16LE(version, 0x206);
-  image[0x211] = loadflags;
-  image.writeUInt32LE(0x100000, 0x214);
-  image.writeUInt32LE(0x7fffffff, 0x22c);
-  image.writeUInt32LE(0x200000, 0x230);
-  image[0x234] = 1;
-  image.writeUInt32LE(2047, 0x238);
-  image.writeUInt32LE(0x3f97000, 0x260);
-  image.fill(0xcc, (setupSects + 1) * 512); // the protected-mode kernel
-  return image;
-}
+const { fakeBzImage: fakeImage } = require('./fixtures/bzimage');
 
 const sum8 = (bytes) => bytes.reduce((s, b) => (s + b) & 0xff, 0);
 
