@@ -141,7 +141,7 @@ describe('Linux VMM: the silence watchdog', () => {
     );
     assert.match(error.message, /RIP 0x100004 .*CR0 0x11/);
     assert.match(error.message, /KVM_RUN exits: 1 \(IO 1\)/);
-    assert.match(error.message, /the last exits, oldest first: IO out 0x80 \(1 byte\)/);
+    assert.match(error.message, /the last exits, oldest first: IO out 0x80 \(1 byte\)$/m);
     assert.match(error.message, /printed no line at all/);
   });
 
@@ -163,7 +163,7 @@ describe('Linux VMM: the silence watchdog', () => {
     const { factor, loopMs } = machineSlowness();
     assert.ok(factor >= 1 && loopMs > 0);
     const scaled = defaultSilenceLimit();
-    assert.ok(scaled.limitMs >= 20_000 && scaled.limitMs <= 600_000, `${scaled.limitMs} ms`);
+    assert.ok(scaled.limitMs >= 20_000 && scaled.limitMs <= 240_000, `${scaled.limitMs} ms`);
     assert.match(scaled.why, /calibration loop took \d+ ms/);
     const saved = process.env.LINUX_VMM_SILENCE_MS;
     process.env.LINUX_VMM_SILENCE_MS = '1500';

@@ -66,6 +66,7 @@ describe('Linux VMM: a guest that prints nothing ends its run with where it is',
       exits.last.join(', '),
     );
     assert.match(error.message, /wrote nothing on its console/);
+    assert.match(error.message, /the last exits, oldest first: IO out 0x80 \(1 byte\) x16$/m);
     assert.match(error.message, /printed no line at all/);
   });
 
