@@ -198,7 +198,7 @@ function checkKvm(): void {
   } catch (error) {
     throw new CliError(
       `kvm-tod demo --guest linux: needs a working /dev/kvm (${describeError(error)}); ` +
-        'on a machine without one, run it in the KVM box: npm run kvm-box -- node dist/cli/main.js demo --guest linux',
+        'on a machine without one, run it in the KVM box: npm run kvm-box -- npx kvm-tod demo --guest linux',
       3,
     );
   }

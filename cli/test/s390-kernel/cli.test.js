@@ -8,7 +8,7 @@ const path = require('path');
 const { spawnSync } = require('child_process');
 const { itS390 } = require('@kvm-tod/testkit/s390-kvm');
 
-const main = path.join(__dirname, '..', '..', 'dist', 'cli', 'main.js');
+const main = path.join(__dirname, '..', '..', 'dist', 'main.js');
 
 function kvmTod(...args) {
   const run = spawnSync(process.execPath, [main, ...args], { encoding: 'utf8', timeout: 300000 });
