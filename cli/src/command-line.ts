@@ -45,9 +45,11 @@ export function parseArgs(command: string, argv: string[], options: Record<strin
       continue;
     }
     // util.parseArgs takes any next argument for the value; one that looks like an option
-    // (`--pause --json`) means the value was forgotten.
+    // (`--pause --json`) means the value was forgotten. A negative number (`--pause -1s`) is
+    // a value, for the caller to call negative.
     const value = token.value;
-    if (value === undefined || (!token.inlineValue && value.startsWith('-') && value !== '-'))
+    const optionLike = value !== undefined && value.startsWith('-') && value !== '-' && !/^-\.?\d/.test(value);
+    if (value === undefined || (!token.inlineValue && optionLike))
       throw new UsageError(`${command}: option '${name}' needs a value (${help})`);
     values[token.name] = value;
   }

@@ -80,9 +80,10 @@ describe('kvm-tod command line', function () {
   });
 
   it('a bad duration: one line naming --pause and exit status 2', function () {
+    // 5ms would be too short: only 5s is suggested.
     assertUsageError(
       kvmTod(['demo', '--pause', '5']),
-      /^kvm-tod demo: bad --pause: '5' has no unit: write e\.g\. 5s or 5ms/,
+      /^kvm-tod demo: bad --pause: '5' has no unit: write e\.g\. 5s \(/,
     );
     assertUsageError(kvmTod(['demo', '--pause', 'soon']), /^kvm-tod demo: bad --pause: 'soon' is not a duration/);
     assertUsageError(kvmTod(['demo', '--pause=3 s']), /^kvm-tod demo: bad --pause: '3 s' is not a duration/);
@@ -91,6 +92,36 @@ describe('kvm-tod command line', function () {
       kvmTod(['demo', '--pause', '10ms']),
       /^kvm-tod demo: bad --pause: 10ms is too short .* at least 100ms$/,
     );
+  });
+
+  it('a negative --pause: one line saying it is negative and exit status 2', function () {
+    for (const argv of [['--pause', '-1s'], ['--pause=-1s']]) {
+      assertUsageError(
+        kvmTod(['demo', ...argv]),
+        /^kvm-tod demo: bad --pause: '-1s' is negative: give at least 100ms$/,
+      );
+    }
+    assertUsageError(
+      kvmTod(['demo', '--policy', 'threshold:-2s']),
+      /^kvm-tod demo: bad --policy 'threshold:-2s': '-2s' is negative: give 0 or more$/,
+    );
+  });
+
+  it('--pause without a unit suggests only durations the demo accepts: 0 gets the shortest, 100ms', function () {
+    assertUsageError(
+      kvmTod(['demo', '--pause', '0']),
+      /^kvm-tod demo: bad --pause: '0' has no unit: write e\.g\. 100ms, the shortest accepted/,
+    );
+    const { parseDemoArgs } = require('../dist/demo/command');
+    for (const given of ['0', '0.05', '5', '100', '100000', '100000000']) {
+      const r = kvmTod(['demo', '--pause', given]);
+      assert.strictEqual(r.status, 2, given);
+      const advice = /write e\.g\. (.*?)(,| \()/.exec(r.stderr);
+      assert.ok(advice, r.stderr);
+      for (const suggested of advice[1].split(' or ')) {
+        assert.doesNotThrow(() => parseDemoArgs(['--pause', suggested]), `${given}: ${suggested} is accepted`);
+      }
+    }
   });
 
   it('a bad backend: one line listing the backends and exit status 2', function () {

@@ -40,7 +40,7 @@ export function parsePolicy(text: string): DemoPolicy[] {
   if (text === 'both') return [FREEZE, CATCH_UP];
   const bad = `kvm-tod demo: bad --policy '${text}'`;
   if (text.startsWith('threshold:')) {
-    const parsed = parseDuration(text.slice('threshold:'.length));
+    const parsed = parseDuration(text.slice('threshold:'.length), { maxMs: MAX_PAUSE_MS });
     if ('error' in parsed) throw new UsageError(`${bad}: ${parsed.error}`);
     if (parsed.ms > MAX_PAUSE_MS) throw new UsageError(`${bad}: a threshold of at most 24h`);
     return [thresholdPolicy(parsed.ms)];
@@ -62,7 +62,7 @@ export function parseDemoArgs(argv: string[]): DemoArgs | 'help' {
     throw new UsageError(`kvm-tod demo: unexpected argument '${positionals[0]}' (see 'kvm-tod demo --help')`);
   let pauseMs = DEFAULT_PAUSE_MS;
   if (values.pause !== undefined) {
-    const parsed = parseDuration(String(values.pause));
+    const parsed = parseDuration(String(values.pause), { minMs: MIN_PAUSE_MS, maxMs: MAX_PAUSE_MS });
     if ('error' in parsed) throw new UsageError(`kvm-tod demo: bad --pause: ${parsed.error}`);
     if (parsed.ms < MIN_PAUSE_MS) {
       throw new UsageError(
