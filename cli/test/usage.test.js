@@ -64,6 +64,26 @@ describe('kvm-tod command line', function () {
     const r = kvmTod([]);
     assert.strictEqual(r.status, 2);
     assert.match(r.stderr, /^Usage: kvm-tod/);
+    // one line, as any usage error, naming the commands and where the help is
+    assertUsageError(r, /^Usage: kvm-tod <demo\|probe> \[options\] \(see 'kvm-tod --help'\)$/);
+  });
+
+  it("--help <command>, -h <command> and help <command> show that command's help", function () {
+    for (const command of ['demo', 'probe']) {
+      const own = kvmTod([command, '--help']);
+      assert.strictEqual(own.status, 0);
+      assert.match(own.stdout, new RegExp(`^Usage: kvm-tod ${command}`));
+      for (const argv of [
+        ['--help', command],
+        ['-h', command],
+        ['help', command],
+      ]) {
+        const r = kvmTod(argv);
+        assert.strictEqual(r.status, 0, argv.join(' '));
+        assert.strictEqual(r.stdout, own.stdout, argv.join(' '));
+      }
+    }
+    assertUsageError(kvmTod(['--help', 'frob']), /^kvm-tod: unknown command 'frob'/);
   });
 
   it('an unknown command or option: one line and exit status 2', function () {
