@@ -54,6 +54,21 @@ describe('kvm-tod command line', function () {
       assert.ok(r.stdout.includes(text), text);
   });
 
+  it("cli/README.md's synopsis names every option of the demo's and probe's help", function () {
+    const fs = require('fs');
+    const path = require('path');
+    const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
+    const synopsis = /^```\n(kvm-tod [^]*?)```/m.exec(readme)[1];
+    for (const command of ['demo', 'probe']) {
+      const help = kvmTod([command, '--help']).stdout;
+      const options = [...help.split('\nOptions:\n')[1].matchAll(/^ {2}(?:-\w, )?(--[a-z]+(?: linux)?)/gm)].map(
+        (m) => m[1],
+      );
+      assert.ok(options.length >= 2, help);
+      for (const option of options) assert.ok(synopsis.includes(option), `${command} ${option} not in:\n${synopsis}`);
+    }
+  });
+
   it('--version prints the package version', function () {
     const r = kvmTod(['--version']);
     assert.strictEqual(r.status, 0);

@@ -91,6 +91,7 @@ export function parseDemoArgs(argv: string[]): DemoArgs | 'help' {
 }
 
 export const DEMO_HELP = `Usage: kvm-tod demo [--pause <duration>] [--backend <backend>] [--policy <policy>] [--json]
+       kvm-tod demo --guest linux [--pause <duration>] [--policy freeze|catch-up|both] [--json]
 
 Runs the test plan of the s390x TOD fix on VMs of this host and shows the jump
 the guest clock makes across a pause with kvm-tod and without it:
@@ -128,12 +129,13 @@ Options:
                        hold, the four scenarios of the QEMU commit with the
                        guest moved to a second VM (live) and a third
                        (offline) (needs /dev/kvm and the source tree; see
-                       docs/linux-guest.md)
+                       vmm/linux/README.md)
   --json               print one JSON document instead of the table
   -h, --help           show this help
 
 Exit status: 0 every scenario behaved as the rules say, 1 one did not,
-2 a usage error, 3 the backend asked for is not usable here.
+2 a usage error, 3 the backend asked for (with --guest linux: /dev/kvm or
+the Linux VMM) is not usable here.
 
 Examples:
   kvm-tod demo                      # a 3 s pause on this host's KVM
@@ -141,6 +143,7 @@ Examples:
   kvm-tod demo --backend simulated --pause 500ms
   kvm-tod demo --policy both --pause 1s   # freeze and catch-up side by side
   kvm-tod demo --json | jq '.scenarios[] | {id, pass}'
+  kvm-tod demo --guest linux --policy freeze --pause 10s   # a Linux guest (/dev/kvm)
 `;
 
 /** The progress line while the VMs wait out the pause. */
