@@ -3,12 +3,12 @@
 // Here: the command's options, its help, the progress line while the VMs wait, and the
 // command itself.
 import { parseArgs, UsageError } from '../command-line';
-import { formatDuration, parseDuration } from '../text';
+import { formatDuration, parseDuration, wrapLine } from '../text';
 import { Backend, BACKEND_CHOICES, BackendChoice, selectBackend } from './backends';
 import { CATCH_UP, DemoPolicy, FREEZE, thresholdPolicy } from './policies';
 import { observeGuest } from './guest-observed';
 import { jsonDocument, jsonText } from './report-json';
-import { backendLine, headLines, textReport } from './report-text';
+import { backendLine, reportHead, textReport } from './report-text';
 import type { InjectedFault } from './fault';
 import { runDemo } from './run-demo';
 import { LinuxHold, linuxDemo } from './linux-guest';
@@ -19,6 +19,7 @@ import {
   MAX_PAUSE_MS,
   MIN_PAUSE_MS,
   POLICY_CHOICES,
+  reportWidth,
 } from './options';
 
 // `--guest linux`: the scenarios are the holds, 'none' (the VMM without kvm-tod) first.
@@ -54,6 +55,7 @@ export function parseDemoArgs(argv: string[]): DemoArgs | 'help' {
     backend: { type: 'string' },
     policy: { type: 'string' },
     json: { type: 'boolean' },
+    wide: { type: 'boolean' },
     guest: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
@@ -79,7 +81,8 @@ export function parseDemoArgs(argv: string[]): DemoArgs | 'help' {
   if (values.guest === 'linux') {
     const linux = linuxHolds(values.policy as string | undefined, values.backend as string | undefined);
     if (values.pause === undefined) pauseMs = LINUX_DEFAULT_PAUSE_MS;
-    return { pauseMs, backend: 'auto', policy: 'both', policies: [], json: Boolean(values.json), linux };
+    const wide = Boolean(values.wide);
+    return { pauseMs, backend: 'auto', policy: 'both', policies: [], json: Boolean(values.json), wide, linux };
   }
   const backend = (values.backend ?? 'auto') as string;
   if (!(BACKEND_CHOICES as readonly string[]).includes(backend)) {
@@ -87,11 +90,20 @@ export function parseDemoArgs(argv: string[]): DemoArgs | 'help' {
   }
   const policy = String(values.policy ?? 'freeze');
   const policies = parsePolicy(policy);
-  return { pauseMs, backend: backend as BackendChoice, policy, policies, json: Boolean(values.json) };
+  return {
+    pauseMs,
+    backend: backend as BackendChoice,
+    policy,
+    policies,
+    json: Boolean(values.json),
+    wide: Boolean(values.wide),
+  };
 }
 
-export const DEMO_HELP = `Usage: kvm-tod demo [--pause <duration>] [--backend <backend>] [--policy <policy>] [--json]
-       kvm-tod demo --guest linux [--pause <duration>] [--policy freeze|catch-up|both] [--json]
+export const DEMO_HELP = `Usage: kvm-tod demo [--pause <duration>] [--backend <backend>] [--policy <policy>]
+                    [--json] [--wide]
+       kvm-tod demo --guest linux [--pause <duration>] [--policy freeze|catch-up|both]
+                    [--json] [--wide]
 
 Runs the test plan of the s390x TOD fix on VMs of this host and shows the jump
 the guest clock makes across a pause with kvm-tod and without it:
@@ -131,6 +143,10 @@ Options:
                        (offline) (needs /dev/kvm and the source tree; see
                        vmm/linux/README.md)
   --json               print one JSON document instead of the table
+  --wide               the report at its full width: the table with every column
+                       and no line wrapped (by default it fits 120 columns: what
+                       happened to the guest clock and the device calls are
+                       under the table, with each scenario)
   -h, --help           show this help
 
 Exit status: 0 every scenario behaved as the rules say, 1 one did not,
@@ -174,15 +190,15 @@ export async function demo(argv: string[], extras: DemoExtras = {}): Promise<num
     process.stdout.write(DEMO_HELP);
     return 0;
   }
-  if (args.linux) return linuxDemo({ pauseMs: args.pauseMs, holds: args.linux, json: args.json });
+  if (args.linux) return linuxDemo({ pauseMs: args.pauseMs, holds: args.linux, json: args.json, wide: args.wide });
   const { fault } = extras;
   const { backend, requested, fallbackReason } = selectBackend(args.backend);
-  const first = backendLine(backend, requested, fallbackReason);
   try {
     if (!args.json) {
-      for (const line of [first, ...headLines(args, backend, fault)]) process.stdout.write(`${line}\n`);
+      process.stdout.write(`${reportHead(args, backend, requested, fallbackReason, fault).join('\n')}\n`);
     } else if (fallbackReason !== undefined) {
-      process.stderr.write(`${first}\n`);
+      const first = wrapLine(backendLine(backend, requested, fallbackReason), reportWidth(args));
+      process.stderr.write(`${first.join('\n')}\n`);
     }
     const progress = progressWriter(args);
     const results = await runDemo(backend as Backend<unknown>, {
