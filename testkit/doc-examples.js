@@ -99,7 +99,8 @@ function runJs(block, env = {}, links = undefined) {
 
 /**
  * tsc --strict --noEmit over `files` in `dir` (a scratch() folder), as a TypeScript user of
- * the package compiles: its output, '' when clean.
+ * the package compiles (JavaScript files too, checked as tsc --checkJs checks them): its
+ * output, '' when clean.
  */
 function tscStrict(dir, files) {
   const result = spawnSync(
@@ -108,6 +109,8 @@ function tscStrict(dir, files) {
       require.resolve('typescript/bin/tsc'),
       '--strict',
       '--noEmit',
+      '--allowJs',
+      '--checkJs',
       '--target',
       'es2022',
       '--module',
@@ -126,20 +129,23 @@ function tscStrict(dir, files) {
 }
 
 /**
- * Compiles `ts` blocks with tsc --strict, one file each; returns tsc's complaints mapped
- * to doc lines ('' when clean).
+ * Compiles blocks with tsc --strict, one file each: a `ts` block as TypeScript, a `js` one
+ * as JavaScript under --checkJs (what a TypeScript user copying it would be told); returns
+ * tsc's complaints mapped to doc lines ('' when clean).
  */
 function compileTs(blocks) {
   const { dir, done } = scratch();
   try {
     const files = blocks.map((block, i) => {
-      const file = path.join(dir, `block${i}.ts`);
+      const js = block.info.startsWith('js');
+      const esm = !js || /^\s*import\s/m.test(block.code);
+      const file = path.join(dir, `block${i}.${js ? (esm ? 'mjs' : 'js') : 'ts'}`);
       // each block is a module of its own, so their names do not clash
-      fs.writeFileSync(file, `${block.code}export {};\n`);
+      fs.writeFileSync(file, `${block.code}${esm ? 'export {};' : 'module.exports = {};'}\n`);
       return file;
     });
     return tscStrict(dir, files)
-      .replace(/block(\d+)\.ts\((\d+),(\d+)\)/g, (m, i, line, col) => {
+      .replace(/block(\d+)\.m?[jt]s\((\d+),(\d+)\)/g, (m, i, line, col) => {
         const b = blocks[Number(i)];
         return `${b.file}:${b.line + Number(line)}:${col}`;
       })

@@ -1,7 +1,8 @@
-// The command line: a small parser with the messages a user should see, the errors that
-// become an exit status (a usage error is 2), and how the command shows any error: a KVM
-// error by its code and errno, anything else by its message. Never a stack trace
-// (KVM_TOD_DEBUG=1 adds one, for us).
+// The command line: Node's own parser (util.parseArgs) with the messages a user should
+// see, the errors that become an exit status (a usage error is 2), and how the command
+// shows any error: a KVM error by its code and errno, anything else by its message. Never
+// a stack trace (KVM_TOD_DEBUG=1 adds one, for us).
+import * as util from 'util';
 
 /** A mistake on the command line: one line on stderr and exit status 2. */
 export class UsageError extends Error {
@@ -21,59 +22,36 @@ export interface Parsed {
 }
 
 /**
- * Parses `argv` against `options`: `--name value`, `--name=value`, `-x`, `--flag`,
- * and `--` to end the options. An unknown option, a missing value, or a value given
- * to a flag is a UsageError naming `command`.
+ * Parses `argv` against `options` with util.parseArgs: `--name value`, `--name=value`,
+ * `-x`, `--flag`, and `--` to end the options. util.parseArgs's own checks are not strict
+ * (`strict: false`) so that its tokens can be checked here, in order, in our words: an
+ * unknown option, a missing value, or a value given to a flag is a UsageError naming
+ * `command`.
  */
 export function parseArgs(command: string, argv: string[], options: Record<string, OptionSpec>): Parsed {
+  const { tokens } = util.parseArgs({ args: argv, options, strict: false, allowPositionals: true, tokens: true });
+  const help = `see '${command} --help'`;
   const values: Parsed['values'] = {};
   const positionals: string[] = [];
-  const byShort = new Map(
-    Object.entries(options)
-      .filter(([, s]) => s.short)
-      .map(([n, s]) => [s.short as string, n]),
-  );
-  const help = `see '${command} --help'`;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--') {
-      positionals.push(...argv.slice(i + 1));
-      break;
-    }
-    if (!arg.startsWith('-') || arg === '-') {
-      positionals.push(arg);
-      continue;
-    }
-    let name: string | undefined;
-    let inline: string | undefined;
-    if (arg.startsWith('--')) {
-      const eq = arg.indexOf('=');
-      name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
-      inline = eq === -1 ? undefined : arg.slice(eq + 1);
-      if (!Object.prototype.hasOwnProperty.call(options, name)) {
-        throw new UsageError(`${command}: unknown option '--${name}' (${help})`);
-      }
-    } else {
-      if (arg.length !== 2 || !byShort.has(arg[1]))
-        throw new UsageError(`${command}: unknown option '${arg}' (${help})`);
-      name = byShort.get(arg[1])!;
-    }
-    const spec = options[name];
+  for (const token of tokens) {
+    if (token.kind === 'positional') positionals.push(token.value);
+    if (token.kind !== 'option') continue;
+    const spec = Object.prototype.hasOwnProperty.call(options, token.name) ? options[token.name] : undefined;
+    if (spec === undefined) throw new UsageError(`${command}: unknown option '${token.rawName}' (${help})`);
+    const name = `--${token.name}`;
     if (spec.type === 'boolean') {
-      if (inline !== undefined) throw new UsageError(`${command}: option '--${name}' takes no value (${help})`);
-      values[name] = true;
+      if (token.value !== undefined) throw new UsageError(`${command}: option '${name}' takes no value (${help})`);
+      values[token.name] = true;
       continue;
     }
-    let value = inline;
-    if (value === undefined) {
-      const next = argv[i + 1];
-      if (next === undefined || (next.startsWith('-') && next !== '-')) {
-        throw new UsageError(`${command}: option '--${name}' needs a value (${help})`);
-      }
-      value = next;
-      i++;
-    }
-    values[name] = value;
+    // util.parseArgs takes any next argument for the value; one that looks like an option
+    // (`--pause --json`) means the value was forgotten. A negative number (`--pause -1s`) is
+    // a value, for the caller to call negative.
+    const value = token.value;
+    const optionLike = value !== undefined && value.startsWith('-') && value !== '-' && !/^-\.?\d/.test(value);
+    if (value === undefined || (!token.inlineValue && optionLike))
+      throw new UsageError(`${command}: option '${name}' needs a value (${help})`);
+    values[token.name] = value;
   }
   return { values, positionals };
 }

@@ -48,12 +48,17 @@ function version(): string {
   return (require('../package.json') as { version: string }).version;
 }
 
+/** What a bare `kvm-tod` says: one line, as any usage error. */
+export const USAGE_LINE = "Usage: kvm-tod <demo|probe> [options] (see 'kvm-tod --help')";
+
 export async function main(argv: string[], extras: DemoExtras = {}): Promise<number> {
   const [command, ...rest] = argv;
-  if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
-    if (command === 'help' && rest.length > 0) return main([rest[0], '--help'], extras);
-    (command === undefined ? process.stderr : process.stdout).write(MAIN_HELP);
-    return command === undefined ? 2 : 0;
+  if (command === undefined) throw new UsageError(USAGE_LINE);
+  if (command === '-h' || command === '--help' || command === 'help') {
+    // `kvm-tod help demo` and `kvm-tod --help demo`: the command's own help.
+    if (rest.length > 0 && !rest[0].startsWith('-')) return main([rest[0], '--help'], extras);
+    process.stdout.write(MAIN_HELP);
+    return 0;
   }
   if (command === '-v' || command === '--version') {
     process.stdout.write(`${version()}\n`);

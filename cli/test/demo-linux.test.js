@@ -32,6 +32,11 @@ describe('kvm-tod demo --guest linux', function () {
     assert.match(r.stdout, /--guest linux/);
   });
 
+  it("the demo's usage line names --guest linux, with the policies it runs", function () {
+    const usage = kvmTod(['demo', '--help']).stdout.split('\n\n')[0];
+    assert.match(usage, /^ +kvm-tod demo --guest linux \[--pause <duration>\] \[--policy freeze\|catch-up\|both\]/m);
+  });
+
   (kvm.ok ? it.skip : it)(
     `without a working /dev/kvm: exit 3, and it says to use the KVM box${kvm.ok ? ' [skipped: /dev/kvm works]' : ''}`,
     function () {

@@ -4,7 +4,7 @@ const assert = require('assert');
 const { kvm } = require('@kvm-tod/testkit/kvm');
 const { BASE_MS, unheldMs, inFlightMs, assertHeld, assertMovedWithHost } = require('./helpers/demo-bounds');
 
-const { runKvmTod, parseJson, row } = require('./helpers/kvm-tod-cli');
+const { runKvmTod, parseJson, row, firstLine, flat } = require('./helpers/kvm-tod-cli');
 const PAUSE_MS = 200;
 const SCENARIOS = ['simple-start', 'live-migration', 'offline-migration', 'stop-cont'];
 const TITLES = ['simple start', 'live migration', 'offline migration', 'stop/cont, repeated'];
@@ -36,10 +36,12 @@ function json(r) {
 
 describe('kvm-tod demo (simulated backend, --pause 200ms)', function () {
   let text;
+  let wide;
   let doc;
   let docRun;
   before(function () {
     text = kvmTod(['demo', '--backend', 'simulated', '--pause', `${PAUSE_MS}ms`]);
+    wide = kvmTod(['demo', '--backend', 'simulated', '--pause', `${PAUSE_MS}ms`, '--wide']);
     docRun = kvmTod(['demo', '--backend', 'simulated', '--pause', `${PAUSE_MS}ms`, '--json']);
     doc = json(docRun);
   });
@@ -55,11 +57,26 @@ describe('kvm-tod demo (simulated backend, --pause 200ms)', function () {
     assert.match(text.stdout.split('\n')[0], /^kvm-tod demo: backend simulated$/);
   });
 
-  it("tabulates the library's device calls as the rules allow them", function () {
-    assert.match(row(text.stdout, 'simple start'), /0 reads, 0 writes/);
-    assert.match(row(text.stdout, 'live migration'), /1 read, 2 writes/);
-    assert.match(row(text.stdout, 'offline migration'), /1 read, 2 writes/);
-    assert.match(row(text.stdout, 'stop/cont, repeated'), /1 read, 1 write\b/);
+  it("tabulates the library's device calls as the rules allow them (--wide)", function () {
+    assert.strictEqual(wide.status, 0, wide.stdout + wide.stderr);
+    assert.match(row(wide.stdout, 'simple start'), /0 reads, 0 writes/);
+    assert.match(row(wide.stdout, 'live migration'), /1 read, 2 writes/);
+    assert.match(row(wide.stdout, 'offline migration'), /1 read, 2 writes/);
+    assert.match(row(wide.stdout, 'stop/cont, repeated'), /1 read, 1 write\b/);
+  });
+
+  it('by default, under the table: what happened to the guest clock and the device calls', function () {
+    const said = (n) => text.stdout.split('\n')[text.stdout.split('\n').findIndex((l) => l.startsWith(`${n}. `)) + 1];
+    assert.match(said(1), /^ {3}guest clock with kvm-tod: never held, kept running; device calls: 0 reads, 0 writes$/);
+    assert.match(
+      said(2),
+      /^ {3}guest clock with kvm-tod: held at load, released at start; device calls: 1 read, 2 writes$/,
+    );
+    assert.match(
+      said(3),
+      /^ {3}guest clock with kvm-tod: held at stop, at load, released at cont; device calls: 1 read, 2 writes$/,
+    );
+    assert.match(said(4), /^ {3}guest clock with kvm-tod: .*repeats ignored; device calls: 1 read, 1 write$/);
   });
 
   it('shows a small jump with kvm-tod and a pause-sized jump without it', function () {
@@ -71,11 +88,11 @@ describe('kvm-tod demo (simulated backend, --pause 200ms)', function () {
     }
   });
 
-  it('describes what happened to the guest clock', function () {
-    assert.match(row(text.stdout, 'simple start'), /never held, kept running/);
-    assert.match(row(text.stdout, 'live migration'), /held at load, released at start/);
-    assert.match(row(text.stdout, 'offline migration'), /held at stop, at load, released at cont/);
-    assert.match(row(text.stdout, 'stop/cont, repeated'), /repeats ignored/);
+  it('describes what happened to the guest clock (--wide: in the table)', function () {
+    assert.match(row(wide.stdout, 'simple start'), /never held, kept running/);
+    assert.match(row(wide.stdout, 'live migration'), /held at load, released at start/);
+    assert.match(row(wide.stdout, 'offline migration'), /held at stop, at load, released at cont/);
+    assert.match(row(wide.stdout, 'stop/cont, repeated'), /repeats ignored/);
   });
 
   it('prints no progress line when stdout is not a terminal', function () {
@@ -169,7 +186,7 @@ describe('kvm-tod demo without the native addon', function () {
     assert.match(simulated.stdout, /^Result: PASS/m);
     const auto = kvmTod(['demo', '--pause', `${PAUSE_MS}ms`], { KVM_TOD_ADDON: missing });
     assert.strictEqual(auto.status, 0, auto.stdout + auto.stderr);
-    assert.match(auto.stdout.split('\n')[0], /^kvm-tod demo: backend simulated \(auto fell back .*nonexistent/);
+    assert.match(firstLine(auto.stdout), /^kvm-tod demo: backend simulated \(auto fell back .*nonexistent/);
   });
 });
 
@@ -182,7 +199,7 @@ describe('kvm-tod demo --backend auto', function () {
         : `uses ${NATIVE} or says on its first line why it fell back`;
   it(title, function () {
     const r = kvmTod(['demo', '--pause', `${PAUSE_MS}ms`]);
-    const first = r.stdout.split('\n')[0];
+    const first = firstLine(r.stdout);
     const fellBack = new RegExp(
       '^kvm-tod demo: backend simulated \\(auto fell back to the built-in s390 simulation: ' +
         '.*(E[A-Z]+ \\(errno -\\d+\\)|no KVM guest clock)',
@@ -330,10 +347,12 @@ describe('kvm-tod demo --policy (simulated backend, --pause 300ms)', function ()
   const HELD_IDS = SCENARIOS.slice(1);
   let catchUp;
   let both;
+  let bothWide;
   let bothDoc;
   before(function () {
     catchUp = kvmTod(['demo', '--backend', 'simulated', '--pause', `${PAUSE}ms`, '--policy', 'catch-up', '--json']);
     both = kvmTod(['demo', '--backend', 'simulated', '--pause', `${PAUSE}ms`, '--policy', 'both']);
+    bothWide = kvmTod(['demo', '--backend', 'simulated', '--pause', `${PAUSE}ms`, '--policy', 'both', '--wide']);
     bothDoc = kvmTod(['demo', '--backend', 'simulated', '--pause', `${PAUSE}ms`, '--policy', 'both', '--json']);
   });
 
@@ -389,7 +408,7 @@ describe('kvm-tod demo --policy (simulated backend, --pause 300ms)', function ()
     const header = both.stdout.split('\n').find((l) => /^\s+#\s+scenario/.test(l));
     assert.match(header, /expected\s+jump \(freeze\)\s+jump \(catch-up\)\s+jump without\s+result$/);
     assert.match(
-      both.stdout,
+      bothWide.stdout,
       new RegExp(
         '^pause: 300ms, shared by the scenarios; each runs with kvm-tod under freeze and under catch-up, ' +
           'and without kvm-tod \\(the control\\)$',
@@ -417,10 +436,20 @@ describe('kvm-tod demo --policy (simulated backend, --pause 300ms)', function ()
     );
     // (how far it moved is checked against the tolerance above; under qemu-user it is ms)
     assert.match(
-      both.stdout,
+      bothWide.stdout,
       /^ {5}with kvm-tod \(freeze\): {3}guest clock TOD .* -> TOD .*: moved [+-]\d+\.\d{3} ms/m,
     );
-    assert.match(both.stdout, /^ {5}with kvm-tod \(catch-up\): guest clock TOD /m);
+    assert.match(bothWide.stdout, /^ {5}with kvm-tod \(catch-up\): guest clock TOD /m);
+    // By default how far it moved first, beside the other runs', and the clock values below.
+    assert.match(
+      both.stdout,
+      new RegExp(
+        '^ {5}with kvm-tod \\(freeze\\): {3}moved [+-]\\d+\\.\\d{3} ms in \\d+\\.\\d{3} ms of host time\\n' +
+          ' {7}guest clock TOD \\S+ -> TOD \\S+$',
+        'm',
+      ),
+    );
+    assert.match(both.stdout, /^ {5}with kvm-tod \(catch-up\): moved [+-]\d+\.\d{3} ms in /m);
     assert.match(both.stdout, /^Result: PASS: all 4 scenarios behaved as the rules say under both policies/m);
   });
 
@@ -469,10 +498,11 @@ describe('kvm-tod demo --policy (simulated backend, --pause 300ms)', function ()
       });
       assert.strictEqual(r.status, 1, r.stdout + r.stderr);
       assert.match(r.stdout, /^fault injected \(KVM_TOD_DEMO_FAULT\): stop-cont: the device cannot catch up/m);
-      assert.match(row(r.stdout, 'stop/cont, repeated'), /it did not catch up\s.*\sFAIL$/);
+      assert.match(row(r.stdout, 'stop/cont, repeated'), /\sFAIL$/);
+      assert.match(r.stdout, /^ {3}guest clock with kvm-tod: .*; it did not catch up; device calls: /m);
       for (const title of TITLES.slice(0, 3)) assert.match(row(r.stdout, title), /\sPASS$/);
       assert.match(
-        r.stdout,
+        flat(r.stdout),
         new RegExp(
           'FAIL with kvm-tod \\(catch-up\\): the guest catches up by the time it was held: ' +
             'jump \\d+\\.\\d{3} ms, expected \\d+\\.\\d{3} ms',

@@ -54,6 +54,21 @@ describe('kvm-tod command line', function () {
       assert.ok(r.stdout.includes(text), text);
   });
 
+  it("cli/README.md's synopsis names every option of the demo's and probe's help", function () {
+    const fs = require('fs');
+    const path = require('path');
+    const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
+    const synopsis = /^```\n(kvm-tod [^]*?)```/m.exec(readme)[1];
+    for (const command of ['demo', 'probe']) {
+      const help = kvmTod([command, '--help']).stdout;
+      const options = [...help.split('\nOptions:\n')[1].matchAll(/^ {2}(?:-\w, )?(--[a-z]+(?: linux)?)/gm)].map(
+        (m) => m[1],
+      );
+      assert.ok(options.length >= 2, help);
+      for (const option of options) assert.ok(synopsis.includes(option), `${command} ${option} not in:\n${synopsis}`);
+    }
+  });
+
   it('--version prints the package version', function () {
     const r = kvmTod(['--version']);
     assert.strictEqual(r.status, 0);
@@ -64,6 +79,26 @@ describe('kvm-tod command line', function () {
     const r = kvmTod([]);
     assert.strictEqual(r.status, 2);
     assert.match(r.stderr, /^Usage: kvm-tod/);
+    // one line, as any usage error, naming the commands and where the help is
+    assertUsageError(r, /^Usage: kvm-tod <demo\|probe> \[options\] \(see 'kvm-tod --help'\)$/);
+  });
+
+  it("--help <command>, -h <command> and help <command> show that command's help", function () {
+    for (const command of ['demo', 'probe']) {
+      const own = kvmTod([command, '--help']);
+      assert.strictEqual(own.status, 0);
+      assert.match(own.stdout, new RegExp(`^Usage: kvm-tod ${command}`));
+      for (const argv of [
+        ['--help', command],
+        ['-h', command],
+        ['help', command],
+      ]) {
+        const r = kvmTod(argv);
+        assert.strictEqual(r.status, 0, argv.join(' '));
+        assert.strictEqual(r.stdout, own.stdout, argv.join(' '));
+      }
+    }
+    assertUsageError(kvmTod(['--help', 'frob']), /^kvm-tod: unknown command 'frob'/);
   });
 
   it('an unknown command or option: one line and exit status 2', function () {
@@ -80,9 +115,10 @@ describe('kvm-tod command line', function () {
   });
 
   it('a bad duration: one line naming --pause and exit status 2', function () {
+    // 5ms would be too short: only 5s is suggested.
     assertUsageError(
       kvmTod(['demo', '--pause', '5']),
-      /^kvm-tod demo: bad --pause: '5' has no unit: write e\.g\. 5s or 5ms/,
+      /^kvm-tod demo: bad --pause: '5' has no unit: write e\.g\. 5s \(/,
     );
     assertUsageError(kvmTod(['demo', '--pause', 'soon']), /^kvm-tod demo: bad --pause: 'soon' is not a duration/);
     assertUsageError(kvmTod(['demo', '--pause=3 s']), /^kvm-tod demo: bad --pause: '3 s' is not a duration/);
@@ -91,6 +127,36 @@ describe('kvm-tod command line', function () {
       kvmTod(['demo', '--pause', '10ms']),
       /^kvm-tod demo: bad --pause: 10ms is too short .* at least 100ms$/,
     );
+  });
+
+  it('a negative --pause: one line saying it is negative and exit status 2', function () {
+    for (const argv of [['--pause', '-1s'], ['--pause=-1s']]) {
+      assertUsageError(
+        kvmTod(['demo', ...argv]),
+        /^kvm-tod demo: bad --pause: '-1s' is negative: give at least 100ms$/,
+      );
+    }
+    assertUsageError(
+      kvmTod(['demo', '--policy', 'threshold:-2s']),
+      /^kvm-tod demo: bad --policy 'threshold:-2s': '-2s' is negative: give 0 or more$/,
+    );
+  });
+
+  it('--pause without a unit suggests only durations the demo accepts: 0 gets the shortest, 100ms', function () {
+    assertUsageError(
+      kvmTod(['demo', '--pause', '0']),
+      /^kvm-tod demo: bad --pause: '0' has no unit: write e\.g\. 100ms, the shortest accepted/,
+    );
+    const { parseDemoArgs } = require('../dist/demo/command');
+    for (const given of ['0', '0.05', '5', '100', '100000', '100000000']) {
+      const r = kvmTod(['demo', '--pause', given]);
+      assert.strictEqual(r.status, 2, given);
+      const advice = /write e\.g\. (.*?)(,| \()/.exec(r.stderr);
+      assert.ok(advice, r.stderr);
+      for (const suggested of advice[1].split(' or ')) {
+        assert.doesNotThrow(() => parseDemoArgs(['--pause', suggested]), `${given}: ${suggested} is accepted`);
+      }
+    }
   });
 
   it('a bad backend: one line listing the backends and exit status 2', function () {

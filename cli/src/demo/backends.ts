@@ -80,7 +80,7 @@ const todCodec = {
 
 // kvmclock through the library's own section (always with the source's wall time, so a
 // destination whose policy catches up counts the downtime; under freeze it adds nothing).
-const nsCodec = {
+export const kvmclockCodec = {
   toNs: (value: bigint) => value,
   format: (value: bigint) => `${(Number(value) / 1e9).toFixed(6)} s`,
   toJson: (value: bigint) => value.toString(),
@@ -138,7 +138,7 @@ function kvmBackend(name: 's390' | 'kvmclock'): AnyBackend {
           `KVM_GET_CLOCK/KVM_SET_CLOCK), KVM API ${kvm.getApiVersion(kvmFd)}`,
         newVm: () => new kvm.KvmClockDevice(createVm()),
         close,
-        ...nsCodec,
+        ...kvmclockCodec,
       };
     }
     // A first VM whose clock must read: the proof that this backend works here.

@@ -3,12 +3,12 @@
 // Here: the command's options, its help, the progress line while the VMs wait, and the
 // command itself.
 import { parseArgs, UsageError } from '../command-line';
-import { formatDuration, parseDuration } from '../text';
+import { formatDuration, parseDuration, wrapLine } from '../text';
 import { Backend, BACKEND_CHOICES, BackendChoice, selectBackend } from './backends';
 import { CATCH_UP, DemoPolicy, FREEZE, thresholdPolicy } from './policies';
 import { observeGuest } from './guest-observed';
 import { jsonDocument, jsonText } from './report-json';
-import { backendLine, headLines, textReport } from './report-text';
+import { backendLine, reportHead, textReport } from './report-text';
 import type { InjectedFault } from './fault';
 import { runDemo } from './run-demo';
 import { LinuxHold, linuxDemo } from './linux-guest';
@@ -19,6 +19,7 @@ import {
   MAX_PAUSE_MS,
   MIN_PAUSE_MS,
   POLICY_CHOICES,
+  reportWidth,
 } from './options';
 
 // `--guest linux`: the scenarios are the holds, 'none' (the VMM without kvm-tod) first.
@@ -40,7 +41,7 @@ export function parsePolicy(text: string): DemoPolicy[] {
   if (text === 'both') return [FREEZE, CATCH_UP];
   const bad = `kvm-tod demo: bad --policy '${text}'`;
   if (text.startsWith('threshold:')) {
-    const parsed = parseDuration(text.slice('threshold:'.length));
+    const parsed = parseDuration(text.slice('threshold:'.length), { maxMs: MAX_PAUSE_MS });
     if ('error' in parsed) throw new UsageError(`${bad}: ${parsed.error}`);
     if (parsed.ms > MAX_PAUSE_MS) throw new UsageError(`${bad}: a threshold of at most 24h`);
     return [thresholdPolicy(parsed.ms)];
@@ -54,6 +55,7 @@ export function parseDemoArgs(argv: string[]): DemoArgs | 'help' {
     backend: { type: 'string' },
     policy: { type: 'string' },
     json: { type: 'boolean' },
+    wide: { type: 'boolean' },
     guest: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
@@ -62,7 +64,7 @@ export function parseDemoArgs(argv: string[]): DemoArgs | 'help' {
     throw new UsageError(`kvm-tod demo: unexpected argument '${positionals[0]}' (see 'kvm-tod demo --help')`);
   let pauseMs = DEFAULT_PAUSE_MS;
   if (values.pause !== undefined) {
-    const parsed = parseDuration(String(values.pause));
+    const parsed = parseDuration(String(values.pause), { minMs: MIN_PAUSE_MS, maxMs: MAX_PAUSE_MS });
     if ('error' in parsed) throw new UsageError(`kvm-tod demo: bad --pause: ${parsed.error}`);
     if (parsed.ms < MIN_PAUSE_MS) {
       throw new UsageError(
@@ -79,7 +81,8 @@ export function parseDemoArgs(argv: string[]): DemoArgs | 'help' {
   if (values.guest === 'linux') {
     const linux = linuxHolds(values.policy as string | undefined, values.backend as string | undefined);
     if (values.pause === undefined) pauseMs = LINUX_DEFAULT_PAUSE_MS;
-    return { pauseMs, backend: 'auto', policy: 'both', policies: [], json: Boolean(values.json), linux };
+    const wide = Boolean(values.wide);
+    return { pauseMs, backend: 'auto', policy: 'both', policies: [], json: Boolean(values.json), wide, linux };
   }
   const backend = (values.backend ?? 'auto') as string;
   if (!(BACKEND_CHOICES as readonly string[]).includes(backend)) {
@@ -87,10 +90,20 @@ export function parseDemoArgs(argv: string[]): DemoArgs | 'help' {
   }
   const policy = String(values.policy ?? 'freeze');
   const policies = parsePolicy(policy);
-  return { pauseMs, backend: backend as BackendChoice, policy, policies, json: Boolean(values.json) };
+  return {
+    pauseMs,
+    backend: backend as BackendChoice,
+    policy,
+    policies,
+    json: Boolean(values.json),
+    wide: Boolean(values.wide),
+  };
 }
 
-export const DEMO_HELP = `Usage: kvm-tod demo [--pause <duration>] [--backend <backend>] [--policy <policy>] [--json]
+export const DEMO_HELP = `Usage: kvm-tod demo [--pause <duration>] [--backend <backend>] [--policy <policy>]
+                    [--json] [--wide]
+       kvm-tod demo --guest linux [--pause <duration>] [--policy freeze|catch-up|both]
+                    [--json] [--wide]
 
 Runs the test plan of the s390x TOD fix on VMs of this host and shows the jump
 the guest clock makes across a pause with kvm-tod and without it:
@@ -128,12 +141,17 @@ Options:
                        hold, the four scenarios of the QEMU commit with the
                        guest moved to a second VM (live) and a third
                        (offline) (needs /dev/kvm and the source tree; see
-                       docs/linux-guest.md)
+                       vmm/linux/README.md)
   --json               print one JSON document instead of the table
+  --wide               the report at its full width: the table with every column
+                       and no line wrapped (by default it fits 120 columns: what
+                       happened to the guest clock and the device calls are
+                       under the table, with each scenario)
   -h, --help           show this help
 
 Exit status: 0 every scenario behaved as the rules say, 1 one did not,
-2 a usage error, 3 the backend asked for is not usable here.
+2 a usage error, 3 the backend asked for (with --guest linux: /dev/kvm or
+the Linux VMM) is not usable here.
 
 Examples:
   kvm-tod demo                      # a 3 s pause on this host's KVM
@@ -141,6 +159,7 @@ Examples:
   kvm-tod demo --backend simulated --pause 500ms
   kvm-tod demo --policy both --pause 1s   # freeze and catch-up side by side
   kvm-tod demo --json | jq '.scenarios[] | {id, pass}'
+  kvm-tod demo --guest linux --policy freeze --pause 10s   # a Linux guest (/dev/kvm)
 `;
 
 /** The progress line while the VMs wait out the pause. */
@@ -171,15 +190,15 @@ export async function demo(argv: string[], extras: DemoExtras = {}): Promise<num
     process.stdout.write(DEMO_HELP);
     return 0;
   }
-  if (args.linux) return linuxDemo({ pauseMs: args.pauseMs, holds: args.linux, json: args.json });
+  if (args.linux) return linuxDemo({ pauseMs: args.pauseMs, holds: args.linux, json: args.json, wide: args.wide });
   const { fault } = extras;
   const { backend, requested, fallbackReason } = selectBackend(args.backend);
-  const first = backendLine(backend, requested, fallbackReason);
   try {
     if (!args.json) {
-      for (const line of [first, ...headLines(args, backend, fault)]) process.stdout.write(`${line}\n`);
+      process.stdout.write(`${reportHead(args, backend, requested, fallbackReason, fault).join('\n')}\n`);
     } else if (fallbackReason !== undefined) {
-      process.stderr.write(`${first}\n`);
+      const first = wrapLine(backendLine(backend, requested, fallbackReason), reportWidth(args));
+      process.stderr.write(`${first.join('\n')}\n`);
     }
     const progress = progressWriter(args);
     const results = await runDemo(backend as Backend<unknown>, {

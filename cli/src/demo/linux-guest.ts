@@ -15,7 +15,7 @@ import type {
 } from '@kvm-tod/vmm-linux';
 import { closeFd, openKvm } from 'kvm-tod';
 import { CliError, describeError } from '../command-line';
-import { formatDuration, renderTable } from '../text';
+import { formatDuration, renderTable, REPORT_WIDTH, wrapLine } from '../text';
 
 /** The holds the Linux demo compares; 'none' is the VMM without kvm-tod. */
 export type LinuxHold = Hold;
@@ -24,16 +24,19 @@ export interface LinuxDemoOptions {
   pauseMs: number;
   holds: LinuxHold[];
   json: boolean;
+  /** `--wide`: the tables with every column, no line wrapped. */
+  wide: boolean;
 }
 
 type QemuScenario = ScenarioResult;
 type LinuxVmm = typeof import('@kvm-tod/vmm-linux');
 
 type MovedScenario = 'stopCont' | 'liveMigration' | 'offlineMigration';
-const MOVED: { key: MovedScenario; title: string }[] = [
-  { key: 'stopCont', title: '4 stop, stop, pause, cont, cont' },
-  { key: 'liveMigration', title: '2 live migration' },
-  { key: 'offlineMigration', title: '3 offline migration' },
+/** `short`: the title in the default report, the demo's own name for the scenario. */
+const MOVED: { key: MovedScenario; title: string; short: string }[] = [
+  { key: 'stopCont', title: '4 stop, stop, pause, cont, cont', short: '4 stop/cont, repeated' },
+  { key: 'liveMigration', title: '2 live migration', short: '2 live migration' },
+  { key: 'offlineMigration', title: '3 offline migration', short: '3 offline migration' },
 ];
 
 /** The guest's load and watchdogs: a busy task, soft lockup after 2 s, RCU stall after 3 s. */
@@ -56,6 +59,9 @@ const LABEL: Record<LinuxHold, string> = {
   freeze: "kvm-tod 'freeze' + pause notice",
   'catch-up': "kvm-tod 'catch-up' + pause notice",
 };
+
+/** The hold in the default report's table of the four scenarios, where the full label does not fit. */
+const SHORT_LABEL: Record<LinuxHold, string> = { none: 'without', freeze: 'freeze', 'catch-up': 'catch-up' };
 
 const signed = (ms: number): string => `${ms >= 0 ? '+' : ''}${ms.toFixed(1)} ms`;
 
@@ -99,53 +105,84 @@ function callsText(calls: Record<string, Calls>): string {
   return parts.length ? parts.join(', ') : '-';
 }
 
-function qemuReport(results: QemuScenariosResult[], pauseMs: number): string[] {
+/** The four scenarios' table: wide, every column; by default the lists under it. */
+function qemuReport(results: QemuScenariosResult[], pauseMs: number, wide: boolean): string[] {
   const rows: string[][] = [];
+  // By default: per hold and scenario, the complaints' kinds and the library's calls.
+  const lists: string[][] = [];
+  const hold = (r: QemuScenariosResult) => (wide ? LABEL[r.hold] : SHORT_LABEL[r.hold]);
   for (const r of results) {
     const s = r.simpleStart;
+    const calls = r.hold === 'none' ? '-' : `${s.calls.reads}r/${s.calls.writes}w`;
     rows.push([
-      LABEL[r.hold],
+      hold(r),
       '1 simple start',
       '-',
       `rate ${(s.rateError * 100).toFixed(2)}%`,
       `realtime ${signed(s.realtimeOffsetMs)} vs host`,
       '-',
-      r.hold === 'none' ? '-' : `${s.calls.reads}r/${s.calls.writes}w`,
+      ...(wide ? [calls] : []),
       simpleStartPasses(r) ? 'ok' : 'FAIL',
     ]);
-    for (const { key, title } of MOVED) {
+    if (calls !== '-') lists.push([hold(r), '1 simple start', `library calls ${calls}`]);
+    for (const { key, title, short } of MOVED) {
       const m = r[key];
       const about = m.kernelComplaints.filter((c) => c.aboutPause);
+      const movedCalls = r.hold === 'none' ? '-' : callsText(m.calls);
       rows.push([
-        LABEL[r.hold],
-        title,
+        hold(r),
+        wide ? title : short,
         `${(m.pauseMs / 1000).toFixed(1)} s`,
         signed(m.leapMs),
         key === 'stopCont' || r.hold !== 'none' ? '' : `own clock ${signed(m.ownClockLeapMs)}`,
-        about.length ? `${about.length} (${kinds(about)})` : '0',
-        r.hold === 'none' ? '-' : callsText(m.calls),
+        wide && about.length ? `${about.length} (${kinds(about)})` : String(about.length),
+        ...(wide ? [movedCalls] : []),
         movedPasses(r.hold, m) ? 'ok' : 'FAIL',
       ]);
+      const facts = [
+        ...(about.length ? [`kernel complaints ${kinds(about)}`] : []),
+        ...(movedCalls !== '-' ? [`library calls ${movedCalls}`] : []),
+      ];
+      if (facts.length) lists.push([hold(r), short, facts.join('; ')]);
     }
   }
+  const table = renderTable(
+    [
+      { header: 'hold' },
+      { header: 'scenario' },
+      { header: 'pause', align: 'right' },
+      { header: wide ? 'guest leap (monotonic)' : 'guest leap', align: 'right' },
+      { header: 'detail' },
+      { header: 'kernel complaints' },
+      ...(wide ? [{ header: 'library calls (vm reads/writes)' }] : []),
+      { header: 'result' },
+    ],
+    rows,
+  );
+  const intro =
+    `the QEMU commit's four scenarios, one boot each: the guest moves to a second VM (live) and a third ` +
+    `(offline) with its RAM and KVM state; pause and downtime ${formatDuration(pauseMs)}`;
+  if (wide) return ['', intro, '', ...table];
+  const holdWidth = Math.max(...lists.map((l) => l[0].length));
+  const titleWidth = Math.max(...lists.map((l) => l[1].length));
   return [
     '',
-    `the QEMU commit's four scenarios, one boot each: the guest moves to a second VM (live) and a third ` +
-      `(offline) with its RAM and KVM state; pause and downtime ${formatDuration(pauseMs)}`,
+    ...wrapLine(`${intro}; "4" is stop, stop, pause, cont, cont; the guest leap is CLOCK_MONOTONIC's`, REPORT_WIDTH),
     '',
-    ...renderTable(
-      [
-        { header: 'hold' },
-        { header: 'scenario' },
-        { header: 'pause', align: 'right' },
-        { header: 'guest leap (monotonic)', align: 'right' },
-        { header: 'detail' },
-        { header: 'kernel complaints' },
-        { header: 'library calls (vm reads/writes)' },
-        { header: 'result' },
-      ],
-      rows,
-    ),
+    ...table,
+    ...(lists.length
+      ? [
+          '',
+          "what the kernel complained of (about the pause), and the library's calls (each VM's reads/writes):",
+          ...lists.flatMap(([h, title, facts]) =>
+            wrapLine(
+              `  ${h.padEnd(holdWidth)}  ${title.padEnd(titleWidth)}  ${facts}`,
+              REPORT_WIDTH,
+              ' '.repeat(6 + holdWidth + titleWidth),
+            ),
+          ),
+        ]
+      : []),
   ];
 }
 
@@ -155,7 +192,8 @@ function kinds(list: KernelComplaint[]): string {
   return [...counts].map(([k, n]) => `${k} x${n}`).join(', ');
 }
 
-function textReport(results: StopContResult[], options: LinuxDemoOptions): string[] {
+/** The stop/cont table: wide, the complaints' kinds in it; by default above what the kernel said. */
+function stopContReport(results: StopContResult[], pauseMs: number, wide: boolean): string[] {
   const rows = results.map((r) => {
     const about = r.kernelComplaints.filter((c) => c.aboutPause);
     const noise = r.kernelComplaints.length - about.length;
@@ -163,20 +201,20 @@ function textReport(results: StopContResult[], options: LinuxDemoOptions): strin
       LABEL[r.hold],
       signed(r.leapMs),
       signed(r.realtimeLeapMs),
-      about.length ? `${about.length} (${kinds(about)})` : '0',
+      wide && about.length ? `${about.length} (${kinds(about)})` : String(about.length),
       String(noise),
       passes(r) ? 'ok' : 'FAIL',
     ];
   });
   const lines = [
-    `pause ${formatDuration(options.pauseMs)}; the guest printed its clocks every 250 ms (a busy task running)`,
+    `pause ${formatDuration(pauseMs)}; the guest printed its clocks every 250 ms (a busy task running)`,
     '',
     ...renderTable(
       [
         { header: 'scenario' },
         { header: 'guest leap (monotonic)', align: 'right' },
         { header: '(realtime)', align: 'right' },
-        { header: 'kernel complaints about the pause' },
+        { header: wide ? 'kernel complaints about the pause' : 'kernel complaints' },
         { header: 'other time lines', align: 'right' },
         { header: 'result' },
       ],
@@ -186,10 +224,37 @@ function textReport(results: StopContResult[], options: LinuxDemoOptions): strin
   for (const r of results) {
     const about = r.kernelComplaints.filter((c) => c.aboutPause);
     if (about.length === 0) continue;
-    lines.push('', `what the kernel said, ${LABEL[r.hold]}:`, ...about.map((c) => `  ${c.text}`));
+    const heading = wide
+      ? `what the kernel said, ${LABEL[r.hold]}:`
+      : `what the kernel said about the pause, ${LABEL[r.hold]} (${kinds(about)}):`;
+    lines.push('', ...wrapLine(heading, wide ? Infinity : REPORT_WIDTH));
+    for (const c of about) lines.push(...wrapLine(`  ${c.text}`, wide ? Infinity : REPORT_WIDTH));
   }
   return lines;
 }
+
+/** The Linux demo's report for people, from the guests' results (the booting lines before it aside). */
+export function linuxTextReport(
+  results: StopContResult[],
+  qemu: QemuScenariosResult[],
+  options: { pauseMs: number; wide: boolean },
+): string[] {
+  return [
+    ...stopContReport(results, options.pauseMs, options.wide),
+    ...qemuReport(qemu, options.pauseMs, options.wide),
+  ];
+}
+
+/** The line the Linux demo starts with. */
+export const LINUX_FIRST_LINE =
+  "kvm-tod demo --guest linux: Debian's 6.1 kernel under the project's Node VMM (@kvm-tod/vmm-linux), " +
+  'one vCPU on its own thread';
+
+/** The line while a guest boots. */
+export const bootingLine = (hold: LinuxHold, qemu: boolean): string =>
+  qemu
+    ? `  booting the guest for the four scenarios: ${LABEL[hold]} ...`
+    : `  booting the guest for: ${LABEL[hold]} ...`;
 
 // The guest needs a working /dev/kvm; there is no simulation of a Linux kernel.
 function checkKvm(): void {
@@ -209,20 +274,16 @@ export async function linuxDemo(options: LinuxDemoOptions): Promise<number> {
   checkKvm();
   const vmm = await loadVmm();
   const files = vmm.guestFiles();
-  if (!options.json) {
-    process.stdout.write(
-      "kvm-tod demo --guest linux: Debian's 6.1 kernel under the project's Node VMM (@kvm-tod/vmm-linux), " +
-        'one vCPU on its own thread\n',
-    );
-  }
+  const width = options.wide ? Infinity : REPORT_WIDTH;
+  if (!options.json) process.stdout.write(`${wrapLine(LINUX_FIRST_LINE, width).join('\n')}\n`);
   const results: StopContResult[] = [];
   for (const hold of options.holds) {
-    if (!options.json) process.stdout.write(`  booting the guest for: ${LABEL[hold]} ...\n`);
+    if (!options.json) process.stdout.write(`${bootingLine(hold, false)}\n`);
     results.push(await vmm.runStopCont({ ...files, hold, pauseMs: options.pauseMs, settings: SETTINGS }));
   }
   const qemu: QemuScenariosResult[] = [];
   for (const hold of options.holds) {
-    if (!options.json) process.stdout.write(`  booting the guest for the four scenarios: ${LABEL[hold]} ...\n`);
+    if (!options.json) process.stdout.write(`${bootingLine(hold, true)}\n`);
     qemu.push(await vmm.runQemuScenarios({ ...files, hold, pauseMs: options.pauseMs, settings: SETTINGS }));
   }
   const pass = results.every(passes) && qemu.every(qemuPasses);
@@ -279,7 +340,7 @@ export async function linuxDemo(options: LinuxDemoOptions): Promise<number> {
     };
     process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
   } else {
-    process.stdout.write(`${[...textReport(results, options), ...qemuReport(qemu, options.pauseMs)].join('\n')}\n`);
+    process.stdout.write(`${linuxTextReport(results, qemu, options).join('\n')}\n`);
   }
   return pass ? 0 : 1;
 }

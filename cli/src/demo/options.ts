@@ -1,5 +1,6 @@
 // The demo's options as the command line gives them, and their limits: what the command
 // parses (command.ts) and what both reports show (report-text.ts, report-json.ts).
+import { REPORT_WIDTH } from '../text';
 import type { BackendChoice } from './backends';
 import type { LinuxHold } from './linux-guest';
 import type { DemoPolicy } from './policies';
@@ -17,9 +18,14 @@ export interface DemoArgs {
   policy: string;
   policies: DemoPolicy[];
   json: boolean;
+  /** `--wide`: the report at its full width (every column in the table, no line wrapped). */
+  wide: boolean;
   /** `--guest linux`: the holds the Linux guest runs under (none first); else undefined. */
   linux?: LinuxHold[];
 }
+
+/** The report's width: REPORT_WIDTH columns, or no limit under `--wide`. */
+export const reportWidth = (args: { wide: boolean }): number => (args.wide ? Infinity : REPORT_WIDTH);
 
 /** The Linux guest's pause when none is given: well past its watchdogs' thresholds. */
 export const LINUX_DEFAULT_PAUSE_MS = 15_000;

@@ -1,13 +1,15 @@
 // The demo's report for people: the head (the backend and why, the pause, the policies
 // other than the default, an injected fault), the table (one row per scenario, a jump
-// column per policy and one for the control), each scenario's details (its plan, the
-// steps with their device calls, the guest clock at both ends, the failed checks) and the
-// result line. The words for the checks and the stories live here too; the JSON report
-// uses them.
+// column per policy and one for the control), each scenario's details (what happened to
+// the guest clock, its plan, the steps with their device calls, the guest clock at both
+// ends, the failed checks) and the result line. By default it fits REPORT_WIDTH columns:
+// the table holds the jumps, and the story and device calls are in the details, with the
+// long lines wrapped; `--wide` puts every column in the table and wraps nothing. The
+// words for the checks and the stories live here too; the JSON report uses them.
 import { describeError } from '../command-line';
-import { formatDuration, formatNsAsMs, renderTable } from '../text';
+import { Column, formatDuration, formatNsAsMs, renderTable, wrapLines } from '../text';
 import type { AnyBackend, Backend, BackendChoice } from './backends';
-import type { DemoArgs } from './options';
+import { DemoArgs, reportWidth } from './options';
 import type { GuestObserved, GuestRun } from './guest-observed';
 import { Check, DEFAULT_TOLERANCE, PolicyResult, RunResult, ScenarioResult } from './evaluate';
 import { DemoPolicy, libraryName } from './policies';
@@ -148,6 +150,20 @@ export function headLines(args: DemoArgs, backend: AnyBackend, fault: InjectedFa
   return lines;
 }
 
+/** The report's head as printed: the first line and headLines, wrapped to the report's width. */
+export function reportHead(
+  args: DemoArgs,
+  backend: AnyBackend,
+  requested: BackendChoice,
+  fallbackReason: string | undefined,
+  fault: InjectedFault | undefined,
+): string[] {
+  return wrapLines(
+    [backendLine(backend, requested, fallbackReason), ...headLines(args, backend, fault)],
+    reportWidth(args),
+  );
+}
+
 /** The pause line: who runs across the pause. */
 function pauseLine(args: DemoArgs): string {
   const pause = `pause: ${formatDuration(args.pauseMs)}, shared by the scenarios; `;
@@ -197,42 +213,66 @@ function faultText(fault: InjectedFault, args: DemoArgs): string {
 
 // ---- the table
 
-function resultTable(results: ScenarioResult[], policies: readonly DemoPolicy[], guest?: GuestObserved): string[] {
+/**
+ * One row per scenario: the jump expected with kvm-tod, each policy's jump and the
+ * control's. `wide` adds what happened to the guest clock, the device calls and what the
+ * tiny guest saw, which the default report shows elsewhere to fit its width.
+ */
+function resultTable(
+  results: ScenarioResult[],
+  policies: readonly DemoPolicy[],
+  guest: GuestObserved | undefined,
+  wide: boolean,
+): string[] {
   const several = policies.length > 1;
-  const seen = guest?.ran ? guest.scenarios : undefined;
+  const seen = wide && guest?.ran ? guest.scenarios : undefined;
   const rows = results.map((r) => [
     String(r.scenario.number),
     r.scenario.title,
-    storyCell(r),
-    joined(r.libraries.map((l) => callText(totalCalls(l.run)))),
+    ...(wide ? [storyCell(r), callsCell(r)] : []),
     joined(r.libraries.map(expectedCell)),
     ...r.libraries.map((l) => jumpCell(l.run)),
     jumpCell(r.control),
     ...(seen ? [guestCell(seen[r.scenario.id]?.withLibrary), guestCell(seen[r.scenario.id]?.withoutLibrary)] : []),
     r.pass ? 'PASS' : 'FAIL',
   ]);
-  return renderTable(
-    [
-      { header: '#' },
-      { header: 'scenario' },
-      { header: 'guest clock with kvm-tod' },
-      { header: 'device calls' },
-      { header: 'expected', align: 'right' },
-      ...policies.map((p) => ({
-        header: several ? `jump (${p.label})` : 'jump with kvm-tod',
-        align: 'right' as const,
-      })),
-      { header: 'jump without', align: 'right' },
-      ...(seen
-        ? [
-            { header: 'guest saw with', align: 'right' as const },
-            { header: 'guest saw without', align: 'right' as const },
-          ]
-        : []),
-      { header: 'result' },
-    ],
-    rows,
-  );
+  const columns: Column[] = [
+    { header: '#' },
+    { header: 'scenario' },
+    ...(wide ? [{ header: 'guest clock with kvm-tod' }, { header: 'device calls' }] : []),
+    { header: 'expected', align: 'right' },
+    ...policies.map((p) => ({
+      header: several ? `jump (${p.label})` : 'jump with kvm-tod',
+      align: 'right' as const,
+    })),
+    { header: 'jump without', align: 'right' },
+    ...(seen
+      ? [
+          { header: 'guest saw with', align: 'right' as const },
+          { header: 'guest saw without', align: 'right' as const },
+        ]
+      : []),
+    { header: 'result' },
+  ];
+  return renderTable(columns, rows);
+}
+
+/** What the tiny guest saw, as a table of its own: the default report's place for the wide table's two columns. */
+function guestTable(results: ScenarioResult[], guest: GuestObserved | undefined): string[] {
+  if (!guest?.ran) return [];
+  const rows = results.map((r) => [
+    String(r.scenario.number),
+    r.scenario.title,
+    guestCell(guest.scenarios[r.scenario.id]?.withLibrary),
+    guestCell(guest.scenarios[r.scenario.id]?.withoutLibrary),
+  ]);
+  const columns: Column[] = [
+    { header: '#' },
+    { header: 'scenario' },
+    { header: 'guest saw with', align: 'right' },
+    { header: 'guest saw without', align: 'right' },
+  ];
+  return [...renderTable(columns, rows), ''];
 }
 
 function guestCell(run: GuestRun | undefined): string {
@@ -244,8 +284,8 @@ function guestLines(guest: GuestObserved | undefined): string[] {
   if (guest === undefined) return [];
   if (!guest.ran) return [`No guest ran: ${guest.reason}. The jumps above are the host's reads of KVM's clock.`, ''];
   return [
-    `A guest ran: the ${guest.guest}. "guest saw" is the jump of its own kvmclock across each`,
-    'interval, as a Linux guest computes it from the pvclock area (its own VMs, the same pause).',
+    `A guest ran: the ${guest.guest}. "guest saw" is the jump of its own kvmclock across each ` +
+      'interval, as a Linux guest computes it from the pvclock area (its own VMs, the same pause).',
     '',
   ];
 }
@@ -274,6 +314,11 @@ function expectedCell(r: PolicyResult): string {
   return heldNs - r.expectedJumpNs <= slackNs ? '≈ pause' : `≈ ${formatNsAsMs(r.expectedJumpNs)}`;
 }
 
+/** The library's device calls in a scenario, once when every policy made the same. */
+function callsCell(r: ScenarioResult): string {
+  return joined(r.libraries.map((l) => callText(totalCalls(l.run))));
+}
+
 /** Cells that are the same for every policy shown once, else joined with ' / '. */
 function joined(cells: string[]): string {
   return cells.every((c) => c === cells[0]) ? cells[0] : cells.join(' / ');
@@ -298,12 +343,15 @@ function scenarioDetails(
   policies: readonly DemoPolicy[],
   pauseMs: number,
   backend: Backend<unknown>,
+  wide: boolean,
 ) {
   const several = policies.length > 1;
   const lines: string[] = [];
   const kinds = r.libraries.map((l) => l.fault).filter((k) => k !== undefined);
   const faultNote = kinds.length === 0 ? '' : ` (fault injected: ${joinedKinds(r.libraries)})`;
   lines.push(`${r.scenario.number}. ${r.scenario.title}: ${r.pass ? 'PASS' : 'FAIL'}${faultNote}`);
+  // The wide table's two columns that do not fit the default one.
+  if (!wide) lines.push(`   guest clock with kvm-tod: ${storyCell(r)}; device calls: ${callsCell(r)}`);
   lines.push(`   plan: ${r.scenario.plan}`);
   const names = r.libraries.map((l) => libraryName(l.policy, policies));
   const width = Math.max(...names.map((n) => n.length), 'without'.length) + 1;
@@ -313,8 +361,17 @@ function scenarioDetails(
     lines.push(`   with kvm-tod (${policies.map((p) => p.label).join(', ')}): ${steps[0]}`);
   else steps.forEach((text, i) => lines.push(`   ${names[i]}: ${text}`));
   lines.push(`   measured ${r.scenario.interval}:`);
-  r.libraries.forEach((l, i) => lines.push(`     ${`${names[i]}:`.padEnd(width)} ${measureText(l.run, backend)}`));
-  lines.push(`     ${'without:'.padEnd(width)} ${measureText(r.control, backend)}`);
+  const measured = (name: string, run: RunResult) => {
+    const { moved, clock } = measureText(run, backend);
+    const label = `     ${`${name}:`.padEnd(width)} `;
+    // Wide: the clock values, then how far it moved; by default how far it moved, beside
+    // the other runs', and the clock values below it.
+    if (clock === undefined) lines.push(`${label}${moved}`);
+    else if (wide) lines.push(`${label}${clock}: ${moved}`);
+    else lines.push(`${label}${moved}`, `       ${clock}`);
+  };
+  r.libraries.forEach((l, i) => measured(names[i], l.run));
+  measured('without', r.control);
   const failed = r.checks.filter((c) => !c.pass);
   if (failed.length === 0) lines.push(`   checks: all ${r.checks.length} passed`);
   for (const c of failed) {
@@ -349,11 +406,14 @@ function stepsText(run: RunResult, pauseMs: number): string {
   return parts.join(' -> ');
 }
 
-function measureText(run: RunResult, backend: Backend<unknown>): string {
-  if (run.error !== undefined) return `error: ${describeError(run.error)}`;
-  if (run.jumpNs === undefined || run.hostElapsedNs === undefined) return 'not measured';
-  const clock = `guest clock ${backend.format(run.before)} -> ${backend.format(run.after)}`;
-  return `${clock}: moved ${formatNsAsMs(run.jumpNs)} in ${formatNsAsMs(run.hostElapsedNs).slice(1)} of host time`;
+/** How far the guest clock moved in a run, and its values at both ends (none when it failed). */
+function measureText(run: RunResult, backend: Backend<unknown>): { moved: string; clock?: string } {
+  if (run.error !== undefined) return { moved: `error: ${describeError(run.error)}` };
+  if (run.jumpNs === undefined || run.hostElapsedNs === undefined) return { moved: 'not measured' };
+  return {
+    moved: `moved ${formatNsAsMs(run.jumpNs)} in ${formatNsAsMs(run.hostElapsedNs).slice(1)} of host time`,
+    clock: `guest clock ${backend.format(run.before)} -> ${backend.format(run.after)}`,
+  };
 }
 
 // ---- the whole report
@@ -365,15 +425,22 @@ export function textReport(
   backend: AnyBackend,
   guest?: GuestObserved,
 ): string[] {
-  const { pauseMs, policies } = args;
-  const lines = ['', ...resultTable(results, policies, guest), '', ...guestLines(guest)];
-  for (const r of results) lines.push(...scenarioDetails(r, policies, pauseMs, backend));
+  const { pauseMs, policies, wide } = args;
+  const width = reportWidth(args);
+  const lines = ['', ...resultTable(results, policies, guest, wide), ''];
+  lines.push(...wrapLines(guestLines(guest), width), ...(wide ? [] : guestTable(results, guest)));
+  for (const r of results) lines.push(...wrapLines(scenarioDetails(r, policies, pauseMs, backend, wide), width));
   const failed = results.filter((r) => !r.pass).length;
   lines.push('');
   lines.push(
-    pass
-      ? `Result: PASS: all ${results.length} scenarios behaved as the rules say ${passReason(policies)}.`
-      : `Result: FAIL: ${failed} of ${results.length} scenarios did not behave as the rules say.`,
+    ...wrapLines(
+      [
+        pass
+          ? `Result: PASS: all ${results.length} scenarios behaved as the rules say ${passReason(policies)}.`
+          : `Result: FAIL: ${failed} of ${results.length} scenarios did not behave as the rules say.`,
+      ],
+      width,
+    ),
   );
   return lines;
 }

@@ -44,4 +44,21 @@ function row(stdout, title) {
   return line;
 }
 
-module.exports = { runKvmTod, parseJson, row, MAIN };
+/**
+ * The report's first line as one line: by default a line wider than 120 columns goes on in
+ * lines indented by two more spaces, which this joins again.
+ */
+function firstLine(stdout) {
+  const [first, ...rest] = stdout.split('\n');
+  const more = [];
+  for (const line of rest) {
+    if (!/^ {2}\S/.test(line)) break;
+    more.push(line.trim());
+  }
+  return [first, ...more].join(' ');
+}
+
+/** `text` with every run of white space (a wrapped line's break and indent too) as one space. */
+const flat = (text) => text.replace(/\s+/g, ' ');
+
+module.exports = { runKvmTod, parseJson, row, firstLine, flat, MAIN };
