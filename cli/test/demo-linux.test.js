@@ -44,7 +44,7 @@ describe('kvm-tod demo --guest linux', function () {
       assert.strictEqual(r.status, 3, r.stderr);
       assert.match(
         r.stderr,
-        /needs a working \/dev\/kvm .*npm run kvm-box -- node dist\/cli\/main\.js demo --guest linux/,
+        /needs a working \/dev\/kvm .*npm run kvm-box -- npx kvm-tod demo --guest linux/,
       );
       assert.doesNotMatch(r.stderr, /\s+at .*\(/, 'no stack trace');
     },
