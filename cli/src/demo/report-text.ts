@@ -285,7 +285,8 @@ function guestLines(guest: GuestObserved | undefined): string[] {
   if (!guest.ran) return [`No guest ran: ${guest.reason}. The jumps above are the host's reads of KVM's clock.`, ''];
   return [
     `A guest ran: the ${guest.guest}. "guest saw" is the jump of its own kvmclock across each ` +
-      'interval, as a Linux guest computes it from the pvclock area (its own VMs, the same pause).',
+      'interval, as a Linux guest computes it from the pvclock area (its own VMs, the same pause; ' +
+      "with kvm-tod under 'freeze', GuestClock's default, whatever --policy says).",
     '',
   ];
 }
