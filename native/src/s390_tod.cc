@@ -9,6 +9,7 @@
 #include "addon_data.h"
 #include "args.h"
 #include "errors.h"
+#include "hot_call.h"
 #include "ioctl.h"
 #include "uapi.h"
 
@@ -54,46 +55,60 @@ void TodAttrOrThrow(Napi::Env env, int fd, unsigned long request, uint64_t attr,
 
 }  // namespace
 
-Napi::Value GetTod(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  int fd = ArgFd(info, 0, "vmFd");
-  uint64_t* out = Data(env).scratch;
+napi_value GetTod(napi_env env, napi_callback_info cbinfo) {
+  HotCall<1> call(env, cbinfo);
+  int fd;
+  if (!call.Fd(0, "vmFd", &fd)) return nullptr;
+  uint64_t* out = call.Data().scratch;
   // Zeroed: a kernel that fails part-way must not leave us stack garbage.
   TodClockExt ext{};
   int err = TodAttr(fd, KVM_GET_DEVICE_ATTR, kS390VmTodExt, &ext);
+  uint32_t high;
   if (err == 0) {
     out[0] = ext.tod;
-    return Napi::Number::New(env, ext.epoch_idx);
+    high = ext.epoch_idx;
+  } else {
+    if (err != ENXIO) return call.Throw([&] { return TodError(call.Env(), err, fd, KVM_GET_DEVICE_ATTR, kS390VmTodExt); });
+    uint64_t low = 0;
+    uint8_t high8 = 0;
+    if (!call.Checked([&](const Napi::CallbackInfo& info) {
+          TodAttrOrThrow(info.Env(), fd, KVM_GET_DEVICE_ATTR, kS390VmTodLow, &low);
+          TodAttrOrThrow(info.Env(), fd, KVM_GET_DEVICE_ATTR, kS390VmTodHigh, &high8);
+        })) {
+      return nullptr;
+    }
+    out[0] = low;
+    high = high8;
   }
-  if (err != ENXIO) throw TodError(env, err, fd, KVM_GET_DEVICE_ATTR, kS390VmTodExt);
-  uint64_t low = 0;
-  uint8_t high = 0;
-  TodAttrOrThrow(env, fd, KVM_GET_DEVICE_ATTR, kS390VmTodLow, &low);
-  TodAttrOrThrow(env, fd, KVM_GET_DEVICE_ATTR, kS390VmTodHigh, &high);
-  out[0] = low;
-  return Napi::Number::New(env, high);
+  napi_value result;
+  if (napi_create_uint32(env, high, &result) != napi_ok) return nullptr;
+  return result;
 }
 
-Napi::Value SetTod(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  int fd = ArgFd(info, 0, "vmFd");
-  uint8_t high = static_cast<uint8_t>(
-      ArgUint(info, 1, "tod.high", 255, "an integer >= 0 && <= 255", 0x100));
-  if (info[1].IsUndefined()) throw InvalidArgType(env, "tod.high", "number", info[1]);
-  if (info[2].IsUndefined()) throw InvalidArgType(env, "tod.low", "bigint", info[2]);
-  uint64_t low = ArgU64(info, 2, "tod.low", 0);
+napi_value SetTod(napi_env env, napi_callback_info cbinfo) {
+  HotCall<3> call(env, cbinfo);
+  int fd;
+  uint32_t high;
+  uint64_t low;
+  if (!call.Fd(0, "vmFd", &fd) || !call.RequiredUint(1, "tod.high", 255, "an integer >= 0 && <= 255", &high) ||
+      !call.RequiredU64(2, "tod.low", &low)) {
+    return nullptr;
+  }
   TodClockExt ext{};
-  ext.epoch_idx = high;
+  ext.epoch_idx = static_cast<uint8_t>(high);
   ext.tod = low;
   int err = TodAttr(fd, KVM_SET_DEVICE_ATTR, kS390VmTodExt, &ext);
-  if (err == 0) return env.Undefined();
-  if (err != ENXIO) throw TodError(env, err, fd, KVM_SET_DEVICE_ATTR, kS390VmTodExt);
+  if (err == 0) return nullptr;
+  if (err != ENXIO) return call.Throw([&] { return TodError(call.Env(), err, fd, KVM_SET_DEVICE_ATTR, kS390VmTodExt); });
   // HIGH first, unlike QEMU (LOW, then HIGH): these kernels accept HIGH only as 0 and
   // store nothing for it, so checking it first means a refused epoch index fails the
   // call before LOW has moved the guest clock.
-  TodAttrOrThrow(env, fd, KVM_SET_DEVICE_ATTR, kS390VmTodHigh, &high);
-  TodAttrOrThrow(env, fd, KVM_SET_DEVICE_ATTR, kS390VmTodLow, &low);
-  return env.Undefined();
+  uint8_t high8 = static_cast<uint8_t>(high);
+  call.Checked([&](const Napi::CallbackInfo& info) {
+    TodAttrOrThrow(info.Env(), fd, KVM_SET_DEVICE_ATTR, kS390VmTodHigh, &high8);
+    TodAttrOrThrow(info.Env(), fd, KVM_SET_DEVICE_ATTR, kS390VmTodLow, &low);
+  });
+  return nullptr;
 }
 
 Napi::Value HasTodAttribute(const Napi::CallbackInfo& info) {

@@ -5,34 +5,46 @@
 #include "addon_data.h"
 #include "args.h"
 #include "errors.h"
+#include "hot_call.h"
 #include "ioctl.h"
 
 namespace kvmtod {
 
-Napi::Value GetKvmClock(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  int fd = ArgFd(info, 0, "vmFd");
+napi_value GetKvmClock(napi_env env, napi_callback_info cbinfo) {
+  HotCall<1> call(env, cbinfo);
+  int fd;
+  if (!call.Fd(0, "vmFd", &fd)) return nullptr;
   kvm_clock_data data{};
   long r = Ioctl(fd, KVM_GET_CLOCK, &data);
-  if (r < 0) throw KvmError(env, static_cast<int>(-r), {"ioctl", "KVM_GET_CLOCK", fd});
-  uint64_t* out = Data(env).scratch;
+  if (r < 0) return call.Throw([&] { return KvmError(call.Env(), static_cast<int>(-r), {"ioctl", "KVM_GET_CLOCK", fd}); });
+  uint64_t* out = call.Data().scratch;
   out[0] = data.clock;
   out[1] = data.realtime;
   out[2] = data.host_tsc;
-  return Napi::Number::New(env, data.flags);
+  napi_value flags;
+  if (napi_create_uint32(env, data.flags, &flags) != napi_ok) return nullptr;
+  return flags;
 }
 
-Napi::Value SetKvmClock(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  int fd = ArgFd(info, 0, "vmFd");
-  if (info[1].IsUndefined()) throw InvalidArgType(env, "clock", "bigint", info[1]);
+napi_value SetKvmClock(napi_env env, napi_callback_info cbinfo) {
+  HotCall<4> call(env, cbinfo);
+  int fd;
+  if (!call.Fd(0, "vmFd", &fd)) return nullptr;
+  uint64_t clock;
+  uint32_t flags;
+  uint64_t realtime;
+  if (!call.RequiredU64(1, "clock", &clock) ||
+      !call.Uint(2, "flags", 0xffffffffu, "an integer >= 0 && <= 4294967295", 0, &flags) ||
+      !call.U64(3, "realtime", 0, &realtime)) {
+    return nullptr;
+  }
   kvm_clock_data data{};
-  data.clock = ArgU64(info, 1, "clock", 0);
-  data.flags = ArgUint(info, 2, "flags", 0xffffffffu, "an integer >= 0 && <= 4294967295", 0);
-  data.realtime = ArgU64(info, 3, "realtime", 0);
+  data.clock = clock;
+  data.flags = flags;
+  data.realtime = realtime;
   long r = Ioctl(fd, KVM_SET_CLOCK, &data);
-  if (r < 0) throw KvmError(env, static_cast<int>(-r), {"ioctl", "KVM_SET_CLOCK", fd});
-  return env.Undefined();
+  if (r < 0) return call.Throw([&] { return KvmError(call.Env(), static_cast<int>(-r), {"ioctl", "KVM_SET_CLOCK", fd}); });
+  return nullptr;
 }
 
 Napi::Value KvmclockCtrl(const Napi::CallbackInfo& info) {
