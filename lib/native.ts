@@ -99,6 +99,15 @@ void allMembers;
 export const binding = {} as RawBinding;
 /** The addon's result words, read right after each get call (replaced when the addon loads). */
 export let scratch = new BigUint64Array(3);
+/** The same words as 32-bit halves, for copying a word without making a BigInt of it. */
+export let scratchHalves = new Uint32Array(scratch.buffer);
+
+/**
+ * KVM_CLOCK_REALTIME and KVM_CLOCK_HOST_TSC as plain numbers, for the calls that read them
+ * on every KVM_GET_CLOCK ({@link constants} is a getter per name). Set when the addon
+ * loads, which any call through {@link binding} does first; 0 until then.
+ */
+export const clockFlags = { realtime: 0, hostTsc: 0 };
 
 function load(): RawBinding {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- the addon's path is known only at run time
@@ -108,6 +117,9 @@ function load(): RawBinding {
     Object.defineProperty(binding, name, { value: raw[name], enumerable: true, writable: true, configurable: true });
   }
   scratch = new BigUint64Array(raw.scratch);
+  scratchHalves = new Uint32Array(raw.scratch);
+  clockFlags.realtime = raw.constants.KVM_CLOCK_REALTIME;
+  clockFlags.hostTsc = raw.constants.KVM_CLOCK_HOST_TSC;
   return raw;
 }
 

@@ -1,7 +1,7 @@
 // The s390 TOD clock attribute group (KVM_S390_VM_TOD) on a VM descriptor.
 import { invalidArgValue } from './arg-errors';
 import { binding, constants, RawConstants, scratch } from './native';
-import { Tod, assertTod } from './tod';
+import { Tod, assertTodObject, assertTodParts } from './tod';
 
 /** The TOD attributes KVM_HAS_DEVICE_ATTR can be asked about. */
 export type TodAttribute = 'low' | 'high' | 'ext';
@@ -34,8 +34,23 @@ export function getTod(vmFd: number): Tod {
  *   without the multiple-epoch facility, `EOPNOTSUPP` for a protected guest, `ENOTTY`, `EBADF`.
  */
 export function setTod(vmFd: number, tod: Tod): void {
-  const { high, low } = assertTod(tod);
-  binding.setTod(vmFd, high, low);
+  assertTodObject(tod);
+  const read = tod as { high: unknown; low: unknown };
+  let { high, low } = read;
+  // The checks of assertTod but one, on the properties read once (a getter must not answer
+  // the check one value and the write another). The range of `low` is the addon's check,
+  // which words its error as assertTod does: two bigint comparisons here would cost more
+  // than the rest of the call. So that a bad Tod is still reported before a bad
+  // descriptor, `low` is checked here when the addon refuses the call.
+  if (typeof high !== 'number' || !Number.isInteger(high) || high < 0 || high > 255 || typeof low !== 'bigint') {
+    ({ high, low } = assertTodParts(high, low)); // throws what assertTod throws
+  }
+  try {
+    binding.setTod(vmFd, high as number, low as bigint);
+  } catch (error) {
+    assertTodParts(high, low);
+    throw error;
+  }
 }
 
 /**

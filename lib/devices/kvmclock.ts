@@ -1,6 +1,7 @@
 import { assertFd } from '../arg-errors';
 import { KvmError } from '../errors';
-import { getKvmClock, kvmclockCtrl, setKvmClock } from '../kvmclock';
+import { kvmclockCtrl, setKvmClock } from '../kvmclock';
+import { binding, clockFlags, scratch, scratchHalves } from '../native';
 import { ClockDevice } from './clock-device';
 
 const EINVAL = -22;
@@ -12,9 +13,14 @@ export class KvmClockDevice implements ClockDevice<bigint> {
   /** The VM's descriptor. */
   readonly vmFd: number;
   readonly #vcpuFds = new Set<number>();
-  // The host realtime KVM paired with the last value read, where it offers one
-  // (KVM_CLOCK_REALTIME): the kernel can then catch the clock up itself.
-  #lastRead: { clock: bigint; realtime?: bigint } | undefined;
+  // The last value read, and the host realtime KVM paired with it where it offers one
+  // (KVM_CLOCK_REALTIME): the kernel can then catch the clock up itself. The realtime is
+  // kept as the addon's two 32-bit halves, made a bigint only when writeCaughtUp needs it:
+  // read() runs at every hold.
+  #lastClock: bigint | undefined;
+  #lastHasRealtime = false;
+  readonly #lastRealtime = new BigUint64Array(1);
+  readonly #lastRealtimeHalves = new Uint32Array(this.#lastRealtime.buffer);
 
   /**
    * No system call is made: a descriptor that is not open shows at the first read or write.
@@ -32,15 +38,22 @@ export class KvmClockDevice implements ClockDevice<bigint> {
   }
 
   /**
-   * The guest's kvmclock in ns ({@link getKvmClock}); remembers the host realtime KVM
+   * The guest's kvmclock in ns (`getKvmClock`); remembers the host realtime KVM
    * paired with it, for {@link KvmClockDevice.writeCaughtUp}.
    * @throws {TypeError|RangeError} a bad descriptor.
-   * @throws {KvmError} as {@link getKvmClock}: `ENOTTY`, `EBADF`, `EIO`.
+   * @throws {KvmError} as `getKvmClock`: `ENOTTY`, `EBADF`, `EIO`.
    */
   read(): bigint {
-    const data = getKvmClock(this.vmFd);
-    this.#lastRead = { clock: data.clock, realtime: data.realtime };
-    return data.clock;
+    // getKvmClock's call, without the object it builds: only the clock is returned.
+    const flags = binding.getKvmClock(this.vmFd);
+    const clock = scratch[0];
+    this.#lastClock = clock;
+    this.#lastHasRealtime = (flags & clockFlags.realtime) !== 0;
+    if (this.#lastHasRealtime) {
+      this.#lastRealtimeHalves[0] = scratchHalves[2];
+      this.#lastRealtimeHalves[1] = scratchHalves[3];
+    }
+    return clock;
   }
 
   /**
@@ -68,10 +81,8 @@ export class KvmClockDevice implements ClockDevice<bigint> {
    * @throws {KvmError} as {@link setKvmClock}.
    */
   writeCaughtUp(value: bigint): boolean {
-    const last = this.#lastRead;
-    const realtime = last !== undefined && last.clock === value ? last.realtime : undefined;
-    if (realtime === undefined) return false;
-    setKvmClock(this.vmFd, value, { realtime });
+    if (!this.#lastHasRealtime || this.#lastClock !== value) return false;
+    setKvmClock(this.vmFd, value, { realtime: this.#lastRealtime[0] });
     return true;
   }
 
@@ -103,6 +114,7 @@ export class KvmClockDevice implements ClockDevice<bigint> {
    * @throws {AggregateError} the failures of several vCPUs, in `errors`.
    */
   resumed(): void {
+    if (this.#vcpuFds.size === 0) return; // every resume of a VM without vCPUs told
     const errors: unknown[] = [];
     for (const fd of this.#vcpuFds) {
       try {
