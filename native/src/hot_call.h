@@ -13,7 +13,6 @@
 
 #include <napi.h>
 
-#include <cmath>
 #include <cstdint>
 
 #include "addon_data.h"
@@ -39,8 +38,7 @@ class HotCall {
   // ArgFd: a number that is an integer in 0..2^31-1. False: the error is pending.
   bool Fd(size_t i, const char* name, int* out) {
     double d;
-    if (i < argc_ && napi_get_value_double(env_, argv_[i], &d) == napi_ok && d >= 0 && d <= 2147483647.0 &&
-        std::floor(d) == d) {
+    if (i < argc_ && napi_get_value_double(env_, argv_[i], &d) == napi_ok && IsIntegerUpTo(d, 2147483647.0)) {
       *out = static_cast<int>(d);
       return true;
     }
@@ -54,8 +52,7 @@ class HotCall {
       *out = fallback;
       return true;
     }
-    if (napi_get_value_double(env_, argv_[i], &d) == napi_ok && d >= 0 && d <= static_cast<double>(max) &&
-        std::floor(d) == d) {
+    if (napi_get_value_double(env_, argv_[i], &d) == napi_ok && IsIntegerUpTo(d, max)) {
       *out = static_cast<uint32_t>(d);
       return true;
     }
@@ -76,8 +73,7 @@ class HotCall {
   // A required argument: as Uint and U64, but undefined (or missing) is ERR_INVALID_ARG_TYPE.
   bool RequiredUint(size_t i, const char* name, uint32_t max, const char* range, uint32_t* out) {
     double d;
-    if (i < argc_ && napi_get_value_double(env_, argv_[i], &d) == napi_ok && d >= 0 && d <= static_cast<double>(max) &&
-        std::floor(d) == d) {
+    if (i < argc_ && napi_get_value_double(env_, argv_[i], &d) == napi_ok && IsIntegerUpTo(d, max)) {
       *out = static_cast<uint32_t>(d);
       return true;
     }
@@ -121,6 +117,13 @@ class HotCall {
   Napi::Env Env() const { return Napi::Env(env_); }
 
  private:
+  // An integer in 0..max (max < 2^32), as args.cc's check, without std::floor (which
+  // x86-64's baseline instruction set does with several instructions): NaN and the
+  // infinities fail the range, and a fraction does not survive the round trip.
+  static bool IsIntegerUpTo(double d, double max) {
+    return d >= 0 && d <= max && static_cast<double>(static_cast<int64_t>(d)) == d;
+  }
+
   napi_env env_;
   napi_callback_info info_;
   size_t argc_ = N;
