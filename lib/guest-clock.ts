@@ -6,6 +6,7 @@ import { assertFd, describeValue, invalidArgType, invalidArgValue, optionsObject
 import { hostUnixNs, hostUnixNsAt } from './host-tod';
 import * as internal from './internals';
 import { ClockPolicy, ClockPolicyName, assertPolicy } from './policy';
+import { askReadInstant, takeReadInstant } from './read-instant';
 import { KvmTodWarning, WarningCode, WarningCodes, WarningSink, deliver, emitProcessWarning } from './warnings';
 
 /** Options of {@link GuestClock}. */
@@ -236,6 +237,7 @@ export class GuestClock<T> {
   #hold(): void {
     let value: T;
     try {
+      askReadInstant(); // the library's devices' read takes it for `since`
       value = this.device.read();
     } catch (error) {
       this[internal.warnWith](
@@ -246,7 +248,7 @@ export class GuestClock<T> {
       this[internal.publishFallback]('hold', error);
       return;
     }
-    this.#base = { value, since: process.hrtime.bigint() };
+    this.#base = { value, since: takeReadInstant() };
     this.#publishHold(value, 'stop');
   }
 

@@ -97,8 +97,11 @@ void allMembers;
  * without a matching addon. Once loaded, every member is the addon's own.
  */
 export const binding = {} as RawBinding;
-/** The addon's result words, read right after each get call (replaced when the addon loads). */
-export let scratch = new BigUint64Array(3);
+/**
+ * The addon's result words, read right after each get call (replaced when the addon loads):
+ * 0..2 the results, 3 and 4 the instant of a read when asked (read-instant.ts).
+ */
+export let scratch = new BigUint64Array(5);
 /** The same words as 32-bit halves, for copying a word without making a BigInt of it. */
 export let scratchHalves = new Uint32Array(scratch.buffer);
 

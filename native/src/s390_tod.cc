@@ -11,6 +11,7 @@
 #include "errors.h"
 #include "hot_call.h"
 #include "ioctl.h"
+#include "read_instant.h"
 #include "uapi.h"
 
 namespace kvmtod {
@@ -65,6 +66,7 @@ napi_value GetTod(napi_env env, napi_callback_info cbinfo) {
   int err = TodAttr(fd, KVM_GET_DEVICE_ATTR, kS390VmTodExt, &ext);
   uint32_t high;
   if (err == 0) {
+    TakeReadInstantIfAsked(out);
     out[0] = ext.tod;
     high = ext.epoch_idx;
   } else {
@@ -77,6 +79,8 @@ napi_value GetTod(napi_env env, napi_callback_info cbinfo) {
         })) {
       return nullptr;
     }
+    // The instant of the later of the two reads (HIGH): within a microsecond of LOW's.
+    TakeReadInstantIfAsked(out);
     out[0] = low;
     high = high8;
   }

@@ -7,6 +7,7 @@
 #include "errors.h"
 #include "hot_call.h"
 #include "ioctl.h"
+#include "read_instant.h"
 
 namespace kvmtod {
 
@@ -18,6 +19,7 @@ napi_value GetKvmClock(napi_env env, napi_callback_info cbinfo) {
   long r = Ioctl(fd, KVM_GET_CLOCK, &data);
   if (r < 0) return call.Throw([&] { return KvmError(call.Env(), static_cast<int>(-r), {"ioctl", "KVM_GET_CLOCK", fd}); });
   uint64_t* out = call.Data().scratch;
+  TakeReadInstantIfAsked(out);
   out[0] = data.clock;
   out[1] = data.realtime;
   out[2] = data.host_tsc;
