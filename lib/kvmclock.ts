@@ -1,6 +1,6 @@
 // x86 kvmclock: KVM_GET_CLOCK / KVM_SET_CLOCK on a VM descriptor.
 import { optionsObject } from './arg-errors';
-import { binding, clockFlags, constants, scratch } from './native';
+import { armCall, binding, callResult, clockFlags, constants, isFd, scratch } from './native';
 
 /** What KVM_GET_CLOCK answers. */
 export interface KvmClockData {
@@ -30,7 +30,7 @@ export interface SetKvmClockOptions {
  *   (a VM descriptor of another process).
  */
 export function getKvmClock(vmFd: number): KvmClockData {
-  const flags = binding.getKvmClock(vmFd);
+  const flags = readKvmClock(vmFd);
   const { realtime, hostTsc } = clockFlags;
   // Each result a literal of its final shape: adding properties one by one would give the
   // object a second allocation (its property store) on every call.
@@ -44,6 +44,19 @@ export function getKvmClock(vmFd: number): KvmClockData {
 }
 
 /**
+ * @internal KVM_GET_CLOCK without building the result: its flags; the clock, realtime and
+ * host TSC in the scratch words (for KvmClockDevice's read, which keeps only the clock).
+ * @throws as {@link getKvmClock}.
+ */
+export function readKvmClock(vmFd: number): number {
+  const get = binding.getKvmClock; // loads the addon before the block is armed
+  if (!isFd(vmFd)) return get(vmFd) as number; // throws the argument's error
+  armCall(vmFd);
+  get();
+  return callResult();
+}
+
+/**
  * Writes the VM's kvmclock (KVM_SET_CLOCK).
  * @throws {TypeError|RangeError} a bad descriptor, `options` is not an object, or `clock` (or
  *   `options.realtime`) is not a bigint in 0..2^64-1.
@@ -53,7 +66,13 @@ export function getKvmClock(vmFd: number): KvmClockData {
 export function setKvmClock(vmFd: number, clock: bigint, options?: SetKvmClockOptions): void {
   // No options (every hold's release): no options object to make and take apart.
   if (options === undefined) {
-    binding.setKvmClock(vmFd, clock);
+    const set = binding.setKvmClock; // loads the addon before the block is armed
+    if (isFd(vmFd)) {
+      armCall(vmFd);
+      set(clock);
+    } else {
+      set(vmFd, clock); // throws the descriptor's error
+    }
     return;
   }
   const { realtime } = optionsObject(options);

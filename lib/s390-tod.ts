@@ -1,6 +1,6 @@
 // The s390 TOD clock attribute group (KVM_S390_VM_TOD) on a VM descriptor.
 import { invalidArgValue } from './arg-errors';
-import { binding, constants, RawConstants, scratch } from './native';
+import { armCall, binding, callResult, constants, isFd, RawConstants, scratch } from './native';
 import { Tod, assertTodObject, assertTodParts } from './tod';
 
 /** The TOD attributes KVM_HAS_DEVICE_ATTR can be asked about. */
@@ -21,8 +21,11 @@ const ATTRIBUTES: Record<TodAttribute, keyof RawConstants> = {
  *   non-s390 VM or a non-KVM descriptor, `EBADF`, `EOPNOTSUPP` for a protected guest.
  */
 export function getTod(vmFd: number): Tod {
-  const high = binding.getTod(vmFd);
-  return { high, low: scratch[0] };
+  const get = binding.getTod; // loads the addon before the block is armed
+  if (!isFd(vmFd)) return { high: get(vmFd) as number, low: scratch[0] }; // throws the argument's error
+  armCall(vmFd);
+  get();
+  return { high: callResult(), low: scratch[0] };
 }
 
 /**
@@ -45,8 +48,14 @@ export function setTod(vmFd: number, tod: Tod): void {
   if (typeof high !== 'number' || !Number.isInteger(high) || high < 0 || high > 255 || typeof low !== 'bigint') {
     ({ high, low } = assertTodParts(high, low)); // throws what assertTod throws
   }
+  const set = binding.setTod; // loads the addon before the block is armed
   try {
-    binding.setTod(vmFd, high as number, low as bigint);
+    if (isFd(vmFd)) {
+      armCall(vmFd, high as number);
+      set(low as bigint);
+    } else {
+      set(vmFd, high as number, low as bigint); // throws the descriptor's error
+    }
   } catch (error) {
     assertTodParts(high, low);
     throw error;

@@ -1,7 +1,7 @@
 import { assertFd } from '../arg-errors';
 import { KvmError } from '../errors';
-import { kvmclockCtrl, setKvmClock } from '../kvmclock';
-import { binding, clockFlags, scratch, scratchHalves } from '../native';
+import { kvmclockCtrl, readKvmClock, setKvmClock } from '../kvmclock';
+import { clockFlags, scratch, scratchHalves } from '../native';
 import { ClockDevice } from './clock-device';
 
 const EINVAL = -22;
@@ -45,7 +45,7 @@ export class KvmClockDevice implements ClockDevice<bigint> {
    */
   read(): bigint {
     // getKvmClock's call, without the object it builds: only the clock is returned.
-    const flags = binding.getKvmClock(this.vmFd);
+    const flags = readKvmClock(this.vmFd);
     const clock = scratch[0];
     this.#lastClock = clock;
     this.#lastHasRealtime = (flags & clockFlags.realtime) !== 0;

@@ -17,6 +17,7 @@
 
 #include "addon_data.h"
 #include "args.h"
+#include "call_block.h"
 #include "errors.h"
 
 namespace kvmtod {
@@ -25,9 +26,19 @@ template <size_t N>
 class HotCall {
  public:
   // Should Node-API fail to read the arguments, there are none, and the checked readers
-  // (which read them again) throw.
+  // (which read them again) throw. HotCall<0> reads only how many there are.
   HotCall(napi_env env, napi_callback_info info) : env_(env), info_(info) {
-    if (napi_get_cb_info(env, info, &argc_, argv_, nullptr, &data_) != napi_ok) argc_ = 0;
+    if (napi_get_cb_info(env, info, &argc_, N > 0 ? argv_ : nullptr, nullptr, &data_) != napi_ok || data_ == nullptr) {
+      argc_ = 0;
+      read_ = false;
+    }
+  }
+
+  // The block's descriptor and argument (call_block.h), when the caller passed exactly
+  // `argc` arguments and lib/ armed the block for this call. An armed block is disarmed
+  // by any call that looks, so it never outlives the call it was armed for.
+  bool Armed(size_t argc, uint32_t argMax, int* fd, uint32_t* arg) const {
+    return read_ && TakeArmedCall(Data().scratch, argMax, fd, arg) && argc_ == argc;
   }
 
   // How many arguments the caller passed.
@@ -127,8 +138,9 @@ class HotCall {
   napi_env env_;
   napi_callback_info info_;
   size_t argc_ = N;
-  napi_value argv_[N];
+  napi_value argv_[N > 0 ? N : 1];
   void* data_ = nullptr;
+  bool read_ = true;
 };
 
 }  // namespace kvmtod

@@ -6,46 +6,83 @@
 #include "args.h"
 #include "errors.h"
 #include "hot_call.h"
+#include "call_block.h"
 #include "ioctl.h"
 #include "read_instant.h"
 
 namespace kvmtod {
 
-napi_value GetKvmClock(napi_env env, napi_callback_info cbinfo) {
-  HotCall<1> call(env, cbinfo);
-  int fd;
-  if (!call.Fd(0, "vmFd", &fd)) return nullptr;
+namespace {
+
+// The read behind GetKvmClock, on a checked descriptor: the flags; clock, realtime and
+// host TSC in out[0..2]. False: the error is pending.
+template <typename Call>
+bool ReadClock(Call& call, int fd, uint64_t* out, uint32_t* flags) {
   kvm_clock_data data{};
   long r = Ioctl(fd, KVM_GET_CLOCK, &data);
-  if (r < 0) return call.Throw([&] { return KvmError(call.Env(), static_cast<int>(-r), {"ioctl", "KVM_GET_CLOCK", fd}); });
-  uint64_t* out = call.Data().scratch;
+  if (r < 0) {
+    call.Throw([&] { return KvmError(call.Env(), static_cast<int>(-r), {"ioctl", "KVM_GET_CLOCK", fd}); });
+    return false;
+  }
   TakeReadInstantIfAsked(out);
   out[0] = data.clock;
   out[1] = data.realtime;
   out[2] = data.host_tsc;
-  napi_value flags;
-  if (napi_create_uint32(env, data.flags, &flags) != napi_ok) return nullptr;
-  return flags;
+  *flags = data.flags;
+  return true;
 }
 
-napi_value SetKvmClock(napi_env env, napi_callback_info cbinfo) {
-  HotCall<4> call(env, cbinfo);
-  int fd;
-  if (!call.Fd(0, "vmFd", &fd)) return nullptr;
-  uint64_t clock;
-  uint32_t flags;
-  uint64_t realtime;
-  if (!call.RequiredU64(1, "clock", &clock) ||
-      !call.Uint(2, "flags", 0xffffffffu, "an integer >= 0 && <= 4294967295", 0, &flags) ||
-      !call.U64(3, "realtime", 0, &realtime)) {
-    return nullptr;
-  }
+// The write behind SetKvmClock, on checked arguments (the error, if any, is left pending).
+template <typename Call>
+void WriteClock(Call& call, int fd, uint64_t clock, uint32_t flags, uint64_t realtime) {
   kvm_clock_data data{};
   data.clock = clock;
   data.flags = flags;
   data.realtime = realtime;
   long r = Ioctl(fd, KVM_SET_CLOCK, &data);
-  if (r < 0) return call.Throw([&] { return KvmError(call.Env(), static_cast<int>(-r), {"ioctl", "KVM_SET_CLOCK", fd}); });
+  if (r < 0) call.Throw([&] { return KvmError(call.Env(), static_cast<int>(-r), {"ioctl", "KVM_SET_CLOCK", fd}); });
+}
+
+}  // namespace
+
+napi_value GetKvmClock(napi_env env, napi_callback_info cbinfo) {
+  int fd;
+  uint32_t unused;
+  uint32_t flags;
+  HotCall<0> armed(env, cbinfo);
+  if (armed.Armed(0, 0, &fd, &unused)) {
+    uint64_t* out = armed.Data().scratch;
+    if (ReadClock(armed, fd, out, &flags)) PutCallResult(out, flags);
+    return nullptr;
+  }
+  HotCall<1> call(env, cbinfo);
+  if (!call.Fd(0, "vmFd", &fd) || !ReadClock(call, fd, call.Data().scratch, &flags)) return nullptr;
+  napi_value result;
+  if (napi_create_uint32(env, flags, &result) != napi_ok) return nullptr;
+  return result;
+}
+
+napi_value SetKvmClock(napi_env env, napi_callback_info cbinfo) {
+  int fd;
+  uint64_t clock;
+  uint32_t flags;
+  uint64_t realtime;
+  {
+    // lib/'s call without options: the descriptor in the block, the clock as its argument.
+    HotCall<1> armed(env, cbinfo);
+    uint32_t unused;
+    if (armed.Armed(1, 0, &fd, &unused)) {
+      if (armed.RequiredU64(0, "clock", &clock)) WriteClock(armed, fd, clock, 0, 0);
+      return nullptr;
+    }
+  }
+  HotCall<4> call(env, cbinfo);
+  if (!call.Fd(0, "vmFd", &fd) || !call.RequiredU64(1, "clock", &clock) ||
+      !call.Uint(2, "flags", 0xffffffffu, "an integer >= 0 && <= 4294967295", 0, &flags) ||
+      !call.U64(3, "realtime", 0, &realtime)) {
+    return nullptr;
+  }
+  WriteClock(call, fd, clock, flags, realtime);
   return nullptr;
 }
 
