@@ -14,13 +14,13 @@ export class KvmClockDevice implements ClockDevice<bigint> {
   readonly vmFd: number;
   readonly #vcpuFds = new Set<number>();
   // The last value read, and the host realtime KVM paired with it where it offers one
-  // (KVM_CLOCK_REALTIME): the kernel can then catch the clock up itself. The realtime is
-  // kept as the addon's two 32-bit halves, made a bigint only when writeCaughtUp needs it:
-  // read() runs at every hold.
-  #lastClock: bigint | undefined;
+  // (KVM_CLOCK_REALTIME): the kernel can then catch the clock up itself. Both are kept as
+  // the addon's 32-bit halves, made bigints only when writeCaughtUp needs them: read() runs
+  // at every hold, and keeping a new bigint in this (long-lived) object costs the garbage
+  // collector's write barrier each time.
   #lastHasRealtime = false;
-  readonly #lastRealtime = new BigUint64Array(1);
-  readonly #lastRealtimeHalves = new Uint32Array(this.#lastRealtime.buffer);
+  readonly #last = new BigUint64Array(2); // [clock, realtime]
+  readonly #lastHalves = new Uint32Array(this.#last.buffer);
 
   /**
    * No system call is made: a descriptor that is not open shows at the first read or write.
@@ -46,14 +46,13 @@ export class KvmClockDevice implements ClockDevice<bigint> {
   read(): bigint {
     // getKvmClock's call, without the object it builds: only the clock is returned.
     const flags = readKvmClock(this.vmFd);
-    const clock = scratch[0];
-    this.#lastClock = clock;
+    const halves = this.#lastHalves;
+    halves[0] = scratchHalves[0];
+    halves[1] = scratchHalves[1];
+    halves[2] = scratchHalves[2];
+    halves[3] = scratchHalves[3];
     this.#lastHasRealtime = (flags & clockFlags.realtime) !== 0;
-    if (this.#lastHasRealtime) {
-      this.#lastRealtimeHalves[0] = scratchHalves[2];
-      this.#lastRealtimeHalves[1] = scratchHalves[3];
-    }
-    return clock;
+    return scratch[0];
   }
 
   /**
@@ -81,8 +80,8 @@ export class KvmClockDevice implements ClockDevice<bigint> {
    * @throws {KvmError} as {@link setKvmClock}.
    */
   writeCaughtUp(value: bigint): boolean {
-    if (!this.#lastHasRealtime || this.#lastClock !== value) return false;
-    setKvmClock(this.vmFd, value, { realtime: this.#lastRealtime[0] });
+    if (!this.#lastHasRealtime || this.#last[0] !== value) return false;
+    setKvmClock(this.vmFd, value, { realtime: this.#last[1] });
     return true;
   }
 
