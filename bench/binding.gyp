@@ -11,6 +11,14 @@
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
       "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-fvisibility=hidden"]
+    },
+    {
+      "target_name": "kvm_tod_standin",
+      "sources": ["native/standin.cc"],
+      "dependencies": ["<!(node -p \"require('kvm-tod/native-glue').addon_target\")"],
+      "cflags_cc!": ["-std=gnu++17"],
+      "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-fvisibility=hidden"],
+      "ldflags": ["-Wl,--wrap=ioctl", "-Wl,-u,napi_register_module_v1"]
     }
   ]
 }

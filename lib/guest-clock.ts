@@ -6,6 +6,7 @@ import { assertFd, describeValue, invalidArgType, invalidArgValue, optionsObject
 import { hostUnixNs, hostUnixNsAt } from './host-tod';
 import * as internal from './internals';
 import { ClockPolicy, ClockPolicyName, assertPolicy } from './policy';
+import { askReadInstant, takeReadInstant } from './read-instant';
 import { KvmTodWarning, WarningCode, WarningCodes, WarningSink, deliver, emitProcessWarning } from './warnings';
 
 /** Options of {@link GuestClock}. */
@@ -46,6 +47,8 @@ export class GuestClock<T> {
   // own modules (and the tests' mutants) need is symbol-keyed (internals.ts).
   readonly #sink: WarningSink;
   readonly #isProtected: () => boolean;
+  // protectedGuest: false (the default): no check to call at each state change.
+  readonly #neverProtected: boolean;
   #isRunning = false;
   // The held value; since: host monotonic ns at the hold (hostUnixNsAt(since): when it was true).
   #base: { value: T; since: bigint } | undefined;
@@ -90,6 +93,7 @@ export class GuestClock<T> {
     this.name = name;
     this.#sink = warn;
     this.#isProtected = typeof protectedGuest === 'function' ? protectedGuest : () => Boolean(protectedGuest);
+    this.#neverProtected = protectedGuest === false;
     for (const fd of vcpuList(vcpus)) this.addVcpu(fd);
   }
 
@@ -174,7 +178,7 @@ export class GuestClock<T> {
     const now = running;
     if (now === this.#isRunning) return; // 3: nothing changed
     this.#isRunning = now;
-    if (this.#protectedNow()) return; // 6
+    if (!this.#neverProtected && this.#protectedNow()) return; // 6
     if (!now) {
       if (!this.held) this.#hold(); // 1
       this.#hasStopped = true;
@@ -236,6 +240,7 @@ export class GuestClock<T> {
   #hold(): void {
     let value: T;
     try {
+      askReadInstant(); // the library's devices' read takes it for `since`
       value = this.device.read();
     } catch (error) {
       this[internal.warnWith](
@@ -246,7 +251,7 @@ export class GuestClock<T> {
       this[internal.publishFallback]('hold', error);
       return;
     }
-    this.#base = { value, since: process.hrtime.bigint() };
+    this.#base = { value, since: takeReadInstant() };
     this.#publishHold(value, 'stop');
   }
 
@@ -255,9 +260,12 @@ export class GuestClock<T> {
     const { value, since } = this.#base!;
     // Released whatever happens: a failed restore is treated as if the clock had run all along.
     this.#base = undefined;
-    // How long it was held is read only when something needs it: this runs on every cont.
-    const heldNs = (): bigint => process.hrtime.bigint() - since;
-    const policy = typeof this.#currentPolicy === 'function' ? this[internal.policyFor](heldNs()) : this.#currentPolicy;
+    // How long it was held is read only when something needs it (a policy function, a
+    // failure, a subscriber): this runs on every cont, so not even a closure is made for it.
+    const policy =
+      typeof this.#currentPolicy === 'function'
+        ? this[internal.policyFor](process.hrtime.bigint() - since)
+        : this.#currentPolicy;
     let written: T;
     try {
       written = policy === 'catch-up' ? this.#writeCaughtUp(value, since) : (this.device.write(value), value);
@@ -267,11 +275,12 @@ export class GuestClock<T> {
         'could not restore the held guest clock at cont; the guest sees the pause',
         error,
       );
-      this[internal.publishFallback]('release', error, heldNs());
+      this[internal.publishFallback]('release', error, process.hrtime.bigint() - since);
       return;
     }
     if (releaseChannel.hasSubscribers) {
-      releaseChannel.publish({ clock: this, name: this.name, value: written, held: value, heldNs: heldNs(), policy });
+      const heldNs = process.hrtime.bigint() - since;
+      releaseChannel.publish({ clock: this, name: this.name, value: written, held: value, heldNs, policy });
     }
   }
 

@@ -2,8 +2,9 @@
 // or for --json):
 //   - the library ('kvm-tod', built by the workspace: `npm run build` at its root) and its
 //     addon ($KVM_TOD_ADDON, else the one the library finds);
-//   - the benchmark helper (native/, this package's binding.gyp) with node-gyp into build/,
-//     rebuilt when its sources are newer;
+//   - the benchmark helper and the stand-in addon (native/, this package's binding.gyp) with
+//     node-gyp into build/, rebuilt when their sources, or the library's native sources the
+//     stand-in is built from (found by name: 'kvm-tod/native-glue'), are newer;
 //   - the s390 kernel double (@kvm-tod/testkit) with make into build/double.
 // A step that cannot be done is not fatal: the figures that need it are skipped with
 // the reason.
@@ -86,20 +87,40 @@ function nodeGyp() {
   return which.ok ? [which.output.trim(), []] : undefined;
 }
 
+/** The library's native sources the stand-in is built from, by the library's name. */
+function librarySources() {
+  try {
+    const dir = path.resolve(require('kvm-tod/native-glue').include_dir);
+    return [...fs.readdirSync(dir).map((f) => path.join(dir, f)), path.join(path.dirname(dir), 'glue.gyp')];
+  } catch {
+    return [];
+  }
+}
+
 /**
- * The helper (native/, binding.gyp), rebuilt with node-gyp when its sources are newer than
- * the build. Returns { file } or { reason }.
+ * The helper and the stand-in addon (native/, binding.gyp), rebuilt with node-gyp when a
+ * source is newer than the build. Returns { file, standin } with a reason for any of the
+ * two that is missing (helperReason, standinReason).
  */
 function ensureHelper(log) {
   const file = path.join(out, 'Release', 'kvm_tod_bench.node');
+  const standin = path.join(out, 'Release', 'kvm_tod_standin.node');
   const sources = [
     path.join(root, 'binding.gyp'),
-    ...fs.readdirSync(path.join(root, 'native')).map((f) => path.join(root, 'native', f)),
+    ...fs
+      .readdirSync(path.join(root, 'native'))
+      .filter((f) => f.endsWith('.cc'))
+      .map((f) => path.join(root, 'native', f)),
+    ...librarySources(),
   ];
-  if (sources.every((s) => mtime(s) <= mtime(file))) return { file };
+  const built = Math.min(mtime(file), mtime(standin));
+  if (sources.every((s) => mtime(s) <= built)) return { file, standin };
   const gyp = nodeGyp();
-  if (!gyp) return { reason: 'node-gyp not found (it comes with npm)' };
-  log('building the benchmark helper (native/ -> build/Release, node-gyp)');
+  if (!gyp) {
+    const reason = 'node-gyp not found (it comes with npm)';
+    return { helperReason: reason, standinReason: reason };
+  }
+  log('building the benchmark helper and the stand-in addon (native/ -> build/Release, node-gyp)');
   const args = [...gyp[1], 'rebuild', '-j', '2', '--loglevel=warn'];
   // Node's own headers where this Node has them (Debian's /usr/include/node): no download.
   const prefix = path.join(path.dirname(process.execPath), '..');
@@ -107,9 +128,11 @@ function ensureHelper(log) {
     args.push(`--nodedir=${prefix}`);
   }
   const r = run(gyp[0], args);
-  if (!r.ok || !fs.existsSync(file))
-    return { reason: `the benchmark helper did not build (${r.why}):\n${tail(r.output, 8)}` };
-  return { file };
+  const why = (what) => `the ${what} did not build (${r.why || 'no output file'}):\n${tail(r.output, 8)}`;
+  return {
+    ...(fs.existsSync(file) ? { file } : { helperReason: why('benchmark helper') }),
+    ...(r.ok && fs.existsSync(standin) ? { standin } : { standinReason: why('stand-in addon') }),
+  };
 }
 
 /** The s390 kernel double for this host. Returns { file } or { reason }. */

@@ -14,7 +14,7 @@ const root = path.join(__dirname, '..');
 // The figures by kind, from the bench's own list; that list must be the one
 // README.md describes (checked below), so that a figure the script stops
 // producing, or one the docs do not name, fails this test.
-const { FIGURES } = require('../lib/settings');
+const { FIGURES, WITHOUT_IOCTL_TARGET_IDS } = require('../lib/settings');
 
 /** The figure ids README.md lists ("The ids: ..."), in its order. */
 function documentedIds() {
@@ -103,6 +103,22 @@ const SHAPES = {
     // A difference of two timings (napiCallBesideSyscall) may come out below 0 in a quick run.
     assert.ok(spread(f.nsPerCall), `${id}: nsPerCall is not { median, min, max }`);
     assertNumbers(id, f, ['iterations', 'runs']);
+    // The costs without the ioctl that have a target: a ratio to the floor of the same run.
+    if (WITHOUT_IOCTL_TARGET_IDS.includes(id)) {
+      for (const k of ['floorNs', 'ratioToFloor']) assert.ok(spread(f[k]), `${id}: ${k} is not { median, min, max }`);
+      assertNumbers(id, f, ['target.ratioToFloorAtMost']);
+      assert.strictEqual(typeof f.met, 'boolean', `${id}: met is not a boolean`);
+    }
+  },
+  costScaling(id, f) {
+    assert.ok(Array.isArray(f.points) && f.points.length > 0, `${id}: no points`);
+    for (const p of f.points) assertNumbers(id, p, ['vms', 'nsPerVm', 'ratioToOneVm']);
+    assert.deepStrictEqual(
+      f.points.map((p) => p.vms),
+      f.counts,
+      `${id}: the VM counts measured`,
+    );
+    assertNumbers(id, f, ['target.ratioToOneVmAtMost']);
   },
 };
 
@@ -168,6 +184,25 @@ describe('npm run bench -- --quick --json (smoke run)', function () {
       assert.strictEqual(f.kind, kind, `${id}: kind`);
       SHAPES[kind](id, f);
       if (kind !== 'cost') assert.strictEqual(typeof f.met, 'boolean', `${id}: met is not a boolean`);
+    }
+  });
+
+  itBench('judges the costs without the ioctl against their targets, and says whether all are met', () => {
+    const t = report.withoutIoctlTargets;
+    assert.strictEqual(typeof t.met, 'boolean');
+    assert.ok(Array.isArray(t.notMet) && Array.isArray(t.notMeasured));
+    const measured = WITHOUT_IOCTL_TARGET_IDS.filter((id) => !report.figures[id].skipped);
+    assert.deepStrictEqual(
+      t.notMet,
+      measured.filter((id) => !report.figures[id].met),
+    );
+    assert.strictEqual(t.met, t.notMet.length === 0 && t.notMeasured.length === 0);
+  });
+
+  itBench('measures the costs without the ioctl through the stand-in addon wherever it builds', () => {
+    assert.match(report.backends.withoutIoctl, /stand-in addon|skipped/);
+    if (!/^skipped/.test(report.backends.withoutIoctl)) {
+      for (const id of WITHOUT_IOCTL_TARGET_IDS) assert.ok(!report.figures[id].skipped, `${id} skipped`);
     }
   });
 
