@@ -20,8 +20,7 @@ const path = require('path');
 // gyp keeps a target's objects under the add-on's build/ only for relative paths.
 const here = path.relative('.', __dirname);
 
-module.exports = {
-  include_dir: path.join(here, 'src'),
-  target: `${path.join(here, 'glue.gyp')}:kvm_tod_glue`,
-  addon_target: `${path.join(here, 'glue.gyp')}:kvm_tod_addon`,
-};
+// One assignment each, so that Node's CommonJS lexer finds the names for `import { target }`.
+exports.include_dir = path.join(here, 'src');
+exports.target = `${path.join(here, 'glue.gyp')}:kvm_tod_glue`;
+exports.addon_target = `${path.join(here, 'glue.gyp')}:kvm_tod_addon`;
