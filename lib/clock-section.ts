@@ -3,6 +3,7 @@
 // 'catch-up'). The TOD-only calls in migration.ts are these with the kind fixed.
 import { describeValue, invalidArgType, invalidArgValue, optionsObject } from './arg-errors';
 import type { ClockKind } from './devices/clock-device';
+import { PAST_THE_END, judgeSourceWallTime, notBehind } from './downtime';
 import { decodeExtendedSection, encodeExtendedSection, isExtendedSection } from './extended-section';
 import { GuestClock } from './guest-clock';
 import { hostUnixNs } from './host-tod';
@@ -69,7 +70,10 @@ export function saveClockSection(clock: GuestClock<ClockValue>, options: SaveClo
  * A section with the source's wall time (extended, kvmclock) loaded under 'catch-up' (or a
  * policy function answering it for the downtime) adds the time since the source took the
  * value; a source whose wall clock is ahead of ours would move the guest backwards, so
- * nothing is added then (`KVM_TOD_SOURCE_CLOCK_AHEAD`).
+ * nothing is added then (`KVM_TOD_SOURCE_CLOCK_AHEAD`). Nor for a wall time at or before
+ * 1970 or further back than the clock's `maxDowntimeNs` (30 days by default), nor where the
+ * catch-up would carry the clock past its last value (`KVM_TOD_DOWNTIME_REFUSED`): the clock
+ * is then held as under freeze. These warn whatever the policy.
  * @throws {TypeError} `ERR_INVALID_ARG_TYPE`: `clock` is not a GuestClock, or `bytes` is not a
  *   Uint8Array (Buffer included).
  * @throws {ClockSectionError} `ERR_KVM_TOD_SECTION_MISMATCH`: a section of the other clock (a
@@ -184,15 +188,19 @@ export function assertClock(clock: unknown): asserts clock is GuestClock<ClockVa
   if (!(clock instanceof GuestClock)) throw invalidArgType('The "clock" argument must be a GuestClock', clock);
 }
 
+// The value to load: moved on by the downtime the source's wall time implies where the
+// policy catches up and that downtime is believable (downtime.ts), else the value as sent.
+// Judged whatever the policy: a source whose clock is wrong is worth a warning under
+// freeze too, before a catch-up ever believes it.
 function withDowntime(clock: GuestClock<ClockValue>, value: ClockValue, sourceWallNs: bigint): ClockValue {
-  const downtimeNs = hostUnixNs() - sourceWallNs;
-  if (downtimeNs < 0n) {
-    clock[internal.warnWith](
-      WarningCodes.SOURCE_CLOCK_AHEAD,
-      `the source host's clock is ${Number(-downtimeNs) / 1e6} ms ahead of this host's; no downtime was added`,
-    );
+  const verdict = judgeSourceWallTime(sourceWallNs, hostUnixNs(), clock.maxDowntimeNs);
+  if (!verdict.believed) {
+    clock[internal.warnWith](verdict.code, verdict.message);
     return value;
   }
-  if (clock[internal.policyFor](downtimeNs) !== 'catch-up') return value;
-  return clock.device.advance!(value, downtimeNs);
+  if (clock[internal.policyFor](verdict.downtimeNs) !== 'catch-up') return value;
+  const advanced = clock.device.advance!(value, verdict.downtimeNs);
+  if (notBehind(value, advanced)) return advanced;
+  clock[internal.warnWith](WarningCodes.DOWNTIME_REFUSED, PAST_THE_END);
+  return value;
 }

@@ -67,7 +67,9 @@ export function saveTodSection(clock: GuestClock<Tod>, options: SaveTodSectionOp
  * {@link loadClockSection}, which does this for either clock. A "missing" section only
  * warns (KVM_TOD_NOT_MIGRATED). An extended section loaded under 'catch-up' adds the time
  * since the source took the value; a source whose wall clock is ahead of ours would move
- * the guest backwards, so nothing is added then (KVM_TOD_SOURCE_CLOCK_AHEAD).
+ * the guest backwards, so nothing is added then (KVM_TOD_SOURCE_CLOCK_AHEAD), nor for a
+ * wall time at or before 1970 or further back than the clock's `maxDowntimeNs`
+ * (KVM_TOD_DOWNTIME_REFUSED): the clock is then held as under freeze.
  * @throws {TypeError} `ERR_INVALID_ARG_TYPE`: `clock` is not a GuestClock, or `bytes` is not a
  *   Uint8Array (Buffer included).
  * @throws {TodSectionError} malformed bytes; the clock is then untouched.
