@@ -1,7 +1,7 @@
 // The guest clock across migration, for either clock: which section a source sends and
 // what a destination does with what it gets (rules 4 and 5 of docs/rules.md, and the downtime under
 // 'catch-up'). The TOD-only calls in migration.ts are these with the kind fixed.
-import { describeValue, invalidArgType, invalidArgValue, optionsObject } from './arg-errors';
+import { OptionNames, describeValue, invalidArgType, invalidArgValue, optionsObject } from './arg-errors';
 import type { ClockKind } from './devices/clock-device';
 import { PAST_THE_END, judgeSourceWallTime, notBehind } from './downtime';
 import { decodeExtendedSection, encodeExtendedSection, isExtendedSection } from './extended-section';
@@ -36,6 +36,7 @@ export interface SaveClockSectionOptions {
 }
 
 const FORMATS: readonly unknown[] = ['todclock', 'extended', 'kvmclock'];
+const SAVE_OPTIONS: OptionNames<SaveClockSectionOptions> = { format: true };
 const CLOCK_TITLE: Record<ClockKind, string> = { tod: 'an s390 TOD clock', kvmclock: 'an x86 kvmclock clock' };
 const SECTION_TITLE: Record<ClockKind, string> = {
   tod: 'an s390 TOD section (todclock or extended)',
@@ -50,13 +51,14 @@ const SECTION_TITLE: Record<ClockKind, string> = {
  * "missing" section of its kind and a `KVM_TOD_NOT_MIGRATED` warning, not a failure.
  * @throws {TypeError} `ERR_INVALID_ARG_TYPE`: `clock` is not a GuestClock or `options` not an
  *   object; `ERR_INVALID_ARG_VALUE`: `options.format` is not 'todclock', 'extended' or
- *   'kvmclock', or is the other clock's ('kvmclock' for a TOD clock, 'todclock' for a kvmclock).
+ *   'kvmclock', or is the other clock's ('kvmclock' for a TOD clock, 'todclock' for a kvmclock),
+ *   or `options` has a key that is not an option.
  *   Nothing for a failed read, which becomes the "missing" section and a warning; a
  *   `TypeError`/`RangeError` only if the device's read returned a value of neither kind.
  */
 export function saveClockSection(clock: GuestClock<ClockValue>, options: SaveClockSectionOptions = {}): Buffer {
   assertClock(clock);
-  const { format } = optionsObject(options);
+  const { format } = optionsObject(options, SAVE_OPTIONS);
   if (format !== undefined && !FORMATS.includes(format)) {
     throw invalidArgValue(`The "options.format" property must be 'todclock', 'extended' or 'kvmclock'`, format);
   }

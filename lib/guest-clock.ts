@@ -2,7 +2,7 @@
 // every device. The numbered comments ("rule 4") refer to those rules.
 import { ClockDevice } from './devices/clock-device';
 import { fallbackChannel, holdChannel, releaseChannel } from './diagnostics';
-import { assertFd, describeValue, invalidArgType, invalidArgValue, optionsObject } from './arg-errors';
+import { OptionNames, assertFd, describeValue, invalidArgType, invalidArgValue, optionsObject } from './arg-errors';
 import { DEFAULT_MAX_DOWNTIME_NS, PAST_THE_END, assertMaxDowntimeNs, notBehind } from './downtime';
 import { hostUnixNs, hostUnixNsAt } from './host-tod';
 import * as internal from './internals';
@@ -41,6 +41,15 @@ export interface GuestClockOptions {
   maxDowntimeNs?: bigint;
 }
 
+const OPTIONS: OptionNames<GuestClockOptions> = {
+  warn: true,
+  protectedGuest: true,
+  name: true,
+  policy: true,
+  vcpus: true,
+  maxDowntimeNs: true,
+};
+
 /**
  * The VMM's state hook for one VM's guest clock: holds it while the VM does not run,
  * so that the guest does not see the pause, and carries it through migration.
@@ -74,6 +83,8 @@ export class GuestClock<T> {
    * @throws {RangeError} `ERR_OUT_OF_RANGE`: a vCPU descriptor is not an integer in 0..2^31-1.
    * @throws {TypeError} `ERR_INVALID_ARG_TYPE`: `options.maxDowntimeNs` is not a bigint.
    * @throws {RangeError} `ERR_OUT_OF_RANGE`: `options.maxDowntimeNs` is negative.
+   * @throws {TypeError} `ERR_INVALID_ARG_VALUE`: `options` has a key that is not an option
+   *   (e.g. `vcpu` for `vcpus`): a misspelt option is never ignored.
    */
   constructor(device: ClockDevice<T>, options: GuestClockOptions = {}) {
     if (
@@ -91,7 +102,7 @@ export class GuestClock<T> {
       policy = 'freeze',
       vcpus,
       maxDowntimeNs = DEFAULT_MAX_DOWNTIME_NS,
-    } = optionsObject(options);
+    } = optionsObject(options, OPTIONS);
     if (typeof warn !== 'function') throw invalidArgType('The "options.warn" property must be a function', warn);
     if (typeof name !== 'string') throw invalidArgType('The "options.name" property must be of type string', name);
     if (typeof protectedGuest !== 'boolean' && typeof protectedGuest !== 'function') {

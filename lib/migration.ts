@@ -1,7 +1,7 @@
 // The s390 TOD's migration calls: QEMU's todclock section and kvm-tod's extended one.
 // saveClockSection / loadClockSection (clock-section.ts) do the same for either clock;
 // these keep the TOD-only names and types.
-import { invalidArgValue, optionsObject } from './arg-errors';
+import { OptionNames, invalidArgValue, optionsObject } from './arg-errors';
 import { ExtendedSection } from './extended-section';
 import { assertClock, decodeTodSections, loadSection, saveSection } from './clock-section';
 import { GuestClock } from './guest-clock';
@@ -24,6 +24,8 @@ export interface SaveTodSectionOptions {
    */
   format?: 'todclock' | 'extended';
 }
+
+const SAVE_OPTIONS: OptionNames<SaveTodSectionOptions> = { format: true };
 
 /**
  * Either TOD format, told apart by its first bytes.
@@ -48,14 +50,14 @@ export function decodeTodSection(bytes: Uint8Array): Tod | null {
  * does this for either clock). A clock that cannot be read gives the "missing" section
  * and a KVM_TOD_NOT_MIGRATED warning, not a failure (rule 4 of docs/rules.md).
  * @throws {TypeError} `ERR_INVALID_ARG_TYPE`: `clock` is not a GuestClock or `options` not an
- *   object; `ERR_INVALID_ARG_VALUE`: `options.format` is neither 'todclock' nor 'extended', or
- *   `clock` is a kvmclock clock. Nothing for a failed read, which becomes the "missing"
- *   section and a warning; a `TypeError`/`RangeError` only if the device's read returned
- *   something not a Tod.
+ *   object; `ERR_INVALID_ARG_VALUE`: `options.format` is neither 'todclock' nor 'extended',
+ *   `options` has a key that is not an option, or `clock` is a kvmclock clock. Nothing for
+ *   a failed read, which becomes the "missing" section and a warning; a
+ *   `TypeError`/`RangeError` only if the device's read returned something not a Tod.
  */
 export function saveTodSection(clock: GuestClock<Tod>, options: SaveTodSectionOptions = {}): Buffer {
   assertClock(clock);
-  const { format = 'todclock' } = optionsObject(options);
+  const { format = 'todclock' } = optionsObject(options, SAVE_OPTIONS);
   if (format !== 'todclock' && format !== 'extended') {
     throw invalidArgValue(`The "options.format" property must be 'todclock' or 'extended'`, format);
   }
