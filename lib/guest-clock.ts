@@ -301,10 +301,12 @@ export class GuestClock<T> {
     // How long it was held is read only when something needs it: this runs on every cont.
     const heldNs = (): bigint => process.hrtime.bigint() - since;
     let policy = typeof this.#currentPolicy === 'function' ? this[internal.policyFor](heldNs()) : this.#currentPolicy;
-    let written: T | undefined;
+    let written: T;
     try {
-      if (policy === 'catch-up') written = this.#writeCaughtUp(value, since);
-      if (written === undefined) {
+      const caughtUp = policy === 'catch-up' ? this.#writeCaughtUp(value, since) : undefined;
+      if (caughtUp !== undefined) {
+        written = caughtUp.written;
+      } else {
         this.device.write(value);
         written = value;
         policy = 'freeze';
@@ -346,15 +348,15 @@ export class GuestClock<T> {
   // write), else the held value plus the time held, measured just before the write.
   // Undefined, having written nothing, where that would carry the clock past its last
   // value back to its start (a clock loaded near its end): the caller then freezes.
-  #writeCaughtUp(value: T, since: bigint): T | undefined {
-    if (this.device.writeCaughtUp?.(value)) return value;
+  #writeCaughtUp(value: T, since: bigint): { written: T } | undefined {
+    if (this.device.writeCaughtUp?.(value)) return { written: value };
     const advanced = this.device.advance!(value, process.hrtime.bigint() - since);
     if (!notBehind(value, advanced)) {
       this[internal.warnWith](WarningCodes.DOWNTIME_REFUSED, PAST_THE_END);
       return undefined;
     }
     this.device.write(advanced);
-    return advanced;
+    return { written: advanced };
   }
 
   #notifyResumed(): void {

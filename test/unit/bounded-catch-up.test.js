@@ -250,6 +250,18 @@ describe('bounded catch-up: what a section may add', () => {
       );
     });
 
+    it("at cont: a device's values the library cannot compare are trusted: one write, the advanced value", () => {
+      for (const held of ['opaque', undefined]) {
+        const written = [];
+        const device = { read: () => held, write: (v) => written.push(v), advance: (v) => v };
+        const clock = new GuestClock(device, { warn: () => assert.fail('no warning'), policy: 'catch-up' });
+        clock.vmStateChanged(true);
+        clock.vmStateChanged(false);
+        clock.vmStateChanged(true);
+        assert.deepStrictEqual(written, [held]);
+      }
+    });
+
     it('at cont: a held TOD at its last value is written back as held, with a warning, not wrapped', () => {
       const device = new SimulatedS390Tod({ hostTod: () => HOST_1970 });
       const { warnings, warn } = collectWarnings();
