@@ -49,7 +49,7 @@ export function judgeSourceWallTime(sourceWallNs: bigint, nowNs: bigint, maxNs: 
   });
   if (sourceWallNs <= 0n) {
     return refused(
-      `the source's wall time (${describeWallNs(sourceWallNs)}) is not after 1970, as no working clock reads`,
+      `the source's wall time (${describeWallNs(sourceWallNs)}) is not after 1970, which no working clock reads`,
     );
   }
   const downtimeNs = nowNs - sourceWallNs;
