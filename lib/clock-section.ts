@@ -6,7 +6,7 @@ import type { ClockKind } from './devices/clock-device';
 import { PAST_THE_END, judgeSourceWallTime, notBehind } from './downtime';
 import { decodeExtendedSection, encodeExtendedSection, isExtendedSection } from './extended-section';
 import { GuestClock } from './guest-clock';
-import { hostUnixNs } from './host-tod';
+import { hostUnixNsAt } from './host-tod';
 import * as internal from './internals';
 import { decodeKvmClockSection, encodeKvmClockSection, isKvmClockSection } from './kvmclock-section';
 import { ClockSectionError, assertBytes } from './section-errors';
@@ -149,9 +149,9 @@ export function loadSection(clock: GuestClock<ClockValue>, bytes: Uint8Array, on
     clock[internal.publishFallback]('load', null);
     return;
   }
-  clock.load(
-    section.sourceWallNs === undefined ? section.value : withDowntime(clock, section.value, section.sourceWallNs),
-  );
+  if (section.sourceWallNs === undefined) return clock.load(section.value);
+  const { value, trueAt } = withDowntime(clock, section.value, section.sourceWallNs);
+  clock[internal.loadAt](value, trueAt);
 }
 
 /** @internal A TOD section of either format. */
@@ -193,16 +193,23 @@ export function assertClock(clock: unknown): asserts clock is GuestClock<ClockVa
 // The value to load: moved on by the downtime the source's wall time implies where the
 // policy catches up and that downtime is believable (downtime.ts), else the value as sent.
 // Judged whatever the policy: a source whose clock is wrong is worth a warning under
-// freeze too, before a catch-up ever believes it.
-function withDowntime(clock: GuestClock<ClockValue>, value: ClockValue, sourceWallNs: bigint): ClockValue {
-  const verdict = judgeSourceWallTime(sourceWallNs, hostUnixNs(), clock.maxDowntimeNs);
+// freeze too, before a catch-up ever believes it. A caught-up value was the guest's time
+// at `trueAt` (host monotonic), the instant the downtime was measured: the hold counts
+// from there, so the time this load takes (ms under emulation) is not lost at cont.
+function withDowntime(
+  clock: GuestClock<ClockValue>,
+  value: ClockValue,
+  sourceWallNs: bigint,
+): { value: ClockValue; trueAt?: bigint } {
+  const trueAt = process.hrtime.bigint();
+  const verdict = judgeSourceWallTime(sourceWallNs, hostUnixNsAt(trueAt), clock.maxDowntimeNs);
   if (!verdict.believed) {
     clock[internal.warnWith](verdict.code, verdict.message);
-    return value;
+    return { value };
   }
-  if (clock[internal.policyFor](verdict.downtimeNs) !== 'catch-up') return value;
+  if (clock[internal.policyFor](verdict.downtimeNs) !== 'catch-up') return { value };
   const advanced = clock.device.advance!(value, verdict.downtimeNs);
-  if (notBehind(value, advanced)) return advanced;
+  if (notBehind(value, advanced)) return { value: advanced, trueAt };
   clock[internal.warnWith](WarningCodes.DOWNTIME_REFUSED, PAST_THE_END);
-  return value;
+  return { value };
 }

@@ -254,11 +254,20 @@ export class GuestClock<T> {
    * @throws whatever the device's write throws; the state is then unchanged.
    */
   load(value: T): void {
+    this[internal.loadAt](value);
+  }
+
+  /**
+   * @internal load(), for a value that was the guest's time at host monotonic `trueAt`
+   * (a section's value caught up to the instant its downtime was measured): the hold counts
+   * from then, so a catch-up at cont also adds the time the load itself took.
+   */
+  [internal.loadAt](value: T, trueAt?: bigint): void {
     this.device.write(value);
     if (this.#isRunning) {
       this.#base = undefined;
     } else {
-      this.#base = { value, since: process.hrtime.bigint() };
+      this.#base = { value, since: trueAt ?? process.hrtime.bigint() };
       this.#hasStopped = true;
       this.#publishHold(value, 'load');
     }

@@ -224,6 +224,28 @@ describe('bounded catch-up: what a section may add', () => {
     });
   }
 
+  describe('a catch-up counts the time its own load takes', () => {
+    it('the hold of a caught-up value starts when the downtime was measured, not after a slow write', () => {
+      const device = new FakeKvmClock(1n);
+      const write = device.write.bind(device);
+      device.write = (value) => {
+        const until = process.hrtime.bigint() + 50_000_000n; // a write that takes 50 ms (emulation, a busy host)
+        while (process.hrtime.bigint() < until);
+        write(value);
+      };
+      const clock = new GuestClock(device, { warn: () => assert.fail('no warning'), policy: 'catch-up' });
+      const sent = 5_000n * SECOND;
+      const wall = kvm.hostUnixNs() - SECOND;
+      kvm.loadClockSection(clock, kvm.encodeKvmClockSection(sent, wall));
+      const cont = kvm.hostUnixNs();
+      clock.vmStateChanged(true);
+      const added = device.written[1] - sent;
+      // the guest continues where it would be had it never stopped: all the time since the
+      // source's wall time, the 50 ms write included (before, the write's time was lost)
+      assert.ok(added >= cont - wall, `added ${added} ns, ${cont - wall - added} ns short of the time since`);
+    });
+  });
+
   describe('a catch-up never carries a clock past its last value', () => {
     it("a TOD section near the 72-bit clock's end: the downtime would wrap it to 1900, so nothing is added", () => {
       const { warnings, warn } = collectWarnings();
