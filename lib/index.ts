@@ -50,3 +50,4 @@ export {
 export { encodeKvmClockSection, decodeKvmClockSection, KvmClockSection } from './kvmclock-section';
 export { ClockSectionError, ClockSectionErrorCode } from './section-errors';
 export { ClockPolicy, ClockPolicyName, catchUpAfter } from './policy';
+export { DEFAULT_MAX_DOWNTIME_NS } from './downtime';

@@ -1,5 +1,5 @@
 // x86 kvmclock: KVM_GET_CLOCK / KVM_SET_CLOCK on a VM descriptor.
-import { optionsObject } from './arg-errors';
+import { OptionNames, optionsObject } from './arg-errors';
 import { armCall, binding, callResult, clockFlags, constants, isFd, scratch } from './native';
 
 /** What KVM_GET_CLOCK answers. */
@@ -22,6 +22,8 @@ export interface SetKvmClockOptions {
    */
   realtime?: bigint;
 }
+
+const SET_KVM_CLOCK_OPTIONS: OptionNames<SetKvmClockOptions> = { realtime: true };
 
 /**
  * Reads the VM's kvmclock (KVM_GET_CLOCK).
@@ -60,6 +62,7 @@ export function readKvmClock(vmFd: number): number {
  * Writes the VM's kvmclock (KVM_SET_CLOCK).
  * @throws {TypeError|RangeError} a bad descriptor, `options` is not an object, or `clock` (or
  *   `options.realtime`) is not a bigint in 0..2^64-1.
+ * @throws {TypeError} `ERR_INVALID_ARG_VALUE`: `options` has a key that is not an option.
  * @throws {KvmError} `request: 'KVM_SET_CLOCK'`: `ENOTTY`, `EBADF`, `EINVAL` (realtime not
  *   supported by this kernel).
  */
@@ -75,7 +78,7 @@ export function setKvmClock(vmFd: number, clock: bigint, options?: SetKvmClockOp
     }
     return;
   }
-  const { realtime } = optionsObject(options);
+  const { realtime } = optionsObject(options, SET_KVM_CLOCK_OPTIONS);
   if (realtime === undefined) {
     binding.setKvmClock(vmFd, clock);
   } else {
