@@ -42,10 +42,7 @@ describe('kvm-tod demo --guest linux', function () {
     function () {
       const r = kvmTod(['demo', '--guest', 'linux']);
       assert.strictEqual(r.status, 3, r.stderr);
-      assert.match(
-        r.stderr,
-        /needs a working \/dev\/kvm .*npm run kvm-box -- npx kvm-tod demo --guest linux/,
-      );
+      assert.match(r.stderr, /needs a working \/dev\/kvm .*npm run kvm-box -- npx kvm-tod demo --guest linux/);
       assert.doesNotMatch(r.stderr, /\s+at .*\(/, 'no stack trace');
     },
   );
