@@ -18,10 +18,28 @@ function isOpen(fd) {
 
 /**
  * Opens with `open()` so that the descriptor is exactly `target`, which must be free.
- * Throws if something already holds `target`.
+ * Node's own threads open and close descriptors too (its thread pool, its platform
+ * workers), so the number can be taken between our closing it and `open()`: then what
+ * `open()` gave is closed with `close` and we try again, a few times, before giving up.
+ * Throws if something keeps holding `target`.
  */
-function openAt(target, open) {
-  if (isOpen(target)) throw new Error(`descriptor ${target} is already open`);
+function openAt(target, open, close = fs.closeSync) {
+  for (let attempt = 1; ; attempt++) {
+    if (isOpen(target)) {
+      if (attempt > ATTEMPTS) throw new Error(`descriptor ${target} is already open`);
+      sleep(10);
+      continue;
+    }
+    const fd = openAtOnce(target, open);
+    if (fd === target) return fd;
+    close(fd);
+    if (attempt >= ATTEMPTS) throw new Error(`wanted descriptor ${target}, got ${fd} (${ATTEMPTS} attempts)`);
+  }
+}
+
+const ATTEMPTS = 20;
+
+function openAtOnce(target, open) {
   const fillers = [];
   try {
     for (;;) {
@@ -33,12 +51,14 @@ function openAt(target, open) {
       fs.closeSync(fd); // fd === target: every number below is taken, so `open` gets it
       break;
     }
-    const fd = open();
-    if (fd !== target) throw new Error(`wanted descriptor ${target}, got ${fd}`);
-    return fd;
+    return open();
   } finally {
     for (const fd of fillers) fs.closeSync(fd);
   }
+}
+
+function sleep(ms) {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 /** Opens with `open()` at the lowest free number >= min. */
