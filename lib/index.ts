@@ -1,5 +1,5 @@
 // The public surface of kvm-tod, and nothing else.
-export { KvmError, KvmErrorDetails } from './errors';
+export { KvmError, KvmErrorDetails, KvmErrorHint, HintCodes, HintCode } from './errors';
 export { constants } from './native';
 export { openKvm, createVm, createVcpu, closeFd, checkExtension, getApiVersion } from './kvm';
 export { getTod, setTod, hasTodAttribute, probeTodExtension, TodAttribute } from './s390-tod';
