@@ -177,7 +177,7 @@ function hasAttribute(vmFd: number, attribute: 'low' | 'high' | 'ext'): HostChec
             status: 'absent',
             detail:
               'the kernel answered ENXIO: no such attribute' +
-              (attribute === 'ext' ? ' (kernels never report EXT here; whether it reads is tod.ext)' : ''),
+              (attribute === 'ext' ? ' (kernels never report EXT here, even where it reads)' : ''),
           },
   );
 }
@@ -204,8 +204,10 @@ export function probeHost(options: { path?: string } = {}): HostReport {
   // What the checks not asked say: the step they needed, and its error.
   let missing: { why: string; error?: HostCheckError } = { why: 'needs the native addon', error: addon.error };
   const untried = <T = undefined>(): HostCheck<T> => {
-    const check: HostCheck<T> = { status: 'untried', detail: `${missing.why}: ${missing.error?.message ?? ''}` };
-    if (missing.error) check.error = missing.error;
+    const e = missing.error; // its whole message is in `error`
+    const why = e === undefined ? '' : e.errno === undefined ? `: ${e.message}` : `: ${e.code} (errno ${e.errno})`;
+    const check: HostCheck<T> = { status: 'untried', detail: `${missing.why}${why}` };
+    if (e) check.error = e;
     return check;
   };
   let kvm: HostCheck = untried();
@@ -287,7 +289,7 @@ function askVm(kvmFd: number, vmFd: number): Pick<HostReport, 'tod' | 'kvmclock'
         () => probeTodExtension(vmFd),
         (reads): HostCheck =>
           reads
-            ? works('reads (Linux >= 4.15)')
+            ? works('reads')
             : { status: 'absent', detail: 'ENXIO: a kernel before 4.15; the library uses LOW + HIGH' },
       ),
     },
