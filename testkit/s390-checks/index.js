@@ -38,14 +38,19 @@ function facilitySkip(check, has139) {
 /**
  * Registers `checks` as mocha tests: `backend.skip(check)` is the reason it cannot run here
  * (or undefined), `backend.run(check)` the mocha function that runs it with its VM, and
- * `backend.tag` (optional) goes at the end of every title.
+ * `backend.tag` (optional) goes at the end of every title. `backend.required` (optional)
+ * turns a skip into a failure with the same reason, for a run that must have the backend.
  */
 function register(checks, backend) {
   for (const check of checks) {
     const title = backend.tag ? `${check.title} [${backend.tag}]` : check.title;
     const reason = backend.skip(check);
-    if (reason) it.skip(`${title} [skipped: ${reason}]`);
-    else it(title, backend.run(check));
+    if (!reason) it(title, backend.run(check));
+    else if (backend.required?.(check)) {
+      it(title, () => {
+        throw new Error(`required here, but cannot run: ${reason}`);
+      });
+    } else it.skip(`${title} [skipped: ${reason}]`);
   }
 }
 
