@@ -24,7 +24,8 @@ part "every package's test/s390-kernel (mocha, KVM_TOD_REQUIRE_S390_KVM=1)" \
   env KVM_TOD_SUITE_LABEL="s390 kernel (real kvm.ko in the s390 box)" \
   node "$mocha" --no-config --reporter @kvm-tod/testkit/tally-reporter --timeout 120000 \
   'test/s390-kernel/**/*.test.js' '*/test/s390-kernel/**/*.test.js' 'vmm/*/test/s390-kernel/**/*.test.js'
-part "npm run test:hardware (unchanged)" npm run --silent test:hardware
+part "npm run test:hardware (JUnit, TAP, environment record: hardware/)" \
+  npm run --silent test:hardware -- --results "$out/hardware"
 if [ -n "${IBM_Z_CI_TARBALL:-}" ]; then
   # Bounded, so that a stuck npm cannot take the tallies of the parts above with it.
   part "scripts/ibm-z-ci.sh (the IBM Z CI job's steps, from the packed tarball, offline)" \
