@@ -44,8 +44,8 @@ export function pgsteHint(allocatePgste: number | null): KvmErrorHint {
         ? `${missing}: vm.allocate_pgste is 0`
         : `${missing}; vm.allocate_pgste could not be read (${ALLOCATE_PGSTE_PATH})`,
     fix:
-      'run `sysctl vm.allocate_pgste=1` as root (to keep it across boots, a file in /etc/sysctl.d/), ' +
-      `then start node again; ${FIX_LAUNCHER}`,
+      'as root, run sysctl -w vm.allocate_pgste=1 (to keep it across boots, put vm.allocate_pgste=1 in a file ' +
+      `in /etc/sysctl.d/), then start node again; ${FIX_LAUNCHER}`,
   };
 }
 

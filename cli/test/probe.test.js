@@ -184,7 +184,8 @@ describe('kvm-tod probe: the report of an s390x host without PGSTE', () => {
       code: kvmTodLib.HintCodes.S390_PGSTE,
       reason: 'this process has no page-table extensions (PGSTE), which KVM on s390x needs: vm.allocate_pgste is 0',
       fix:
-        'run `sysctl vm.allocate_pgste=1` as root (to keep it across boots, a file in /etc/sysctl.d/), then start ' +
+        'as root, run sysctl -w vm.allocate_pgste=1 (to keep it across boots, put vm.allocate_pgste=1 in a file ' +
+        'in /etc/sysctl.d/), then start ' +
         'node again; or start node through a launcher linked with --s390-pgste (ELF program header PT_S390_PGSTE)',
     },
   });
@@ -222,7 +223,7 @@ describe('kvm-tod probe: the report of an s390x host without PGSTE', () => {
     const tail = out.slice(at).replace(/\n\s+/g, ' ');
     assert.match(tail, /a VM \(KVM_CREATE_VM\): EINVAL \(errno -22\) \[KVM_TOD_S390_PGSTE\]/);
     assert.match(tail, /Likely reason: this process has no page-table extensions \(PGSTE\).*vm\.allocate_pgste is 0/);
-    assert.match(tail, /Fix: run `sysctl vm\.allocate_pgste=1` as root.*start node again.*--s390-pgste/);
+    assert.match(tail, /Fix: as root, run sysctl -w vm\.allocate_pgste=1 .*start node again.*--s390-pgste/);
     const lines = out.split('\n');
     for (const line of lines.slice(
       lines.indexOf('What to do:'),

@@ -67,7 +67,7 @@ describe('s390 kvm.ko: who may create a VM (PGSTE)', function () {
       );
       assert.strictEqual(r.hint.code, 'KVM_TOD_S390_PGSTE');
       assert.match(r.hint.reason, /no page-table extensions \(PGSTE\).*vm\.allocate_pgste is 0/);
-      assert.match(r.message, /Fix: run `sysctl vm\.allocate_pgste=1` as root.*--s390-pgste/);
+      assert.match(r.message, /Fix: as root, run sysctl -w vm\.allocate_pgste=1 .*--s390-pgste/);
       const probe = await withoutPgste(0, 'kvm-tod probe; echo; kvm-tod probe --json');
       assert.strictEqual(probe.status, 0, probe.out);
       const text = probe.out.slice(0, probe.out.indexOf('\n{'));

@@ -23,7 +23,7 @@ describe('createVm on s390x without PGSTE: the hint', () => {
     assert.strictEqual(error.hint.code, 'KVM_TOD_S390_PGSTE');
     assert.match(error.message, /^KVM_CREATE_VM on fd 21 failed: ioctl EINVAL \(errno -22\): invalid argument\. /);
     assert.match(error.message, /Likely reason: .*page-table extensions \(PGSTE\).*vm\.allocate_pgste is 0/);
-    assert.match(error.message, /Fix: run `sysctl vm\.allocate_pgste=1` as root.*then start node again/);
+    assert.match(error.message, /Fix: as root, run sysctl -w vm\.allocate_pgste=1 .*then start node again/);
     assert.match(error.message, /launcher linked with --s390-pgste \(ELF program header PT_S390_PGSTE\)/);
   });
 
@@ -31,10 +31,10 @@ describe('createVm on s390x without PGSTE: the hint', () => {
     const later = pgsteHint(1);
     assert.match(later.reason, /vm\.allocate_pgste is 1 now, but was 0 when this process/);
     assert.match(later.fix, /^start node again/);
-    assert.doesNotMatch(later.fix, /sysctl vm\.allocate_pgste=1/, 'no need to set what is set');
+    assert.doesNotMatch(later.fix, /sysctl -w vm\.allocate_pgste=1/, 'no need to set what is set');
     const unknown = pgsteHint(null);
     assert.match(unknown.reason, /could not be read \(\/proc\/sys\/vm\/allocate_pgste\)/);
-    assert.match(unknown.fix, /sysctl vm\.allocate_pgste=1/);
+    assert.match(unknown.fix, /sysctl -w vm\.allocate_pgste=1/);
     for (const hint of [pgsteHint(0), later, unknown]) assert.strictEqual(hint.code, 'KVM_TOD_S390_PGSTE');
   });
 
