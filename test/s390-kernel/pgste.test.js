@@ -75,8 +75,11 @@ describe('s390 kvm.ko: who may create a VM (PGSTE)', function () {
       assert.deepStrictEqual([doc.allocatePgste, doc.vm.status, doc.vm.hint.code], [0, 'failed', 'KVM_TOD_S390_PGSTE']);
       assert.match(text, /vm\.allocate_pgste \(s390x\) +0: a node started now cannot create a VM/);
       assert.match(text, /What to do:\n {2}a VM \(KVM_CREATE_VM\): EINVAL \(errno -22\) \[KVM_TOD_S390_PGSTE\]/);
-      if (process.env.S390_BOX_OUT)
-        fs.writeFileSync(path.join(process.env.S390_BOX_OUT, 'kvm-tod-probe-no-pgste.txt'), `$ kvm-tod probe\n${text}`);
+      const out = process.env.S390_BOX_OUT; // the texts, for the docs
+      if (out) {
+        fs.writeFileSync(path.join(out, 'kvm-tod-probe-no-pgste.txt'), `$ kvm-tod probe\n${text}`);
+        fs.writeFileSync(path.join(out, 'create-vm-no-pgste.txt'), `${r.message}\n`);
+      }
     },
   );
 
