@@ -52,24 +52,30 @@ node -e "require('node-gyp-build').path('.')" 2>/dev/null || npm run --silent bu
 
 export KVM_TOD_HW_BACKEND=$backend
 LD_PRELOAD="$preload" node test/hardware/environment.js "$results/environment.json" || exit 1
-kind=$(node -p "require('$results/environment.json').backend") || exit 1
+# One Node for what follows needs (each start costs seconds on an emulated CPU): the backend the
+# record names, and mocha, the reporter and the tally printer wherever Node finds them (the
+# repository's node_modules, or above an installed package: scripts/ibm-z-ci.sh), with no npx
+# that could go to the registry.
+# shellcheck disable=SC2046
+set -- $(node -p "[require('$results/environment.json').backend,
+  ...['mocha/bin/mocha.js', '@kvm-tod/testkit/ci-reporter', '@kvm-tod/testkit/print-tally'].map(require.resolve)]
+  .join(' ')") || exit 1
+kind=$1 mocha=$2 reporter=$3 print_tally=$4
 [ "$kind" = none ] && echo "test:hardware: no s390x KVM here: every KVM check is a SKIP, with the reason"
 
 outer_tally=${KVM_TOD_TALLY:-}  # .ci/run sums every script's runs from the file it exports
 tally=$(mktemp)
 trap 'rm -f "$tally"' EXIT
-# mocha wherever Node finds it: the repository's node_modules, or above an installed package
-# (scripts/ibm-z-ci.sh), with no npx that could go to the registry.
 KVM_TOD_TALLY="$tally" KVM_TOD_SUITE_LABEL="hardware ($kind)" LD_PRELOAD="$preload" \
   KVM_TOD_RESULTS="$results" KVM_TOD_RESULTS_NAME=hardware KVM_TOD_RESULTS_PROPERTIES="$results/environment.json" \
-  node "$(node -p "require.resolve('mocha/bin/mocha.js')")" --no-config \
-  --reporter "$(node -p "require.resolve('@kvm-tod/testkit/ci-reporter')")" --timeout 60000 'test/hardware/**/*.test.js'
+  node "$mocha" --no-config --reporter "$reporter" --timeout 60000 'test/hardware/**/*.test.js'
 mocha_status=$?
 [ -n "$outer_tally" ] && cat "$tally" >> "$outer_tally"
-node "$(node -p "require.resolve('@kvm-tod/testkit/print-tally')")" "$tally" || mocha_status=1
+node "$print_tally" "$tally" || mocha_status=1
 echo "test:hardware: results in $results: environment.json, hardware.junit.xml, hardware.tap"
-failed=$(node -p "require('$results/hardware.summary.json').failed" 2>/dev/null) || failed=
-if [ "$mocha_status" != 0 ] || [ "$failed" != 0 ]; then exit 1; fi
+# The reporter's summary must exist and count no failure (mocha's status alone misses a crash).
+grep -q '"failed": 0,' "$results/hardware.summary.json" 2>/dev/null || mocha_status=1
+if [ "$mocha_status" != 0 ]; then exit 1; fi
 if [ "$kind" = none ]; then
   echo "test:hardware: exit 77: skipped for want of an s390x KVM (--require-kvm makes that a failure)"
   exit 77
