@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # `npm run test:s390-kernel`: everything that needs the real s390 kvm.ko, in ONE boot of
 # the s390 box (s390-box.sh): every package's test/s390-kernel/ (the library's TOD ioctls
-# and their errnos, GuestClock, migration between two VMs; the STCK guest; the kvm-tod
-# command), the
-# hardware suite (`npm run test:hardware`, unchanged), and the IBM Z CI job's steps
-# (scripts/ibm-z-ci.sh) on the packed tarball, installed offline from an npm cache filled
-# here. Closes with the tally line of npm test; KVM_TOD_TALLY as there.
+# and their errnos, GuestClock, migration between two VMs, many VMs, PGSTE; the STCK guest;
+# the kvm-tod command), the hardware suite (`npm run test:hardware`: its JUnit, TAP and
+# environment record come back), and the two IBM Z CI jobs' steps (scripts/ibm-z-ci.sh --kvm,
+# and --hosted with /dev/kvm made unavailable) on the packed tarball, installed offline from
+# an npm cache filled here. Closes with the tally line of npm test; KVM_TOD_TALLY as there.
 #   S390_KERNEL_IBM_Z_CI=0  leave out the IBM Z CI job's steps (minutes of emulated npm).
 #   S390_KERNEL_KEEP=DIR  keep what came back from the guest (tally, times, the text
-#                         output of kvm-tod probe and demo) in DIR.
+#                         output of kvm-tod probe and demo, the hardware suite's and the
+#                         IBM Z jobs' results) in DIR.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -47,12 +48,26 @@ fi
 rm -rf "$work/npm-install"
 packed=$(( $(date +%s) - started ))
 
+# The PT_S390_PGSTE route (test/s390-kernel/pgste.test.js): examples/s390-pgste-launcher.c linked
+# with --s390-pgste for s390x; and, for the hosted IBM Z job's library tests, the double for s390x.
+. scripts/s390x-cross.sh
+s390x_tools test:s390-kernel >/dev/null || echo "test:s390-kernel: the s390x cross toolchain is missing"
+launcher="$work/pgste-exec"
+if s390x-linux-gnu-gcc -O2 -Wl,--s390-pgste -o "$launcher" examples/s390-pgste-launcher.c &&
+  s390x-linux-gnu-readelf -lW "$launcher" | grep -q S390_PGSTE; then
+  echo "the --s390-pgste launcher: $(s390x-linux-gnu-readelf -lW "$launcher" | grep S390_PGSTE | tr -s ' ')"
+else
+  echo "test:s390-kernel: building the --s390-pgste launcher failed"; launcher=
+fi
+build_double="require('@kvm-tod/testkit/s390-double').build({ out: '$work/double', cc: 's390x-linux-gnu-gcc' })"
+double390=$(node -p "$build_double") || { echo "test:s390-kernel: cross-building the s390 double failed"; double390=; }
+
 echo "==> the s390 box: one boot for all of it"
-box_files=
-box_env=()
+box_files=$launcher
+box_env=(S390_PGSTE_LAUNCHER="$launcher")
 if [ "$pack_ok" = 1 ]; then
-  box_files="$tarball:$work/npm-cache"
-  box_env=(IBM_Z_CI_TARBALL="$tarball" IBM_Z_CI_MOCHA_FROM="$root/node_modules"
+  box_files="$box_files:$tarball:$work/npm-cache:$double390"
+  box_env+=(IBM_Z_CI_TARBALL="$tarball" IBM_Z_CI_MOCHA_FROM="$root/node_modules" IBM_Z_CI_DOUBLE="$double390"
     npm_config_cache="$work/npm-cache" npm_config_offline=true)
 fi
 # An hour: npm on the emulated CPU takes minutes per command, and the machine may be shared.

@@ -14,6 +14,7 @@ const VARS = {
   facility139: 'KVM_S390_DOUBLE_FACILITY_139',
   pre415: 'KVM_S390_DOUBLE_PRE_4_15',
   pv: 'KVM_S390_DOUBLE_PV',
+  noPgste: 'KVM_S390_DOUBLE_NO_PGSTE',
   failGet: 'KVM_S390_DOUBLE_FAIL_GET',
   failSet: 'KVM_S390_DOUBLE_FAIL_SET',
   failHas: 'KVM_S390_DOUBLE_FAIL_HAS',
@@ -71,17 +72,18 @@ function reset() {
 
 /**
  * Turns the double on with a configuration:
- * `{ facility139 = true, pre415 = false, pv = false | true | 'all',
+ * `{ facility139 = true, pre415 = false, pv = false | true | 'all', noPgste = false,
  *    failGet, failSet, failHas }` where a fail* is an errno name ('EIO': every call)
  * or `{ errno: 'EIO', nth: 2 }` (the 2nd call from now on).
  */
 function enable(config = {}) {
   reset();
-  const { facility139 = true, pre415 = false, pv = false, failGet, failSet, failHas } = config;
+  const { facility139 = true, pre415 = false, pv = false, noPgste = false, failGet, failSet, failHas } = config;
   process.env[VARS.on] = '1';
   if (!facility139) process.env[VARS.facility139] = '0';
   if (pre415) process.env[VARS.pre415] = '1';
   if (pv) process.env[VARS.pv] = pv === 'all' ? 'all' : '1';
+  if (noPgste) process.env[VARS.noPgste] = '1';
   configure({ failGet, failSet, failHas });
 }
 

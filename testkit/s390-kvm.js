@@ -5,6 +5,8 @@
 'use strict';
 const { devKvm } = require('./kvm');
 const { withVm } = require('./with-vm');
+const machine = require('./s390-machine');
+const { facilitySkip } = require('./s390-checks');
 
 function probe() {
   if (process.arch !== 's390x') return { ok: false, reason: `needs a real s390x kvm.ko, this is ${process.arch}` };
@@ -35,4 +37,30 @@ function itBox(title, fn) {
   return it.skip(`${title} [skipped: ${reason}]`, fn);
 }
 
-module.exports = { s390Kvm, inBox, itS390, itBox, withVm };
+/**
+ * The real s390 kernel as a backend of the shared checks (s390-checks' `register`): skipped
+ * with the reason where there is none here, or the machine lacks what a check needs; each
+ * check gets a fresh VM, `tight` timing on real hardware, and from `extras` the STCK guest
+ * (`stck(kvmFd, vmFd)`) and the raw device-attribute call (`rawDeviceAttr`) where the caller
+ * has them.
+ */
+function s390KernelBackend(extras = {}) {
+  return {
+    skip(check) {
+      if (!s390Kvm.ok) return s390Kvm.reason;
+      if (check.needs && !extras[check.needs === 'raw' ? 'rawDeviceAttr' : check.needs])
+        return (
+          `needs ${check.needs === 'stck' ? 'the STCK guest' : 'the raw device-attribute call'} ` +
+          '(@kvm-tod/vmm-s390-stck), which this suite does not load'
+        );
+      return facilitySkip(check, machine.hasFacility(139));
+    },
+    run(check) {
+      return withVm(function (vmFd, kvmFd) {
+        return check.body.call(this, { vmFd, kvmFd, tight: machine.kind === 'hardware', ...extras });
+      });
+    },
+  };
+}
+
+module.exports = { s390Kvm, inBox, itS390, itBox, withVm, s390KernelBackend };

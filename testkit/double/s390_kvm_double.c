@@ -21,6 +21,9 @@
  *   KVM_S390_DOUBLE_PV=1           a protected (Secure Execution) guest: SET is
  *                                  EOPNOTSUPP, as kvm-s390.c does; PV=all makes GET
  *                                  EOPNOTSUPP too, as Documentation/virt/kvm/devices/vm.rst lists
+ *   KVM_S390_DOUBLE_NO_PGSTE=1     a process without page-table extensions (PGSTE;
+ *                                  vm.allocate_pgste was 0 when it started): KVM_CREATE_VM
+ *                                  is EINVAL, as s390_enable_sie() makes it
  *   KVM_S390_DOUBLE_FAIL_GET=E[:N[:token]]   fail the Nth TOD-group GET with errno E
  *   KVM_S390_DOUBLE_FAIL_SET=E[:N[:token]]   ... SET
  *   KVM_S390_DOUBLE_FAIL_HAS=E[:N[:token]]   ... HAS
@@ -410,6 +413,7 @@ int ioctl(int fd, unsigned long request, ...) {
       if (request == KVM_CHECK_EXTENSION) return (uintptr_t)arg == KVM_CAP_VM_ATTRIBUTES;
       if (request == KVM_CREATE_VM) {
         if ((uintptr_t)arg != 0) return fail(EINVAL); /* ucontrol VMs are not modelled */
+        if (env_is("KVM_S390_DOUBLE_NO_PGSTE", "1")) return fail(EINVAL);
         return tracked_stand_in(1, FAKE_VM);
       }
       return fail(ENOTTY);

@@ -22,17 +22,27 @@ function kvmTod(...args) {
 }
 
 describe('s390 kvm.ko: the kvm-tod command', () => {
-  itS390('probe: s390x, a VM, TOD LOW and HIGH by HAS, EXT by reading it, exit 0', function () {
+  itS390('probe: s390x, a VM, vm.allocate_pgste 1, TOD LOW and HIGH by HAS, EXT by reading it, exit 0', function () {
     this.timeout(120000);
     const text = kvmTod('probe');
     assert.strictEqual(text.status, 0, text.stdout + text.stderr);
     const run = kvmTod('probe', '--json');
     assert.strictEqual(run.status, 0, run.stderr);
-    const checks = Object.fromEntries(JSON.parse(run.stdout).checks.map((c) => [c.id, c]));
-    assert.strictEqual(checks.arch.value, 's390x');
-    for (const id of ['dev-kvm', 'vm', 'tod-low', 'tod-high', 'tod-ext-read', 'cap-vm-attributes']) {
-      assert.strictEqual(checks[id].ok, true, `${id}: ${JSON.stringify(checks[id])}`);
+    const doc = JSON.parse(run.stdout);
+    assert.deepStrictEqual([doc.arch, doc.clockKind, doc.allocatePgste], ['s390x', 'tod', 1]);
+    const checks = { kvm: doc.kvm, vm: doc.vm, ...doc.tod, vmAttributes: doc.capabilities.vmAttributes };
+    for (const [id, status] of Object.entries({
+      kvm: 'works',
+      vm: 'works',
+      low: 'works',
+      high: 'works',
+      ext: 'works',
+    })) {
+      assert.strictEqual(checks[id].status, status, `${id}: ${JSON.stringify(checks[id])}`);
     }
+    assert.strictEqual(doc.tod.extReported.status, 'absent', 'HAS does not report EXT, though it reads');
+    assert.deepStrictEqual([checks.vmAttributes.status, checks.vmAttributes.value], ['works', 1]);
+    assert.strictEqual(doc.demo.autoBackend.backend, 's390');
   });
 
   itS390('demo --backend s390: the four scenarios behave as the rules say on real VMs, exit 0', function () {
