@@ -6,6 +6,7 @@ import * as os from 'os';
 import { ClockKind } from './devices/clock-device';
 import { clockKindFor } from './architectures';
 import { KvmError, KvmErrorHint } from './errors';
+import { OptionNames, optionsObject } from './arg-errors';
 import { checkExtension, closeFd, createVm, getApiVersion, openKvm } from './kvm';
 import { getKvmClock } from './kvmclock';
 import { addonPath, constants } from './native';
@@ -182,6 +183,13 @@ function hasAttribute(vmFd: number, attribute: 'low' | 'high' | 'ext'): HostChec
   );
 }
 
+export interface ProbeHostOptions {
+  /** The KVM device to open; `/dev/kvm` by default. */
+  path?: string;
+}
+
+const PROBE_HOST_OPTIONS: OptionNames<ProbeHostOptions> = { path: true };
+
 /**
  * Asks this host's KVM what kvm-tod needs, as the library uses it: loads the addon, opens
  * `path` (default `/dev/kvm`), creates one VM in this process and asks it the TOD attributes
@@ -190,9 +198,12 @@ function hasAttribute(vmFd: number, attribute: 'low' | 'high' | 'ext'): HostChec
  * and carry that step's error. On s390x it also reads `vm.allocate_pgste`, and a VM that
  * cannot be created for want of PGSTE carries the fix (`vm.hint`). `kvm-tod probe` prints
  * this report.
- * @throws nothing: every failure is an answer in the report.
+ * @throws a TypeError (`ERR_INVALID_ARG_TYPE`, `ERR_INVALID_ARG_VALUE`) for options that are
+ * not an object or have a key that is not an option (as every options object of the API);
+ * nothing else: every failure of the host is an answer in the report.
  */
-export function probeHost(options: { path?: string } = {}): HostReport {
+export function probeHost(options?: ProbeHostOptions): HostReport {
+  const { path } = optionsObject(options, PROBE_HOST_OPTIONS);
   const arch = process.arch;
   const addon = attempt(
     () => {
@@ -216,7 +227,7 @@ export function probeHost(options: { path?: string } = {}): HostReport {
   try {
     if (addon.status === 'works') {
       try {
-        kvmFd = openKvm(options.path);
+        kvmFd = openKvm(path);
         kvm = works('opens read-write');
       } catch (error) {
         kvm = thrown(error);

@@ -28,7 +28,7 @@ export { SimulatedS390Tod, SimulatedS390TodOptions } from './devices/simulated-s
 export { GuestClock, GuestClockOptions } from './guest-clock';
 export { createGuestClock, createTodClock, createKvmClock, deviceFor } from './create-guest-clock';
 export { clockKindFor } from './architectures';
-export { probeHost, HostReport, HostCheck, HostCheckStatus, HostCheckError } from './host-report';
+export { probeHost, ProbeHostOptions, HostReport, HostCheck, HostCheckStatus, HostCheckError } from './host-report';
 export { KvmTodWarning, WarningCodes, WarningCode, WarningSink } from './warnings';
 export { Channels, HoldMessage, ReleaseMessage, FallbackMessage } from './diagnostics';
 export {

@@ -84,6 +84,12 @@ const CALLS = {
       assert.strictEqual(state.device.reads, 0, 'the clock was read');
     },
   },
+  probeHost: {
+    every: () => ({ path: '/nonexistent/kvm' }),
+    typo: ['pth', 'path'],
+    // Where the device cannot be opened the report says so; it is an answer, not a throw.
+    call: (options) => kvm.probeHost(options),
+  },
   setKvmClock: {
     every: () => ({ realtime: 0n }),
     typo: ['realTime', 'realtime'],
