@@ -8,6 +8,8 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   { ignores: ['dist/', 'build/', 'build-*/', 'prebuilds/', '.cache/', 'docs/reference/', 'node_modules/'] },
+  // The workspace packages' own build output.
+  { ignores: ['vmm/*/dist/', 'vmm/*/build/'] },
   // Compiled against the built package by its test (tsc --strict), not part of any project.
   { ignores: ['test/fixtures/*.ts'] },
   js.configs.recommended,

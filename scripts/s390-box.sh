@@ -108,6 +108,16 @@ fi
 if [ ! -f "$stck_out/index.js" ] || [ "$stck/index.ts" -nt "$stck_out/index.js" ]; then
   npx tsc -p "$stck/tsconfig.json" >&2 || die "cannot compile $stck/index.ts"
 fi
+# The s390 Linux VMM (vmm/s390-linux/): its s390x addon, its TypeScript, its guest's files.
+s390_linux=vmm/s390-linux
+if [ -d "$s390_linux" ]; then
+  bash "$s390_linux/scripts/build-native.sh" >&2 || die "cannot cross-compile $s390_linux's addon"
+  if [ ! -f "$s390_linux/dist/index.js" ] ||
+    [ -n "$(find "$s390_linux/src" "$s390_linux/tsconfig.json" -newer "$s390_linux/dist/index.js" -print -quit)" ]; then
+    npx tsc -p "$s390_linux/tsconfig.json" >&2 || die "cannot compile $s390_linux/src"
+  fi
+  bash "$s390_linux/scripts/guest-initramfs.sh" >/dev/null || die "cannot build $s390_linux's guest initramfs"
+fi
 npm_dir=$(dirname "$(dirname "$(readlink -f "$(command -v npm)")")")
 [ -f "$npm_dir/package.json" ] || die "cannot find npm's own folder (for the guest's npm)"
 
@@ -169,6 +179,9 @@ trap 'exit 130' INT TERM
     find . -path ./node_modules -prune -o -path ./.cache -prune -o -path ./build -prune -o -type f -print
   fi
   find dist "$stck_out" -print
+  # The s390 Linux VMM's built parts, the box's own kernel (its guest), and the workspace
+  # link by which it imports the library ('kvm-tod').
+  [ -d "$s390_linux" ] && find "$s390_linux/dist" "$s390_linux/build" node_modules/kvm-tod .cache/s390-box/vmlinuz -print
   node "$box_dir/node-modules.js" | xargs -r -I{} find {} -print
 } | sed "s|^\./||; s|^|$root/|" >"$run/list"
 IFS=: read -r -a extra <<<"${S390_BOX_FILES:-}"
