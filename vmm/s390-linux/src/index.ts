@@ -5,3 +5,17 @@ export { S390Vm, S390VmOptions, CpuModelReport, GuestLine } from './s390-vm';
 export { GuestSettings, commandLine, defaultSettings } from './settings';
 export { guestFiles, GuestFiles } from './guest-files';
 export { ClockSample, ComplaintKind, GuestLeap, guestLeap, kernelComplaint, parseClockLine } from './guest-output';
+export {
+  Calls,
+  Hold,
+  KernelComplaint,
+  Phase,
+  PauseRunOptions,
+  PauseRunResult,
+  PhaseResult,
+  StopContOptions,
+  StopContResult,
+  runPauses,
+  runStopCont,
+  stallSettings,
+} from './stop-cont';

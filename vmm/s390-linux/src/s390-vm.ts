@@ -57,6 +57,8 @@ const KVM_DEV_FLIC_GET_ALL_IRQS = 1;
 
 /** How long stop() waits for the vCPU thread to leave the guest before it gives up. */
 const STOP_TIMEOUT_MS = 30_000;
+/** How long a new vCPU thread may take to start (a worker's Node on the box's emulated CPU, under load). */
+const START_TIMEOUT_MS = 180_000;
 
 export class S390Vm extends EventEmitter {
   readonly kvmFd: number;
@@ -207,7 +209,7 @@ export class S390Vm extends EventEmitter {
   async start(): Promise<void> {
     if (this.started) throw new Error('already started');
     this.started = true;
-    await this.waitState((s) => s !== State.Starting, 'the vCPU thread to start');
+    await this.waitState((s) => s !== State.Starting, 'the vCPU thread to start', START_TIMEOUT_MS);
     this.stateHook(true);
     this.command(Command.Run);
   }
@@ -325,7 +327,7 @@ export class S390Vm extends EventEmitter {
   }
 
   private requireStopped(what: string): void {
-    const deadline = Date.now() + STOP_TIMEOUT_MS;
+    const deadline = Date.now() + START_TIMEOUT_MS;
     // A fresh VM's thread reports Stopped once it is up; a started one after stop().
     while (Atomics.load(this.control, STATE) === State.Starting) {
       if (Date.now() > deadline) throw new Error(`${what}: the vCPU thread did not start`);
@@ -340,8 +342,8 @@ export class S390Vm extends EventEmitter {
     return state === State.Stopped || state === State.Exited;
   }
 
-  private async waitState(ok: (s: number) => boolean, what: string): Promise<void> {
-    const deadline = Date.now() + STOP_TIMEOUT_MS;
+  private async waitState(ok: (s: number) => boolean, what: string, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
     while (!ok(Atomics.load(this.control, STATE))) {
       if (this.exitReason !== undefined)
         throw new Error(`the vCPU thread ended (${this.exitReason}) while waiting for ${what}`);
