@@ -7,11 +7,12 @@
 # busybox or this script changed. Prints two lines on stdout, for scripts and the VMM:
 #   kernel=/abs/path/vmlinuz
 #   initrd=/abs/path/initramfs.cpio
-# Environment: S390_LINUX_KERNEL=path uses that kernel image instead.
+# Environment: S390_LINUX_KERNEL=path uses that kernel image instead; S390_LINUX_GUEST_OUT=dir
+# builds into dir instead of build/guest/ (the unit test does).
 set -euo pipefail
 pkg=$(cd "$(dirname "$0")/.." && pwd)
 root=$(cd "$pkg/../.." && pwd)
-out="$pkg/build/guest"
+out=${S390_LINUX_GUEST_OUT:-$pkg/build/guest}
 mkdir -p "$out"
 log() { echo "s390-linux guest: $*" >&2; }
 fail() { echo "s390-linux guest: *** $* ***" >&2; exit 1; }
