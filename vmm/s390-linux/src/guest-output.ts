@@ -62,29 +62,39 @@ export interface GuestLeap {
   /** CLOCK_MONOTONIC's leap, ns: about the pause without a hold, about 0 with freeze. */
   monotonicLeapNs: bigint;
   realtimeLeapNs: bigint;
-  /** The last sample before the stop and the first after the cont. */
+  /** The samples before the stop and after the cont that the leap was read from. */
   before: ClockSample;
   after: ClockSample;
 }
 
+/** Samples each side of a pause that the leap is read from. */
+const BEFORE = 4;
+const AFTER = 8;
+
 /**
- * The guest's leap across a pause from `stopNs` to `contNs` (host monotonic): between the
- * last sample before and the first after, the guest ran for the host time between them
- * minus the pause, and any movement of its clocks beyond that is the leap.
+ * The guest's leap across a pause from `stopNs` to `contNs` (host monotonic). A sample's host
+ * stamp is when its line reached the VMM, some time after the guest read its clock: a line the
+ * guest wrote while its kernel was printing a stall report arrives seconds late. So each side's
+ * offset between the host's clock and the guest's is taken from its sample with the smallest
+ * one (the least delayed) among the last BEFORE samples before the stop and the first AFTER
+ * after the cont; the leap is the pause minus how much that offset grew across it. A guest whose
+ * clock ran on through the pause leaps by the pause, one held still by 0.
  */
 export function guestLeap(samples: ClockSample[], stopNs: bigint, contNs: bigint): GuestLeap | undefined {
-  let before: ClockSample | undefined;
-  let after: ClockSample | undefined;
-  for (const s of samples) {
-    if (s.hostNs <= stopNs) before = s;
-    else if (s.hostNs >= contNs && after === undefined) after = s;
-  }
-  if (!before || !after) return undefined;
-  const ran = after.hostNs - before.hostNs - (contNs - stopNs);
+  const before = samples.filter((s) => s.hostNs <= stopNs).slice(-BEFORE);
+  const after = samples.filter((s) => s.hostNs >= contNs).slice(0, AFTER);
+  if (!before.length || !after.length) return undefined;
+  const least = (list: ClockSample[], clock: 'monotonicNs' | 'realtimeNs'): ClockSample =>
+    list.reduce((a, b) => (b.hostNs - b[clock] < a.hostNs - a[clock] ? b : a));
+  const leap = (clock: 'monotonicNs' | 'realtimeNs'): bigint => {
+    const b = least(before, clock);
+    const a = least(after, clock);
+    return contNs - stopNs - (a.hostNs - a[clock] - (b.hostNs - b[clock]));
+  };
   return {
-    monotonicLeapNs: after.monotonicNs - before.monotonicNs - ran,
-    realtimeLeapNs: after.realtimeNs - before.realtimeNs - ran,
-    before,
-    after,
+    monotonicLeapNs: leap('monotonicNs'),
+    realtimeLeapNs: leap('realtimeNs'),
+    before: least(before, 'monotonicNs'),
+    after: least(after, 'monotonicNs'),
   };
 }

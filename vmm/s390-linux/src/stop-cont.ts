@@ -60,6 +60,8 @@ export interface PhaseResult {
 
 export interface PauseRunResult {
   cmdline: string;
+  /** The whole run, host ms: the VM's set-up, the guest's boot, every phase. */
+  elapsedMs: number;
   /** From the vCPU's first run to the guest's first clock line, host ms. */
   bootMs: number;
   /** The guest's CLOCK_MONOTONIC at its first clock line (its uptime then), ms. */
@@ -105,7 +107,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 const ms = (n: bigint): number => Number(n) / 1e6;
 
 /** The VM's TOD as GuestClock sees it, with its reads and writes counted. */
-class CountingTodDevice extends S390TodDevice {
+export class CountingTodDevice extends S390TodDevice {
   calls: Calls = { reads: 0, writes: 0 };
   override read(): Tod {
     this.calls.reads++;
@@ -117,7 +119,8 @@ class CountingTodDevice extends S390TodDevice {
   }
 }
 
-function complaintsIn(lines: GuestLine[]): KernelComplaint[] {
+/** The kernel's complaint lines among `lines`. */
+export function complaintsIn(lines: GuestLine[]): KernelComplaint[] {
   return lines.flatMap((l) => {
     const kind = kernelComplaint(l.text);
     return kind ? [{ kind, text: l.text }] : [];
@@ -128,6 +131,7 @@ function complaintsIn(lines: GuestLine[]): KernelComplaint[] {
 export async function runPauses(options: PauseRunOptions): Promise<PauseRunResult> {
   const settings = options.settings ?? defaultSettings;
   const cmdline = commandLine(settings);
+  const t0 = process.hrtime.bigint();
   const vm = new S390Vm({ kernel: options.kernel, initrd: options.initrd, cmdline, memoryMiB: options.memoryMiB });
   const watchMs = options.watchMs ?? 20_000;
   try {
@@ -198,6 +202,7 @@ export async function runPauses(options: PauseRunOptions): Promise<PauseRunResul
     }
     return {
       cmdline,
+      elapsedMs: ms(process.hrtime.bigint() - t0),
       bootMs: ms(first.startNs - startNs),
       bootUptimeMs: firstSample ? ms(firstSample.monotonicNs) : NaN,
       clocksource: /clocksource=(\S+)/.exec(ready.text)?.[1] ?? '?',

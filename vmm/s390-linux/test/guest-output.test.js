@@ -50,18 +50,26 @@ describe('s390-linux console and guest output (no kernel)', () => {
     assert.strictEqual(kernelComplaint('kvmtod-clock 1 2.000000000 3.000000000'), undefined);
   });
 
-  it("the leap: the clocks' movement beyond the host time the guest ran", () => {
+  it("the leap: the clocks' movement beyond the host time the guest ran, from the least delayed lines", () => {
+    const MS = 1000000n;
     const s = (hostMs, monoMs) => ({
       seq: 0,
-      realtimeNs: BigInt(monoMs) * 1000000n,
-      monotonicNs: BigInt(monoMs) * 1000000n,
-      hostNs: BigInt(hostMs) * 1000000n,
+      realtimeNs: BigInt(monoMs) * MS,
+      monotonicNs: BigInt(monoMs) * MS,
+      hostNs: BigInt(hostMs) * MS,
     });
-    // A sample 100 ms before the stop, a 10 s pause, one 500 ms after the cont: the guest ran 600 ms.
-    const held = guestLeap([s(0, 100), s(10600, 700)], 100n * 1000000n, 10100n * 1000000n);
+    // Lines every 500 ms, each reaching the VMM 5 ms after its reading; a stop at 1010 ms, a
+    // 10 s pause: held, the guest's clock goes on from 1000 ms; not held, it went on with the host's.
+    const before = [s(5, 0), s(505, 500), s(1005, 1000)];
+    const held = guestLeap([...before, s(11505, 1500), s(12005, 2000)], 1010n * MS, 11010n * MS);
     assert.strictEqual(held.monotonicLeapNs, 0n);
-    const ran = guestLeap([s(0, 100), s(10600, 10700)], 100n * 1000000n, 10100n * 1000000n);
-    assert.strictEqual(ran.monotonicLeapNs, 10000n * 1000000n);
+    const ran = guestLeap([...before, s(11505, 11500), s(12005, 12000)], 1010n * MS, 11010n * MS);
+    assert.strictEqual(ran.monotonicLeapNs, 10000n * MS);
+    assert.strictEqual(ran.realtimeLeapNs, 10000n * MS);
+    // The first line after the cont came 3 s late (the kernel was printing a stall report): the
+    // next one, on time, decides.
+    const late = guestLeap([...before, s(14505, 11500), s(15005, 15000)], 1010n * MS, 11010n * MS);
+    assert.strictEqual(late.monotonicLeapNs, 10000n * MS);
     assert.strictEqual(guestLeap([s(0, 100)], 100n, 200n), undefined);
   });
 
