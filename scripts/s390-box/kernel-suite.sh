@@ -21,7 +21,8 @@ echo "s390 box: $(uname -srm), node $(node --version), $(grep -m1 '^features' /p
 mocha=$(node -p "require.resolve('mocha/bin/mocha.js')")
 part "test/s390-kernel (mocha, KVM_TOD_REQUIRE_S390_KVM=1)" \
   env KVM_TOD_SUITE_LABEL="s390 kernel (real kvm.ko in the s390 box)" \
-  node "$mocha" --no-config --reporter ./test/helpers/tally-reporter.js --timeout 120000 'test/s390-kernel/**/*.test.js'
+  node "$mocha" --no-config --reporter ./test/helpers/tally-reporter.js --timeout 120000 'test/s390-kernel/**/*.test.js' \
+  'vmm/s390-linux/test/s390-kernel/*.test.js'
 part "npm run test:hardware (unchanged)" npm run --silent test:hardware
 if [ -n "${IBM_Z_CI_TARBALL:-}" ]; then
   # Bounded, so that a stuck npm cannot take the tallies of the parts above with it.
