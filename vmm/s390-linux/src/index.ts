@@ -19,3 +19,4 @@ export {
   runStopCont,
   stallSettings,
 } from './stop-cont';
+export { AnchorHow, AnchorPhase, AnchorResult, runQemuAnchor } from './qemu-anchor';

@@ -4,7 +4,8 @@
 //   pauses HOLD:MS[,HOLD:MS...]    one boot; each phase a stop, a pause of MS, a cont with HOLD
 //                                  (none, freeze, catch-up); the guest's lines live on stderr,
 //                                  the results as JSON on stdout (stop-cont.ts)
-// Settings as environment: S390_GUEST_BUSY=fork,files  S390_GUEST_RCU_TIMEOUT=3
+//   stop-cont [MS]                 one boot: (b) freeze, (c) catch-up, (a) none (runStopCont)
+// Settings as environment: S390_GUEST_BUSY=fork,files  S390_GUEST_RCU_TIMEOUT=3 (or kernel: its own)
 // S390_GUEST_HUNG_TIMEOUT=10  S390_GUEST_EXTRA='word word'  S390_GUEST_MEMORY_MIB=256
 // S390_GUEST_WATCH_MS=20000. Debugging a boot: S390_VMM_TRACE=1 (every SERVC and exit),
 // S390_VMM_SAMPLE_MS=N (the PSW every N ms), S390_VMM_FIND='a|b' (strings in guest memory),
@@ -12,14 +13,16 @@
 import { guestFiles } from './guest-files';
 import { S390Vm } from './s390-vm';
 import { GuestSettings, commandLine, defaultSettings } from './settings';
-import { Hold, Phase, runPauses } from './stop-cont';
+import { Hold, Phase, runPauses, runStopCont } from './stop-cont';
 
 function settingsFromEnv(): GuestSettings {
   const env = process.env;
   return {
     ...defaultSettings,
     busy: (env.S390_GUEST_BUSY ?? '').split(',').filter(Boolean),
-    ...(env.S390_GUEST_RCU_TIMEOUT ? { rcuStallTimeout: Number(env.S390_GUEST_RCU_TIMEOUT) } : {}),
+    ...(env.S390_GUEST_RCU_TIMEOUT && env.S390_GUEST_RCU_TIMEOUT !== 'kernel'
+      ? { rcuStallTimeout: Number(env.S390_GUEST_RCU_TIMEOUT) }
+      : {}),
     ...(env.S390_GUEST_HUNG_TIMEOUT ? { hungTaskTimeout: Number(env.S390_GUEST_HUNG_TIMEOUT) } : {}),
     ...(env.S390_GUEST_LOGLEVEL ? { loglevel: Number(env.S390_GUEST_LOGLEVEL) } : {}),
     extra: (env.S390_GUEST_EXTRA ?? '').split(' ').filter(Boolean),
@@ -110,7 +113,19 @@ async function main(argv: string[]): Promise<number> {
     console.log(JSON.stringify(result, null, 2));
     return 0;
   }
-  console.error('usage: main.js boot [seconds] | pauses HOLD:MS[,HOLD:MS...]');
+  if (what === 'stop-cont') {
+    const result = await runStopCont({
+      ...guestFiles(),
+      pauseMs: Number(a ?? 10_000),
+      memoryMiB,
+      ...(process.env.S390_GUEST_BUSY !== undefined ? { settings } : {}),
+      onLine: (l) => console.error(`${stamp()} ${l.text}`),
+      onPhase: (event, p) => console.error(`${stamp()} --- ${event} (${p.hold}, pause ${p.pauseMs} ms)`),
+    });
+    console.log(JSON.stringify(result, null, 2));
+    return 0;
+  }
+  console.error('usage: main.js boot [seconds] | pauses HOLD:MS[,...] | stop-cont [MS]');
   return 2;
 }
 
