@@ -19,4 +19,6 @@ export {
   runStopCont,
   stallSettings,
 } from './stop-cont';
+export { MoveReport, moveGuest } from './migrate';
+export { QemuScenariosOptions, QemuScenariosResult, ScenarioResult, runQemuScenarios } from './qemu-scenarios';
 export { AnchorHow, AnchorPhase, AnchorResult, runQemuAnchor } from './qemu-anchor';

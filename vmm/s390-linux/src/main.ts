@@ -5,6 +5,8 @@
 //                                  (none, freeze, catch-up); the guest's lines live on stderr,
 //                                  the results as JSON on stdout (stop-cont.ts)
 //   stop-cont [MS]                 one boot: (b) freeze, (c) catch-up, (a) none (runStopCont)
+//   qemu-scenarios HOLD[,...] [MS] one boot per HOLD: the QEMU commit's four scenarios, with live
+//                                  and offline migration between VMs (qemu-scenarios.ts)
 // Settings as environment: S390_GUEST_BUSY=fork,files  S390_GUEST_RCU_TIMEOUT=3 (or kernel: its own)
 // S390_GUEST_HUNG_TIMEOUT=10  S390_GUEST_EXTRA='word word'  S390_GUEST_MEMORY_MIB=256
 // S390_GUEST_WATCH_MS=20000. Debugging a boot: S390_VMM_TRACE=1 (every SERVC and exit),
@@ -13,6 +15,7 @@
 import { guestFiles } from './guest-files';
 import { S390Vm } from './s390-vm';
 import { GuestSettings, commandLine, defaultSettings } from './settings';
+import { runQemuScenarios } from './qemu-scenarios';
 import { Hold, Phase, runPauses, runStopCont } from './stop-cont';
 
 function settingsFromEnv(): GuestSettings {
@@ -125,7 +128,32 @@ async function main(argv: string[]): Promise<number> {
     console.log(JSON.stringify(result, null, 2));
     return 0;
   }
-  console.error('usage: main.js boot [seconds] | pauses HOLD:MS[,...] | stop-cont [MS]');
+  if (what === 'qemu-scenarios') {
+    const results = [];
+    for (const hold of (a ?? 'none,freeze').split(',') as Hold[]) {
+      console.error(`${stamp()} === ${hold}`);
+      const r = await runQemuScenarios({
+        ...guestFiles(),
+        hold,
+        pauseMs: Number(argv[2] ?? 10_000),
+        memoryMiB,
+        ...(process.env.S390_GUEST_BUSY !== undefined ? { settings } : {}),
+        onLine: (l, vm) => console.error(`${stamp()} [${vm}] ${l.text}`),
+        onStep: (text) => console.error(`${stamp()} --- ${text}`),
+      });
+      for (const k of ['stopCont', 'liveMigration', 'offlineMigration'] as const)
+        console.error(
+          `${stamp()} --- ${hold} ${k}: pause ${r[k].pauseMs.toFixed(1)} ms, leap ${r[k].leapMs.toFixed(1)} ms, ` +
+            `${r[k].kernelComplaints.length} complaint lines, calls ${JSON.stringify(r[k].calls)}`,
+        );
+      results.push(r);
+    }
+    console.log(JSON.stringify(results, null, 2));
+    return 0;
+  }
+  console.error(
+    'usage: main.js boot [seconds] | pauses HOLD:MS[,...] | stop-cont [MS] | qemu-scenarios HOLD[,...] [MS]',
+  );
   return 2;
 }
 
