@@ -1,17 +1,18 @@
-// ESLint for the TypeScript library (type-aware) and the JavaScript around it (tests,
-// scripts, bench). Formatting is Prettier's (`npm run format`); eslint-config-prettier
-// turns off the rules that would fight it.
+// ESLint for every package of the workspace: TypeScript type-aware (each package's own
+// tsconfig.json), and the JavaScript around it (tests, scripts, bench). Formatting is
+// Prettier's (`npm run format`); eslint-config-prettier turns off the rules that would fight it.
 import js from '@eslint/js';
 import prettier from 'eslint-config-prettier';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'build/', 'build-*/', 'prebuilds/', '.cache/', 'docs/reference/', 'node_modules/'] },
-  // The workspace packages' own build output.
-  { ignores: ['vmm/*/dist/', 'vmm/*/build/'] },
-  // Compiled against the built package by its test (tsc --strict), not part of any project.
-  { ignores: ['test/fixtures/*.ts'] },
+  {
+    ignores: ['**/dist/', '**/build/', 'build-*/', 'prebuilds/', '**/.cache/', 'docs/reference/', '**/node_modules/'],
+  },
+  // Compiled against the built package by its test (tsc --strict), not part of any project;
+  // native/glue.d.ts types a plain CommonJS file beside it.
+  { ignores: ['test/fixtures/*.ts', 'native/glue.d.ts'] },
   js.configs.recommended,
   {
     files: ['**/*.ts'],

@@ -1,14 +1,16 @@
 // One process of the benchmark (bench/run.js starts them; not meant to be run by hand):
 //   node --expose-gc bench/phase.js host   full|quick   no preload: kvmclock on the real
 //        /dev/kvm where it opens (else skipped, with the reason), the s390 TOD on a real
-//        s390x /dev/kvm, the simulated s390 TOD, and the cost breakdown of a call
+//        s390x /dev/kvm, and the simulated s390 TOD
 //   LD_PRELOAD=<s390 kernel double> node --expose-gc bench/phase.js double full|quick
 //        the s390 TOD figures through the double (its ioctl is in both sides)
+//   KVM_TOD_ADDON=<the stand-in addon> node --expose-gc bench/phase.js standin full|quick
+//        the cost breakdown of a call, without the system call: the library runs its own
+//        addon with ioctl() answered at once (native/standin.cc)
 // Progress goes to stderr; the result is one JSON line on stdout.
 'use strict';
 const fs = require('fs');
-const path = require('path');
-const { SETTINGS, FIGURES, KVMCLOCK_FIGURES, S390_FIGURES } = require('./lib/settings');
+const { SETTINGS, KVMCLOCK_FIGURES, S390_FIGURES, STANDIN_FIGURES } = require('./lib/settings');
 const { kvmclockBinding, todBinding } = require('./lib/binding');
 const { holdRelease } = require('./lib/hold-release');
 const { stillness } = require('./lib/stillness');
@@ -17,19 +19,18 @@ const { endurance } = require('./lib/endurance');
 const { overhead } = require('./lib/overhead');
 const { scaling } = require('./lib/scaling');
 
-const root = path.join(__dirname, '..');
 const [phase, mode = 'full'] = process.argv.slice(2);
 const settings = SETTINGS[mode] && { ...SETTINGS[mode] };
 // KVM_TOD_BENCH_VMS="1,10,100,1000": the VM counts of the scaling figures, for a quick run
 // that still goes to 1000 VMs (the KVM box, where a full run takes too long).
 if (settings && process.env.KVM_TOD_BENCH_VMS)
   settings.scalingCounts = process.env.KVM_TOD_BENCH_VMS.split(',').map(Number);
-if (!settings || !['host', 'double'].includes(phase)) {
-  console.error('usage: node --expose-gc bench/phase.js host|double full|quick');
+if (!settings || !['host', 'double', 'standin'].includes(phase)) {
+  console.error('usage: node --expose-gc bench/phase.js host|double|standin full|quick');
   process.exit(2);
 }
 
-const kvm = require(root);
+const kvm = require('kvm-tod');
 const figures = {};
 const progress = (msg) => process.stderr.write(`bench[${phase}]: ${msg}\n`);
 
@@ -212,11 +213,14 @@ function hostPhase() {
       backend: 'simulated',
     }),
   }));
-
-  const overheadIds = Object.keys(FIGURES).filter((id) => id.startsWith('overhead.'));
-  if (helper) measure(overheadIds, () => overhead(kvm, helper, root, settings));
-  else skip(overheadIds, helperReason);
   return result;
+}
+
+function standinPhase() {
+  const { helper, reason } = loadHelper();
+  if (helper) measure(STANDIN_FIGURES, () => overhead(kvm, helper, settings));
+  else skip(STANDIN_FIGURES, reason);
+  return { phase };
 }
 
 function preloadedDouble() {
@@ -255,6 +259,6 @@ function doublePhase() {
   return result;
 }
 
-const result = phase === 'host' ? hostPhase() : doublePhase();
+const result = { host: hostPhase, double: doublePhase, standin: standinPhase }[phase]();
 result.figures = figures;
 process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -1,27 +1,29 @@
 #!/usr/bin/env node
 // `npm run bench`: how close kvm-tod's calls come to the raw ioctl, how still it holds
 // the guest clock, and how steady it stays over a million stop/cont cycles.
-// See docs/performance.md.
+// See README.md.
 //
 //   npm run bench                  the full run (about a minute or two)
 //   npm run bench -- --quick       a smoke run of every figure (seconds)
 //   npm run bench -- --json        the report as one JSON document on stdout
-//   npm run bench -- --markdown    the tables as Markdown (docs/performance.md has them)
+//   npm run bench -- --markdown    the tables as Markdown (README.md has them)
 //   npm run build:bench            only build what the benchmark needs
 //   KVM_TOD_BENCH_VMS=1,10,100,1000  the VM counts of the scaling figures (default: 1..1000 full, 1,10 quick)
 //
-// Builds what it needs (bench/lib/build.js), then measures in two child processes
-// (bench/phase.js): one without any preload (real /dev/kvm, simulated device, cost
-// breakdown), one with the s390 kernel double LD_PRELOADed (the s390 TOD figures
-// where there is no s390x KVM). Both run node with --expose-gc for the heap figures.
+// Builds what it needs (lib/build.js), then measures in three child processes
+// (phase.js): one without any preload (real /dev/kvm, simulated device), one with the
+// s390 kernel double LD_PRELOADed (the s390 TOD figures where there is no s390x KVM), and
+// one whose library runs the stand-in addon (KVM_TOD_ADDON: the library's own addon with
+// ioctl() answered at once), for the cost around the system call. All run node with
+// --expose-gc for the heap figures.
 // Exit status: 0, or 1 when a figure failed (skipped figures are not failures).
 'use strict';
 const { spawnSync } = require('child_process');
 const path = require('path');
 const { ensureLibrary, ensureHelper, ensureDouble, addonPath, root } = require('./lib/build');
 const { machine } = require('./lib/machine');
-const { SETTINGS, FIGURES, S390_FIGURES } = require('./lib/settings');
-const { render } = require('./lib/report');
+const { SETTINGS, FIGURES, S390_FIGURES, STANDIN_FIGURES } = require('./lib/settings');
+const { render, targetSummary } = require('./lib/report');
 
 const SCHEMA = 'kvm-tod-bench/1';
 const args = process.argv.slice(2);
@@ -45,7 +47,7 @@ const started = Date.now();
 const startedAt = new Date(started).toISOString();
 const machineAtStart = machine();
 
-const libraryProblem = ensureLibrary(log);
+const libraryProblem = ensureLibrary();
 if (libraryProblem) {
   console.error(`bench: the library is not built: ${libraryProblem}`);
   process.exit(1);
@@ -53,30 +55,34 @@ if (libraryProblem) {
 const helper = ensureHelper(log);
 const double = ensureDouble(log);
 if (args.includes('--build-only')) {
-  if (helper.reason) console.error(`bench: ${helper.reason}`);
-  if (double.reason) console.error(`bench: ${double.reason}`);
-  process.exit(helper.reason || double.reason ? 1 : 0);
+  const reasons = [helper.helperReason, helper.standinReason, double.reason].filter(Boolean);
+  for (const reason of new Set(reasons)) console.error(`bench: ${reason}`);
+  process.exit(reasons.length ? 1 : 0);
 }
 
-/** The environment of a phase: no trace of another double or its settings. */
-function phaseEnv(preload) {
+/**
+ * The environment of a phase: no trace of another double or its settings; `addon`, when
+ * given, is the addon the library loads (KVM_TOD_ADDON).
+ */
+function phaseEnv(preload, addon) {
   const env = { ...process.env };
   for (const k of Object.keys(env)) if (k.startsWith('KVM_S390_DOUBLE')) delete env[k];
   const kept = (env.LD_PRELOAD || '').split(/[ :]/).filter((p) => p && !p.includes('s390_kvm_double'));
   if (preload) kept.unshift(preload);
   if (kept.length) env.LD_PRELOAD = kept.join(':');
   else delete env.LD_PRELOAD;
-  if (env.KVM_TOD_ADDON) env.KVM_TOD_ADDON = addonPath(); // the phases run in the repo's root
+  if (addon) env.KVM_TOD_ADDON = addon;
+  else if (env.KVM_TOD_ADDON) env.KVM_TOD_ADDON = addonPath(); // the phases run in this package's folder
   if (helper.file) env.KVM_TOD_BENCH_HELPER = helper.file;
   else delete env.KVM_TOD_BENCH_HELPER;
   return env;
 }
 
 /** Runs one phase; its figures, or every figure of `ids` failed with the reason. */
-function runPhase(phase, preload, ids) {
+function runPhase(phase, preload, ids, addon) {
   const r = spawnSync(process.execPath, ['--expose-gc', path.join(__dirname, 'phase.js'), phase, mode], {
     cwd: root,
-    env: phaseEnv(preload),
+    env: phaseEnv(preload, addon),
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
     maxBuffer: 16 * 2 ** 20,
@@ -93,7 +99,7 @@ function runPhase(phase, preload, ids) {
   return { phase, figures };
 }
 
-const hostIds = Object.keys(FIGURES).filter((id) => !S390_FIGURES.includes(id));
+const hostIds = Object.keys(FIGURES).filter((id) => !S390_FIGURES.includes(id) && !STANDIN_FIGURES.includes(id));
 const host = runPhase('host', undefined, hostIds);
 const figures = { ...host.figures };
 const s390 = host.s390 || {};
@@ -112,6 +118,17 @@ if (s390.backend === 'kvm') {
       `its ioctl is in both the JS and the C figures`
     : `skipped: ${(d.s390 && d.s390.reason) || 'the double phase failed'}`;
 }
+let withoutIoctl;
+if (helper.standinReason || helper.helperReason) {
+  const reason = helper.standinReason || helper.helperReason;
+  for (const id of STANDIN_FIGURES) figures[id] = { skipped: reason };
+  withoutIoctl = `skipped: ${reason.split('\n')[0]}`;
+} else {
+  Object.assign(figures, runPhase('standin', undefined, STANDIN_FIGURES, helper.standin).figures);
+  withoutIoctl =
+    `the stand-in addon (${path.relative(root, helper.standin)}): the library's own addon, ` +
+    'built from its sources with ioctl() answered at once, loaded through KVM_TOD_ADDON';
+}
 for (const id of Object.keys(FIGURES)) if (!(id in figures)) figures[id] = { error: 'not produced' };
 
 const kvmclock = host.kvmclock || {};
@@ -121,14 +138,19 @@ const report = {
   startedAt,
   durationS: Math.round((Date.now() - started) / 100) / 10,
   machine: { ...machineAtStart, loadAverageAtEnd: machine().loadAverage },
-  addon: path.relative(root, addonPath()) || addonPath(),
+  addon: addonPath() ?? "the library's own (its build/Release, else its prebuild)",
   backends: {
     kvmclock: kvmclock.usable ? 'the real /dev/kvm' : `skipped: ${kvmclock.reason || 'the host phase failed'}`,
     s390: s390Backend,
+    withoutIoctl,
   },
   settings: SETTINGS[mode],
   figures: Object.fromEntries(Object.keys(FIGURES).map((id) => [id, figures[id]])),
 };
+{
+  const t = targetSummary(report.figures);
+  report.withoutIoctlTargets = { met: t.met, notMet: t.missed, notMeasured: t.unmeasured };
+}
 
 process.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : render(report, args.includes('--markdown')));
 const failed = Object.entries(report.figures).filter(([, f]) => f.error);

@@ -1,7 +1,10 @@
 // A minimal VMM's clock hook for an s390x guest: a GuestClock over the guest TOD, told of
 // every change of run state, and the clock's migration section. It runs anywhere: the VM
 // is SimulatedS390Tod, the library's model of the s390 kernel. On an s390x host with
-// KVM, `createTodClock(createVm(openKvm()))` gives the same GuestClock over a real VM.
+// KVM, `createTodClock(createVm(openKvm()))` gives the same GuestClock over a real VM, in a
+// node started after `sysctl -w vm.allocate_pgste=1` (or through a launcher linked with
+// --s390-pgste: s390-pgste-launcher.c here); otherwise createVm throws EINVAL, with the fix in
+// its message and hint.code 'KVM_TOD_S390_PGSTE' (README, "On IBM Z").
 //   node examples/s390-vmm-hook.js [pause-ms]
 'use strict';
 const { GuestClock, SimulatedS390Tod, loadTodSection, saveTodSection, todDiffNs, todToIsoString } = require('kvm-tod');

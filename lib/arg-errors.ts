@@ -26,13 +26,64 @@ export function outOfRange(message: string): RangeError {
   return withCode(new RangeError(message), 'ERR_OUT_OF_RANGE');
 }
 
-/** An options argument: undefined is `{}`; anything but an object is ERR_INVALID_ARG_TYPE. */
-export function optionsObject<T extends object>(options: T | undefined | null, name = 'options'): Partial<T> {
+/**
+ * Every option an options type has, each `true`: the list an options argument is checked
+ * against. A type, so that an option added to the interface and not here fails to compile.
+ */
+export type OptionNames<T> = { readonly [K in keyof Required<T>]: true };
+
+/**
+ * An options argument: undefined is `{}`; anything but an object is ERR_INVALID_ARG_TYPE;
+ * an own key that is not one of `known` is ERR_INVALID_ARG_VALUE, naming the option it is
+ * nearest to. A misspelt option is never ignored: `{ vcpu: [fd] }` for `{ vcpus: [fd] }`
+ * would otherwise turn a feature off without a word (docs/api.md, "Options").
+ */
+export function optionsObject<T extends object>(
+  options: T | undefined | null,
+  known: OptionNames<T>,
+  name = 'options',
+): Partial<T> {
   if (options === undefined) return {};
   if (options === null || typeof options !== 'object') {
     throw invalidArgType(`The "${name}" argument must be an object`, options);
   }
+  const names = Object.keys(known);
+  for (const key of Object.keys(options)) {
+    if (names.includes(key)) continue;
+    const nearest = nearestName(key, names);
+    const hint = nearest === undefined ? '' : ` (did you mean "${nearest}"?)`;
+    const shown = key.length > 40 ? `${key.slice(0, 40)}...` : key;
+    const value: unknown = Object.getOwnPropertyDescriptor(options, key)?.value;
+    throw invalidArgValue(
+      `The "${name}.${shown}" property is not an option${hint}: the options are ${names.join(', ')}`,
+      value,
+    );
+  }
   return options;
+}
+
+// The known name a misspelling most likely meant: at most two edits away (or differing
+// only in case), else none.
+function nearestName(key: string, names: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const name of names) {
+    const distance = name.toLowerCase() === key.toLowerCase() ? 0 : editDistance(key, name);
+    if (distance < bestDistance) [best, bestDistance] = [name, distance];
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) {
+      next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    row = next;
+  }
+  return row[b.length];
 }
 
 /** A short, safe description of any value: never throws, never calls user code. */

@@ -1,11 +1,12 @@
 // The guest clock across migration, for either clock: which section a source sends and
 // what a destination does with what it gets (rules 4 and 5 of docs/rules.md, and the downtime under
 // 'catch-up'). The TOD-only calls in migration.ts are these with the kind fixed.
-import { describeValue, invalidArgType, invalidArgValue, optionsObject } from './arg-errors';
+import { OptionNames, describeValue, invalidArgType, invalidArgValue, optionsObject } from './arg-errors';
 import type { ClockKind } from './devices/clock-device';
+import { PAST_THE_END, judgeSourceWallTime, notBehind } from './downtime';
 import { decodeExtendedSection, encodeExtendedSection, isExtendedSection } from './extended-section';
 import { GuestClock } from './guest-clock';
-import { hostUnixNs } from './host-tod';
+import { hostUnixNsAt } from './host-tod';
 import * as internal from './internals';
 import { decodeKvmClockSection, encodeKvmClockSection, isKvmClockSection } from './kvmclock-section';
 import { ClockSectionError, assertBytes } from './section-errors';
@@ -35,6 +36,7 @@ export interface SaveClockSectionOptions {
 }
 
 const FORMATS: readonly unknown[] = ['todclock', 'extended', 'kvmclock'];
+const SAVE_OPTIONS: OptionNames<SaveClockSectionOptions> = { format: true };
 const CLOCK_TITLE: Record<ClockKind, string> = { tod: 'an s390 TOD clock', kvmclock: 'an x86 kvmclock clock' };
 const SECTION_TITLE: Record<ClockKind, string> = {
   tod: 'an s390 TOD section (todclock or extended)',
@@ -49,13 +51,14 @@ const SECTION_TITLE: Record<ClockKind, string> = {
  * "missing" section of its kind and a `KVM_TOD_NOT_MIGRATED` warning, not a failure.
  * @throws {TypeError} `ERR_INVALID_ARG_TYPE`: `clock` is not a GuestClock or `options` not an
  *   object; `ERR_INVALID_ARG_VALUE`: `options.format` is not 'todclock', 'extended' or
- *   'kvmclock', or is the other clock's ('kvmclock' for a TOD clock, 'todclock' for a kvmclock).
+ *   'kvmclock', or is the other clock's ('kvmclock' for a TOD clock, 'todclock' for a kvmclock),
+ *   or `options` has a key that is not an option.
  *   Nothing for a failed read, which becomes the "missing" section and a warning; a
  *   `TypeError`/`RangeError` only if the device's read returned a value of neither kind.
  */
 export function saveClockSection(clock: GuestClock<ClockValue>, options: SaveClockSectionOptions = {}): Buffer {
   assertClock(clock);
-  const { format } = optionsObject(options);
+  const { format } = optionsObject(options, SAVE_OPTIONS);
   if (format !== undefined && !FORMATS.includes(format)) {
     throw invalidArgValue(`The "options.format" property must be 'todclock', 'extended' or 'kvmclock'`, format);
   }
@@ -69,7 +72,10 @@ export function saveClockSection(clock: GuestClock<ClockValue>, options: SaveClo
  * A section with the source's wall time (extended, kvmclock) loaded under 'catch-up' (or a
  * policy function answering it for the downtime) adds the time since the source took the
  * value; a source whose wall clock is ahead of ours would move the guest backwards, so
- * nothing is added then (`KVM_TOD_SOURCE_CLOCK_AHEAD`).
+ * nothing is added then (`KVM_TOD_SOURCE_CLOCK_AHEAD`). Nor for a wall time at or before
+ * 1970 or further back than the clock's `maxDowntimeNs` (30 days by default), nor where the
+ * catch-up would carry the clock past its last value (`KVM_TOD_DOWNTIME_REFUSED`): the clock
+ * is then held as under freeze. These warn whatever the policy.
  * @throws {TypeError} `ERR_INVALID_ARG_TYPE`: `clock` is not a GuestClock, or `bytes` is not a
  *   Uint8Array (Buffer included).
  * @throws {ClockSectionError} `ERR_KVM_TOD_SECTION_MISMATCH`: a section of the other clock (a
@@ -143,9 +149,9 @@ export function loadSection(clock: GuestClock<ClockValue>, bytes: Uint8Array, on
     clock[internal.publishFallback]('load', null);
     return;
   }
-  clock.load(
-    section.sourceWallNs === undefined ? section.value : withDowntime(clock, section.value, section.sourceWallNs),
-  );
+  if (section.sourceWallNs === undefined) return clock.load(section.value);
+  const { value, trueAt } = withDowntime(clock, section.value, section.sourceWallNs);
+  clock[internal.loadAt](value, trueAt);
 }
 
 /** @internal A TOD section of either format. */
@@ -184,15 +190,26 @@ export function assertClock(clock: unknown): asserts clock is GuestClock<ClockVa
   if (!(clock instanceof GuestClock)) throw invalidArgType('The "clock" argument must be a GuestClock', clock);
 }
 
-function withDowntime(clock: GuestClock<ClockValue>, value: ClockValue, sourceWallNs: bigint): ClockValue {
-  const downtimeNs = hostUnixNs() - sourceWallNs;
-  if (downtimeNs < 0n) {
-    clock[internal.warnWith](
-      WarningCodes.SOURCE_CLOCK_AHEAD,
-      `the source host's clock is ${Number(-downtimeNs) / 1e6} ms ahead of this host's; no downtime was added`,
-    );
-    return value;
+// The value to load: moved on by the downtime the source's wall time implies where the
+// policy catches up and that downtime is believable (downtime.ts), else the value as sent.
+// Judged whatever the policy: a source whose clock is wrong is worth a warning under
+// freeze too, before a catch-up ever believes it. A caught-up value was the guest's time
+// at `trueAt` (host monotonic), the instant the downtime was measured: the hold counts
+// from there, so the time this load takes (ms under emulation) is not lost at cont.
+function withDowntime(
+  clock: GuestClock<ClockValue>,
+  value: ClockValue,
+  sourceWallNs: bigint,
+): { value: ClockValue; trueAt?: bigint } {
+  const trueAt = process.hrtime.bigint();
+  const verdict = judgeSourceWallTime(sourceWallNs, hostUnixNsAt(trueAt), clock.maxDowntimeNs);
+  if (!verdict.believed) {
+    clock[internal.warnWith](verdict.code, verdict.message);
+    return { value };
   }
-  if (clock[internal.policyFor](downtimeNs) !== 'catch-up') return value;
-  return clock.device.advance!(value, downtimeNs);
+  if (clock[internal.policyFor](verdict.downtimeNs) !== 'catch-up') return { value };
+  const advanced = clock.device.advance!(value, verdict.downtimeNs);
+  if (notBehind(value, advanced)) return { value: advanced, trueAt };
+  clock[internal.warnWith](WarningCodes.DOWNTIME_REFUSED, PAST_THE_END);
+  return { value };
 }

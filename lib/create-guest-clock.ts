@@ -11,6 +11,7 @@ import { Tod } from './tod';
  * call is made: a descriptor that is not open shows at the first hold, as a warning.
  * `options.vcpus` has no effect: s390x has no pause notice.
  * @throws {TypeError} `ERR_INVALID_ARG_TYPE`: `vmFd` is not a number; a bad option (see {@link GuestClock}).
+ * @throws {TypeError} `ERR_INVALID_ARG_VALUE`: `options` has a key that is not an option (`vcpu` for `vcpus`).
  * @throws {RangeError} `ERR_OUT_OF_RANGE`: `vmFd` (or a vCPU descriptor) is not an integer in 0..2^31-1.
  */
 export function createTodClock(vmFd: number, options: GuestClockOptions = {}): GuestClock<Tod> {
@@ -23,6 +24,7 @@ export function createTodClock(vmFd: number, options: GuestClockOptions = {}): G
  * (KVMCLOCK_CTRL). No system call is made: a descriptor that is not open shows at the first
  * hold, as a warning.
  * @throws {TypeError} `ERR_INVALID_ARG_TYPE`: `vmFd` is not a number; a bad option (see {@link GuestClock}).
+ * @throws {TypeError} `ERR_INVALID_ARG_VALUE`: `options` has a key that is not an option (`vcpu` for `vcpus`).
  * @throws {RangeError} `ERR_OUT_OF_RANGE`: `vmFd` (or a vCPU descriptor) is not an integer in 0..2^31-1.
  */
 export function createKvmClock(vmFd: number, options: GuestClockOptions = {}): GuestClock<bigint> {
@@ -36,6 +38,7 @@ export function createKvmClock(vmFd: number, options: GuestClockOptions = {}): G
  * use createTodClock or createKvmClock for the exact type.
  * @throws {Error} code `ERR_KVM_TOD_UNSUPPORTED_ARCH` on other architectures.
  * @throws {TypeError} `ERR_INVALID_ARG_TYPE`: `vmFd` is not a number; a bad option (see {@link GuestClock}).
+ * @throws {TypeError} `ERR_INVALID_ARG_VALUE`: `options` has a key that is not an option (`vcpu` for `vcpus`).
  * @throws {RangeError} `ERR_OUT_OF_RANGE`: `vmFd` (or a vCPU descriptor) is not an integer in 0..2^31-1.
  */
 export function createGuestClock(vmFd: number, options: GuestClockOptions = {}): GuestClock<ClockValue> {

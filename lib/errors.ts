@@ -4,6 +4,29 @@ import { getSystemErrorMap } from 'util';
 // the kernel's KVM code and documentation say EOPNOTSUPP, so that is what users grep for.
 const KERNEL_NAMES: ReadonlyMap<number, string> = new Map([[-95, 'EOPNOTSUPP']]);
 
+/** The codes of {@link KvmErrorHint}, one per known cause a program may want to act on. */
+export const HintCodes = {
+  /**
+   * s390x: `KVM_CREATE_VM` answered `EINVAL` (machine type 0) because the process has no
+   * page-table extensions (PGSTE): `vm.allocate_pgste` was 0 when it started, and it was
+   * not started through a launcher whose ELF header asks for them (`PT_S390_PGSTE`).
+   */
+  S390_PGSTE: 'KVM_TOD_S390_PGSTE',
+} as const;
+
+/** One of the values of {@link HintCodes}. */
+export type HintCode = (typeof HintCodes)[keyof typeof HintCodes];
+
+/** What the library knows of a failure beyond the errno: the likely reason and the fix. */
+export interface KvmErrorHint {
+  /** A stable token to test: one of {@link HintCodes}. */
+  code: HintCode;
+  /** The likely reason, in words. */
+  reason: string;
+  /** What to do, in words. */
+  fix: string;
+}
+
 /** Where a failed system call happened, as the addon reports it. */
 export interface KvmErrorDetails {
   /** The ioctl's name, e.g. `'KVM_GET_DEVICE_ATTR'`. */
@@ -14,6 +37,8 @@ export interface KvmErrorDetails {
   attribute?: string;
   /** The path, for `open`. */
   path?: string;
+  /** The likely reason and the fix, where the library knows them (see {@link KvmError.hint}). */
+  hint?: KvmErrorHint;
 }
 
 /**
@@ -36,10 +61,17 @@ export class KvmError extends Error {
   readonly attribute?: string;
   /** The path, for `open`. */
   readonly path?: string;
+  /**
+   * The likely reason and the fix, where the library knows them; the message ends with
+   * both. Test `hint?.code` (one of {@link HintCodes}), never the message: e.g.
+   * `'KVM_TOD_S390_PGSTE'` on the `EINVAL` of {@link createVm} on s390x.
+   */
+  readonly hint?: KvmErrorHint;
 
   /**
    * Builds the error the addon throws; a VMM or a test double may build one too. The
-   * message names the call, the descriptor or path, the code and the errno's description.
+   * message names the call, the descriptor or path, the code and the errno's description,
+   * then the hint's reason and fix when there is one.
    * @param errno the errno, positive (as the C library has it) or negative (as Node has it)
    * @param syscall the failed call
    * @param details where it failed: the ioctl, descriptor, attribute or path
@@ -58,7 +90,8 @@ export class KvmError extends Error {
     // "ioctl ENOTTY" says which call failed when `what` is an ioctl's name; for open
     // and close `what` is the call already.
     const how = what === syscall ? code : `${syscall} ${code}`;
-    super(`${what}${where} failed: ${how} (errno ${negative}): ${description}`);
+    const hint = details.hint ? `. Likely reason: ${details.hint.reason}. Fix: ${details.hint.fix}` : '';
+    super(`${what}${where} failed: ${how} (errno ${negative}): ${description}${hint}`);
     this.errno = negative;
     this.code = code;
     this.syscall = syscall;
@@ -66,6 +99,7 @@ export class KvmError extends Error {
     if (details.fd !== undefined) this.fd = details.fd;
     if (details.attribute !== undefined) this.attribute = details.attribute;
     if (details.path !== undefined) this.path = details.path;
+    if (details.hint !== undefined) this.hint = details.hint;
   }
 
   /** Always `'KvmError'`. */

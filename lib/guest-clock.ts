@@ -2,10 +2,12 @@
 // every device. The numbered comments ("rule 4") refer to those rules.
 import { ClockDevice } from './devices/clock-device';
 import { fallbackChannel, holdChannel, releaseChannel } from './diagnostics';
-import { assertFd, describeValue, invalidArgType, invalidArgValue, optionsObject } from './arg-errors';
+import { OptionNames, assertFd, describeValue, invalidArgType, invalidArgValue, optionsObject } from './arg-errors';
+import { DEFAULT_MAX_DOWNTIME_NS, PAST_THE_END, assertMaxDowntimeNs, notBehind } from './downtime';
 import { hostUnixNs, hostUnixNsAt } from './host-tod';
 import * as internal from './internals';
 import { ClockPolicy, ClockPolicyName, assertPolicy } from './policy';
+import { askReadInstant, takeReadInstant } from './read-instant';
 import { KvmTodWarning, WarningCode, WarningCodes, WarningSink, deliver, emitProcessWarning } from './warnings';
 
 /** Options of {@link GuestClock}. */
@@ -31,7 +33,23 @@ export interface GuestClockOptions {
    * without such a notice (the s390 TOD: the architecture has none).
    */
   vcpus?: readonly number[];
+  /**
+   * The most downtime a migration section may add under 'catch-up', in ns: a section
+   * whose source wall time is further back than this (or at or before 1970) adds nothing
+   * and warns `KVM_TOD_DOWNTIME_REFUSED`, and the clock is held as under freeze. 30 days
+   * by default ({@link DEFAULT_MAX_DOWNTIME_NS}); changeable at run time.
+   */
+  maxDowntimeNs?: bigint;
 }
+
+const OPTIONS: OptionNames<GuestClockOptions> = {
+  warn: true,
+  protectedGuest: true,
+  name: true,
+  policy: true,
+  vcpus: true,
+  maxDowntimeNs: true,
+};
 
 /**
  * The VMM's state hook for one VM's guest clock: holds it while the VM does not run,
@@ -46,10 +64,13 @@ export class GuestClock<T> {
   // own modules (and the tests' mutants) need is symbol-keyed (internals.ts).
   readonly #sink: WarningSink;
   readonly #isProtected: () => boolean;
+  // protectedGuest: false (the default): no check to call at each state change.
+  readonly #neverProtected: boolean;
   #isRunning = false;
   // The held value; since: host monotonic ns at the hold (hostUnixNsAt(since): when it was true).
   #base: { value: T; since: bigint } | undefined;
   #currentPolicy: ClockPolicy = 'freeze';
+  #maxDowntime = DEFAULT_MAX_DOWNTIME_NS;
   // Whether the VM was ever paused (stopped, or loaded as a migration destination).
   #hasStopped = false;
 
@@ -63,6 +84,10 @@ export class GuestClock<T> {
    * @throws {TypeError} `ERR_INVALID_ARG_TYPE`: `options.vcpus` is not an array, or holds
    *   something that is not a number.
    * @throws {RangeError} `ERR_OUT_OF_RANGE`: a vCPU descriptor is not an integer in 0..2^31-1.
+   * @throws {TypeError} `ERR_INVALID_ARG_TYPE`: `options.maxDowntimeNs` is not a bigint.
+   * @throws {RangeError} `ERR_OUT_OF_RANGE`: `options.maxDowntimeNs` is negative.
+   * @throws {TypeError} `ERR_INVALID_ARG_VALUE`: `options` has a key that is not an option
+   *   (e.g. `vcpu` for `vcpus`): a misspelt option is never ignored.
    */
   constructor(device: ClockDevice<T>, options: GuestClockOptions = {}) {
     if (
@@ -79,7 +104,8 @@ export class GuestClock<T> {
       name = 'guest',
       policy = 'freeze',
       vcpus,
-    } = optionsObject(options);
+      maxDowntimeNs = DEFAULT_MAX_DOWNTIME_NS,
+    } = optionsObject(options, OPTIONS);
     if (typeof warn !== 'function') throw invalidArgType('The "options.warn" property must be a function', warn);
     if (typeof name !== 'string') throw invalidArgType('The "options.name" property must be of type string', name);
     if (typeof protectedGuest !== 'boolean' && typeof protectedGuest !== 'function') {
@@ -87,9 +113,11 @@ export class GuestClock<T> {
     }
     this.device = device;
     this.policy = policy;
+    this.#maxDowntime = assertMaxDowntimeNs(maxDowntimeNs, 'options.maxDowntimeNs');
     this.name = name;
     this.#sink = warn;
     this.#isProtected = typeof protectedGuest === 'function' ? protectedGuest : () => Boolean(protectedGuest);
+    this.#neverProtected = protectedGuest === false;
     for (const fd of vcpuList(vcpus)) this.addVcpu(fd);
   }
 
@@ -119,6 +147,23 @@ export class GuestClock<T> {
       throw invalidArgValue("This clock device has no advance(): it cannot 'catch-up'", policy);
     }
     this.#currentPolicy = policy;
+  }
+
+  /**
+   * The most downtime a migration section may add under 'catch-up', in ns (30 days unless
+   * given): see {@link GuestClockOptions.maxDowntimeNs}.
+   */
+  get maxDowntimeNs(): bigint {
+    return this.#maxDowntime;
+  }
+
+  /**
+   * Sets the bound, from the next load on (e.g. raised for a snapshot restored after months on purpose).
+   * @throws {TypeError} `ERR_INVALID_ARG_TYPE`: not a bigint; the bound is then unchanged.
+   * @throws {RangeError} `ERR_OUT_OF_RANGE`: negative; the bound is then unchanged.
+   */
+  set maxDowntimeNs(ns: bigint) {
+    this.#maxDowntime = assertMaxDowntimeNs(ns, 'maxDowntimeNs');
   }
 
   /** The held value, while held. */
@@ -165,7 +210,9 @@ export class GuestClock<T> {
    * @throws {TypeError} `ERR_INVALID_ARG_TYPE`: `running` is not a boolean (nothing is done).
    *   Nothing else: a device failure becomes a warning (`KVM_TOD_HOLD_FAILED`,
    *   `KVM_TOD_RESTORE_FAILED`, `KVM_TOD_POLICY_FAILED`, `KVM_TOD_PAUSE_NOTICE_FAILED`,
-   *   `KVM_TOD_PROTECTED_CHECK_FAILED`) and a fallback event, and the clock keeps running.
+   *   `KVM_TOD_PROTECTED_CHECK_FAILED`) and a fallback event, and the clock keeps running;
+   *   a catch-up that would carry the clock past its last value freezes instead
+   *   (`KVM_TOD_DOWNTIME_REFUSED`).
    */
   vmStateChanged(running: boolean): void {
     // A state hook wired to the wrong value ('false' is truthy) would hold and release
@@ -174,7 +221,7 @@ export class GuestClock<T> {
     const now = running;
     if (now === this.#isRunning) return; // 3: nothing changed
     this.#isRunning = now;
-    if (this.#protectedNow()) return; // 6
+    if (!this.#neverProtected && this.#protectedNow()) return; // 6
     if (!now) {
       if (!this.held) this.#hold(); // 1
       this.#hasStopped = true;
@@ -211,11 +258,20 @@ export class GuestClock<T> {
    * @throws whatever the device's write throws; the state is then unchanged.
    */
   load(value: T): void {
+    this[internal.loadAt](value);
+  }
+
+  /**
+   * @internal load(), for a value that was the guest's time at host monotonic `trueAt`
+   * (a section's value caught up to the instant its downtime was measured): the hold counts
+   * from then, so a catch-up at cont also adds the time the load itself took.
+   */
+  [internal.loadAt](value: T, trueAt?: bigint): void {
     this.device.write(value);
     if (this.#isRunning) {
       this.#base = undefined;
     } else {
-      this.#base = { value, since: process.hrtime.bigint() };
+      this.#base = { value, since: trueAt ?? process.hrtime.bigint() };
       this.#hasStopped = true;
       this.#publishHold(value, 'load');
     }
@@ -236,6 +292,7 @@ export class GuestClock<T> {
   #hold(): void {
     let value: T;
     try {
+      askReadInstant(); // the library's devices' read takes it for `since`
       value = this.device.read();
     } catch (error) {
       this[internal.warnWith](
@@ -246,7 +303,7 @@ export class GuestClock<T> {
       this[internal.publishFallback]('hold', error);
       return;
     }
-    this.#base = { value, since: process.hrtime.bigint() };
+    this.#base = { value, since: takeReadInstant() };
     this.#publishHold(value, 'stop');
   }
 
@@ -255,23 +312,34 @@ export class GuestClock<T> {
     const { value, since } = this.#base!;
     // Released whatever happens: a failed restore is treated as if the clock had run all along.
     this.#base = undefined;
-    // How long it was held is read only when something needs it: this runs on every cont.
-    const heldNs = (): bigint => process.hrtime.bigint() - since;
-    const policy = typeof this.#currentPolicy === 'function' ? this[internal.policyFor](heldNs()) : this.#currentPolicy;
+    // How long it was held is read only when something needs it (a policy function, a
+    // failure, a subscriber): this runs on every cont, so not even a closure is made for it.
+    let policy =
+      typeof this.#currentPolicy === 'function'
+        ? this[internal.policyFor](process.hrtime.bigint() - since)
+        : this.#currentPolicy;
     let written: T;
     try {
-      written = policy === 'catch-up' ? this.#writeCaughtUp(value, since) : (this.device.write(value), value);
+      const caughtUp = policy === 'catch-up' ? this.#writeCaughtUp(value, since) : undefined;
+      if (caughtUp !== undefined) {
+        written = caughtUp.written;
+      } else {
+        this.device.write(value);
+        written = value;
+        policy = 'freeze';
+      }
     } catch (error) {
       this[internal.warnWith](
         WarningCodes.RESTORE_FAILED,
         'could not restore the held guest clock at cont; the guest sees the pause',
         error,
       );
-      this[internal.publishFallback]('release', error, heldNs());
+      this[internal.publishFallback]('release', error, process.hrtime.bigint() - since);
       return;
     }
     if (releaseChannel.hasSubscribers) {
-      releaseChannel.publish({ clock: this, name: this.name, value: written, held: value, heldNs: heldNs(), policy });
+      const heldNs = process.hrtime.bigint() - since;
+      releaseChannel.publish({ clock: this, name: this.name, value: written, held: value, heldNs, policy });
     }
   }
 
@@ -296,11 +364,17 @@ export class GuestClock<T> {
 
   // The kernel's own catch-up where it has one (measured to the instant of the
   // write), else the held value plus the time held, measured just before the write.
-  #writeCaughtUp(value: T, since: bigint): T {
-    if (this.device.writeCaughtUp?.(value)) return value;
+  // Undefined, having written nothing, where that would carry the clock past its last
+  // value back to its start (a clock loaded near its end): the caller then freezes.
+  #writeCaughtUp(value: T, since: bigint): { written: T } | undefined {
+    if (this.device.writeCaughtUp?.(value)) return { written: value };
     const advanced = this.device.advance!(value, process.hrtime.bigint() - since);
+    if (!notBehind(value, advanced)) {
+      this[internal.warnWith](WarningCodes.DOWNTIME_REFUSED, PAST_THE_END);
+      return undefined;
+    }
     this.device.write(advanced);
-    return advanced;
+    return { written: advanced };
   }
 
   #notifyResumed(): void {

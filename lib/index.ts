@@ -1,5 +1,5 @@
 // The public surface of kvm-tod, and nothing else.
-export { KvmError, KvmErrorDetails } from './errors';
+export { KvmError, KvmErrorDetails, KvmErrorHint, HintCodes, HintCode } from './errors';
 export { constants } from './native';
 export { openKvm, createVm, createVcpu, closeFd, checkExtension, getApiVersion } from './kvm';
 export { getTod, setTod, hasTodAttribute, probeTodExtension, TodAttribute } from './s390-tod';
@@ -28,6 +28,7 @@ export { SimulatedS390Tod, SimulatedS390TodOptions } from './devices/simulated-s
 export { GuestClock, GuestClockOptions } from './guest-clock';
 export { createGuestClock, createTodClock, createKvmClock, deviceFor } from './create-guest-clock';
 export { clockKindFor } from './architectures';
+export { probeHost, HostReport, HostCheck, HostCheckStatus, HostCheckError } from './host-report';
 export { KvmTodWarning, WarningCodes, WarningCode, WarningSink } from './warnings';
 export { Channels, HoldMessage, ReleaseMessage, FallbackMessage } from './diagnostics';
 export {
@@ -50,3 +51,4 @@ export {
 export { encodeKvmClockSection, decodeKvmClockSection, KvmClockSection } from './kvmclock-section';
 export { ClockSectionError, ClockSectionErrorCode } from './section-errors';
 export { ClockPolicy, ClockPolicyName, catchUpAfter } from './policy';
+export { DEFAULT_MAX_DOWNTIME_NS } from './downtime';

@@ -16,3 +16,5 @@ export const policyFor: unique symbol = Symbol('kvm-tod.policyFor');
 export const heldBase: unique symbol = Symbol('kvm-tod.heldBase');
 /** `clock[release]()`: cont's step for a held clock, writing the held value back. */
 export const release: unique symbol = Symbol('kvm-tod.release');
+/** `clock[loadAt](value, trueAt?)`: load(), for a value that was the guest's time at host monotonic `trueAt`. */
+export const loadAt: unique symbol = Symbol('kvm-tod.loadAt');

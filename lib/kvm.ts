@@ -1,5 +1,6 @@
 // The KVM system device and the descriptors it hands out.
 import { binding } from './native';
+import { explainCreateVmError } from './pgste';
 
 /**
  * Opens the KVM device read-write (close-on-exec).
@@ -13,12 +14,23 @@ export function openKvm(path = '/dev/kvm'): number {
 /**
  * Creates a VM (KVM_CREATE_VM) and returns its descriptor. The descriptor works only in
  * the process that created it (threads included).
+ *
+ * On s390x the process must have the page-table extensions (PGSTE) KVM needs: node gets
+ * them only when the sysctl `vm.allocate_pgste` was 1 when it started, or when it was
+ * started through a launcher linked with `--s390-pgste`. Otherwise the kernel answers
+ * `EINVAL`, and the error says so: its `hint.code` is `'KVM_TOD_S390_PGSTE'`
+ * ({@link HintCodes}) and its message ends with the reason and the fix.
  * @param machineType architecture-specific; 0 everywhere but for special machines.
  * @throws {TypeError|RangeError} a bad descriptor or machine type.
- * @throws {KvmError} `request: 'KVM_CREATE_VM'`: `ENOTTY` (not a KVM descriptor), `EBADF`, `EINVAL`, `ENOMEM`.
+ * @throws {KvmError} `request: 'KVM_CREATE_VM'`: `ENOTTY` (not a KVM descriptor), `EBADF`, `ENOMEM`, `EINVAL`
+ *   (on s390x with machine type 0: no PGSTE, with `hint`; else a bad machine type).
  */
 export function createVm(kvmFd: number, machineType = 0): number {
-  return binding.createVm(kvmFd, machineType);
+  try {
+    return binding.createVm(kvmFd, machineType);
+  } catch (error) {
+    throw explainCreateVmError(error, machineType);
+  }
 }
 
 /**

@@ -1,6 +1,6 @@
 // x86 kvmclock: KVM_GET_CLOCK / KVM_SET_CLOCK on a VM descriptor.
-import { optionsObject } from './arg-errors';
-import { binding, constants, scratch } from './native';
+import { OptionNames, optionsObject } from './arg-errors';
+import { armCall, binding, callResult, clockFlags, constants, isFd, scratch } from './native';
 
 /** What KVM_GET_CLOCK answers. */
 export interface KvmClockData {
@@ -23,6 +23,8 @@ export interface SetKvmClockOptions {
   realtime?: bigint;
 }
 
+const SET_KVM_CLOCK_OPTIONS: OptionNames<SetKvmClockOptions> = { realtime: true };
+
 /**
  * Reads the VM's kvmclock (KVM_GET_CLOCK).
  * @throws {TypeError|RangeError} `vmFd` is not a descriptor number.
@@ -30,22 +32,53 @@ export interface SetKvmClockOptions {
  *   (a VM descriptor of another process).
  */
 export function getKvmClock(vmFd: number): KvmClockData {
-  const flags = binding.getKvmClock(vmFd);
-  const data: KvmClockData = { clock: scratch[0], flags };
-  if (flags & constants.KVM_CLOCK_REALTIME) data.realtime = scratch[1];
-  if (flags & constants.KVM_CLOCK_HOST_TSC) data.hostTsc = scratch[2];
-  return data;
+  const flags = readKvmClock(vmFd);
+  const { realtime, hostTsc } = clockFlags;
+  // Each result a literal of its final shape: adding properties one by one would give the
+  // object a second allocation (its property store) on every call.
+  const clock = scratch[0];
+  if (flags & realtime) {
+    return flags & hostTsc
+      ? { clock, flags, realtime: scratch[1], hostTsc: scratch[2] }
+      : { clock, flags, realtime: scratch[1] };
+  }
+  return flags & hostTsc ? { clock, flags, hostTsc: scratch[2] } : { clock, flags };
+}
+
+/**
+ * @internal KVM_GET_CLOCK without building the result: its flags; the clock, realtime and
+ * host TSC in the scratch words (for KvmClockDevice's read, which keeps only the clock).
+ * @throws as {@link getKvmClock}.
+ */
+export function readKvmClock(vmFd: number): number {
+  const get = binding.getKvmClock; // loads the addon before the block is armed
+  if (!isFd(vmFd)) return get(vmFd) as number; // throws the argument's error
+  armCall(vmFd);
+  get();
+  return callResult();
 }
 
 /**
  * Writes the VM's kvmclock (KVM_SET_CLOCK).
  * @throws {TypeError|RangeError} a bad descriptor, `options` is not an object, or `clock` (or
  *   `options.realtime`) is not a bigint in 0..2^64-1.
+ * @throws {TypeError} `ERR_INVALID_ARG_VALUE`: `options` has a key that is not an option.
  * @throws {KvmError} `request: 'KVM_SET_CLOCK'`: `ENOTTY`, `EBADF`, `EINVAL` (realtime not
  *   supported by this kernel).
  */
-export function setKvmClock(vmFd: number, clock: bigint, options: SetKvmClockOptions = {}): void {
-  const { realtime } = optionsObject(options);
+export function setKvmClock(vmFd: number, clock: bigint, options?: SetKvmClockOptions): void {
+  // No options (every hold's release): no options object to make and take apart.
+  if (options === undefined) {
+    const set = binding.setKvmClock; // loads the addon before the block is armed
+    if (isFd(vmFd)) {
+      armCall(vmFd);
+      set(clock);
+    } else {
+      set(vmFd, clock); // throws the descriptor's error
+    }
+    return;
+  }
+  const { realtime } = optionsObject(options, SET_KVM_CLOCK_OPTIONS);
   if (realtime === undefined) {
     binding.setKvmClock(vmFd, clock);
   } else {

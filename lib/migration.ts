@@ -1,7 +1,7 @@
 // The s390 TOD's migration calls: QEMU's todclock section and kvm-tod's extended one.
 // saveClockSection / loadClockSection (clock-section.ts) do the same for either clock;
 // these keep the TOD-only names and types.
-import { invalidArgValue, optionsObject } from './arg-errors';
+import { OptionNames, invalidArgValue, optionsObject } from './arg-errors';
 import { ExtendedSection } from './extended-section';
 import { assertClock, decodeTodSections, loadSection, saveSection } from './clock-section';
 import { GuestClock } from './guest-clock';
@@ -24,6 +24,8 @@ export interface SaveTodSectionOptions {
    */
   format?: 'todclock' | 'extended';
 }
+
+const SAVE_OPTIONS: OptionNames<SaveTodSectionOptions> = { format: true };
 
 /**
  * Either TOD format, told apart by its first bytes.
@@ -48,14 +50,14 @@ export function decodeTodSection(bytes: Uint8Array): Tod | null {
  * does this for either clock). A clock that cannot be read gives the "missing" section
  * and a KVM_TOD_NOT_MIGRATED warning, not a failure (rule 4 of docs/rules.md).
  * @throws {TypeError} `ERR_INVALID_ARG_TYPE`: `clock` is not a GuestClock or `options` not an
- *   object; `ERR_INVALID_ARG_VALUE`: `options.format` is neither 'todclock' nor 'extended', or
- *   `clock` is a kvmclock clock. Nothing for a failed read, which becomes the "missing"
- *   section and a warning; a `TypeError`/`RangeError` only if the device's read returned
- *   something not a Tod.
+ *   object; `ERR_INVALID_ARG_VALUE`: `options.format` is neither 'todclock' nor 'extended',
+ *   `options` has a key that is not an option, or `clock` is a kvmclock clock. Nothing for
+ *   a failed read, which becomes the "missing" section and a warning; a
+ *   `TypeError`/`RangeError` only if the device's read returned something not a Tod.
  */
 export function saveTodSection(clock: GuestClock<Tod>, options: SaveTodSectionOptions = {}): Buffer {
   assertClock(clock);
-  const { format = 'todclock' } = optionsObject(options);
+  const { format = 'todclock' } = optionsObject(options, SAVE_OPTIONS);
   if (format !== 'todclock' && format !== 'extended') {
     throw invalidArgValue(`The "options.format" property must be 'todclock' or 'extended'`, format);
   }
@@ -67,7 +69,9 @@ export function saveTodSection(clock: GuestClock<Tod>, options: SaveTodSectionOp
  * {@link loadClockSection}, which does this for either clock. A "missing" section only
  * warns (KVM_TOD_NOT_MIGRATED). An extended section loaded under 'catch-up' adds the time
  * since the source took the value; a source whose wall clock is ahead of ours would move
- * the guest backwards, so nothing is added then (KVM_TOD_SOURCE_CLOCK_AHEAD).
+ * the guest backwards, so nothing is added then (KVM_TOD_SOURCE_CLOCK_AHEAD), nor for a
+ * wall time at or before 1970 or further back than the clock's `maxDowntimeNs`
+ * (KVM_TOD_DOWNTIME_REFUSED): the clock is then held as under freeze.
  * @throws {TypeError} `ERR_INVALID_ARG_TYPE`: `clock` is not a GuestClock, or `bytes` is not a
  *   Uint8Array (Buffer included).
  * @throws {TodSectionError} malformed bytes; the clock is then untouched.

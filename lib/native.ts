@@ -35,14 +35,22 @@ export interface RawBinding {
   closeFd: (fd: number) => void;
   checkExtension: (fd: number, capability: number) => number;
   getApiVersion: (kvmFd: number) => number;
-  /** Returns the epoch index; the TOD is in scratch[0]. */
-  getTod: (vmFd: number) => number;
-  setTod: (vmFd: number, high: number, low: bigint) => void;
+  /**
+   * Returns the epoch index; the TOD is in scratch[0]. Armed ({@link armCall}), takes no
+   * argument and leaves the epoch index in {@link callResult}.
+   */
+  getTod: (vmFd?: number) => number | undefined;
+  /** Armed, takes only `low`. */
+  setTod: (vmFd: number | bigint, high?: number, low?: bigint) => void;
   hasTodAttribute: (vmFd: number, attribute: number) => boolean;
   probeTodExtension: (vmFd: number) => boolean;
-  /** Returns the flags; clock, realtime, host TSC are in scratch[0..2]. */
-  getKvmClock: (vmFd: number) => number;
-  setKvmClock: (vmFd: number, clock: bigint, flags?: number, realtime?: bigint) => void;
+  /**
+   * Returns the flags; clock, realtime, host TSC are in scratch[0..2]. Armed, takes no
+   * argument and leaves the flags in {@link callResult}.
+   */
+  getKvmClock: (vmFd?: number) => number | undefined;
+  /** Armed, takes only `clock` (flags 0, no realtime). */
+  setKvmClock: (vmFd: number | bigint, clock?: bigint, flags?: number, realtime?: bigint) => void;
   kvmclockCtrl: (vcpuFd: number) => void;
 }
 
@@ -97,8 +105,54 @@ void allMembers;
  * without a matching addon. Once loaded, every member is the addon's own.
  */
 export const binding = {} as RawBinding;
-/** The addon's result words, read right after each get call (replaced when the addon loads). */
-export let scratch = new BigUint64Array(3);
+/**
+ * The addon's result words, read right after each get call (replaced when the addon loads):
+ * 0..2 the results, 3 and half of 4 the instant of a read when asked (read-instant.ts), the
+ * rest the hot calls' arguments and small result ({@link armCall}).
+ */
+export let scratch = new BigUint64Array(7);
+/** The same words as 32-bit halves, for copying a word without making a BigInt of it. */
+export let scratchHalves = new Uint32Array(scratch.buffer);
+
+/**
+ * KVM_CLOCK_REALTIME and KVM_CLOCK_HOST_TSC as plain numbers, for the calls that read them
+ * on every KVM_GET_CLOCK ({@link constants} is a getter per name). Set when the addon
+ * loads, which any call through {@link binding} does first; 0 until then.
+ */
+export const clockFlags = { realtime: 0, hostTsc: 0 };
+
+// The hot calls' argument block (native/src/call_block.h), as 32-bit halves of the words.
+const ARMED = 9;
+const FD = 10;
+const ARG = 11;
+const RESULT = 12;
+const MAX_FD = 2 ** 31 - 1;
+
+/**
+ * A descriptor the addon would take as it is: an integer in 0..2^31-1. Anything else goes
+ * to the addon as an argument, which throws its error.
+ */
+export function isFd(value: unknown): value is number {
+  return typeof value === 'number' && value >>> 0 === value && value <= MAX_FD;
+}
+
+/**
+ * Passes a hot call's descriptor (checked with {@link isFd}) and small argument (a TOD's
+ * epoch index, checked) in the addon's scratch words instead of as arguments: the next
+ * getTod, setTod, getKvmClock or setKvmClock called with only its remaining arguments (none,
+ * or the bigint) takes them. Read the member off {@link binding} before arming: that loads
+ * the addon, whose words replace these.
+ */
+export function armCall(fd: number, arg = 0): void {
+  scratchHalves[FD] = fd;
+  scratchHalves[ARG] = arg;
+  scratchHalves[ARMED] = 1;
+}
+
+/** The small result of an armed get call: the epoch index, or KVM_GET_CLOCK's flags. */
+export function callResult(): number {
+  return scratchHalves[RESULT];
+}
 
 function load(): RawBinding {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- the addon's path is known only at run time
@@ -108,6 +162,9 @@ function load(): RawBinding {
     Object.defineProperty(binding, name, { value: raw[name], enumerable: true, writable: true, configurable: true });
   }
   scratch = new BigUint64Array(raw.scratch);
+  scratchHalves = new Uint32Array(raw.scratch);
+  clockFlags.realtime = raw.constants.KVM_CLOCK_REALTIME;
+  clockFlags.hostTsc = raw.constants.KVM_CLOCK_HOST_TSC;
   return raw;
 }
 

@@ -1,7 +1,7 @@
 // The s390 TOD clock attribute group (KVM_S390_VM_TOD) on a VM descriptor.
 import { invalidArgValue } from './arg-errors';
-import { binding, constants, RawConstants, scratch } from './native';
-import { Tod, assertTod } from './tod';
+import { armCall, binding, callResult, constants, isFd, RawConstants, scratch } from './native';
+import { Tod, assertTodObject, assertTodParts } from './tod';
 
 /** The TOD attributes KVM_HAS_DEVICE_ATTR can be asked about. */
 export type TodAttribute = 'low' | 'high' | 'ext';
@@ -21,8 +21,11 @@ const ATTRIBUTES: Record<TodAttribute, keyof RawConstants> = {
  *   non-s390 VM or a non-KVM descriptor, `EBADF`, `EOPNOTSUPP` for a protected guest.
  */
 export function getTod(vmFd: number): Tod {
-  const high = binding.getTod(vmFd);
-  return { high, low: scratch[0] };
+  const get = binding.getTod; // loads the addon before the block is armed
+  if (!isFd(vmFd)) return { high: get(vmFd) as number, low: scratch[0] }; // throws the argument's error
+  armCall(vmFd);
+  get();
+  return { high: callResult(), low: scratch[0] };
 }
 
 /**
@@ -34,8 +37,29 @@ export function getTod(vmFd: number): Tod {
  *   without the multiple-epoch facility, `EOPNOTSUPP` for a protected guest, `ENOTTY`, `EBADF`.
  */
 export function setTod(vmFd: number, tod: Tod): void {
-  const { high, low } = assertTod(tod);
-  binding.setTod(vmFd, high, low);
+  assertTodObject(tod);
+  const read = tod as { high: unknown; low: unknown };
+  let { high, low } = read;
+  // The checks of assertTod but one, on the properties read once (a getter must not answer
+  // the check one value and the write another). The range of `low` is the addon's check,
+  // which words its error as assertTod does: two bigint comparisons here would cost more
+  // than the rest of the call. So that a bad Tod is still reported before a bad
+  // descriptor, `low` is checked here when the addon refuses the call.
+  if (typeof high !== 'number' || !Number.isInteger(high) || high < 0 || high > 255 || typeof low !== 'bigint') {
+    ({ high, low } = assertTodParts(high, low)); // throws what assertTod throws
+  }
+  const set = binding.setTod; // loads the addon before the block is armed
+  try {
+    if (isFd(vmFd)) {
+      armCall(vmFd, high as number);
+      set(low as bigint);
+    } else {
+      set(vmFd, high as number, low as bigint); // throws the descriptor's error
+    }
+  } catch (error) {
+    assertTodParts(high, low);
+    throw error;
+  }
 }
 
 /**

@@ -26,10 +26,27 @@ export const TOD_UNIX_EPOCH = 0x7d91048bca000000n;
  * @throws {RangeError} `high` outside 0..255 or not an integer, `low` outside 0..2^64-1.
  */
 export function assertTod(value: unknown, name = 'tod'): Tod {
+  assertTodObject(value, name);
+  const { high, low } = value as Record<string, unknown>;
+  return assertTodParts(high, low, name);
+}
+
+/**
+ * Checks that `value` is an object, as {@link assertTod} does first.
+ * @throws {TypeError} `ERR_INVALID_ARG_TYPE`: not an object.
+ */
+export function assertTodObject(value: unknown, name = 'tod'): asserts value is object {
   if (typeof value !== 'object' || value === null) {
     throw argType(`The "${name}" argument must be an object { high: number, low: bigint }`, value);
   }
-  const { high, low } = value as Record<string, unknown>;
+}
+
+/**
+ * The rest of {@link assertTod}, on a Tod's properties already read (once: a getter must not
+ * answer the check one value and the write another): the Tod they make.
+ * @throws {TypeError|RangeError} as {@link assertTod}.
+ */
+export function assertTodParts(high: unknown, low: unknown, name = 'tod'): Tod {
   if (typeof high !== 'number') throw argType(`The "${name}.high" property must be of type number`, high);
   if (!Number.isInteger(high) || high < 0 || high > 255) {
     throw outOfRange(

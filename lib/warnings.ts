@@ -16,8 +16,14 @@ export const WarningCodes = {
   POLICY_FAILED: 'KVM_TOD_POLICY_FAILED',
   /** KVMCLOCK_CTRL failed on a vCPU (other than EINVAL): that guest may report a soft lockup. */
   PAUSE_NOTICE_FAILED: 'KVM_TOD_PAUSE_NOTICE_FAILED',
-  /** An extended migration section came from a host whose clock is ahead of this one: no downtime was added. */
+  /** A migration section with a wall time came from a host whose clock is ahead of this one: no downtime was added. */
   SOURCE_CLOCK_AHEAD: 'KVM_TOD_SOURCE_CLOCK_AHEAD',
+  /**
+   * A migration section's wall time is not believable (at or before 1970, or more than the
+   * clock's `maxDowntimeNs` before this host's now), or the catch-up would carry the clock
+   * past its last value back to its start: nothing was added, the clock is held as under freeze.
+   */
+  DOWNTIME_REFUSED: 'KVM_TOD_DOWNTIME_REFUSED',
   /** The `protectedGuest` function threw; the state change was ignored, as for a protected guest. */
   PROTECTED_CHECK_FAILED: 'KVM_TOD_PROTECTED_CHECK_FAILED',
 } as const;

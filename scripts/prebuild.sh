@@ -2,7 +2,6 @@
 # `npm run prebuild` (and `prepack`, so `npm pack` and `npm publish` ship them): the
 # prebuilt addons that let `npm install kvm-tod` work without a compiler:
 #   prebuilds/linux-x64/node.napi.node     node-gyp on this (x86_64) host
-#   prebuilds/linux-x64/vmm/tiny_vmm.node  the tiny x86 VMM the demo's guest runs in
 #   prebuilds/linux-s390x/node.napi.node   cross-compiled exactly as `npm run test:s390x`
 #                                          does (scripts/s390x-cross.sh)
 # node-gyp-build (lib/native.ts, the `install` script) picks the one for the platform and
@@ -55,20 +54,13 @@ rm -rf prebuilds "$out"
 mkdir -p prebuilds/linux-x64 prebuilds/linux-s390x "$out/x64/gyp"
 
 step "linux-x64: node-gyp on this host${nodedir:+ (headers from $nodedir)}"
-{ cp -r binding.gyp native "$out/x64/gyp/" && mkdir -p "$out/x64/gyp/vmm/x86-tiny" &&
-  cp -r vmm/x86-tiny/native "$out/x64/gyp/vmm/x86-tiny/"; } || fail "copying the sources failed"
+cp -r binding.gyp native "$out/x64/gyp/" || fail "copying the sources failed"
 (cd "$out/x64/gyp" &&
   node "$gyp_js" rebuild ${nodedir:+--nodedir="$nodedir"} -j 2 --loglevel=warn >"$out/x64/gyp.log" 2>&1) \
   || { tail -30 "$out/x64/gyp.log"; fail "building the linux-x64 addon failed (log: $out/x64/gyp.log)"; }
 strip --strip-unneeded -o prebuilds/linux-x64/node.napi.node "$out/x64/gyp/build/Release/kvm_tod.node" \
   || fail "strip (binutils) failed on the linux-x64 addon"
 elf_check prebuilds/linux-x64/node.napi.node 62 x86_64 || fail "the linux-x64 prebuild is not an x86_64 shared object"
-# The tiny x86 VMM that `kvm-tod demo` runs a guest with (x64 only): in a folder of its
-# own, where node-gyp-build never takes it for the library's addon.
-mkdir -p prebuilds/linux-x64/vmm
-strip --strip-unneeded -o prebuilds/linux-x64/vmm/tiny_vmm.node "$out/x64/gyp/build/Release/tiny_vmm.node" \
-  || fail "strip (binutils) failed on the tiny VMM's addon"
-elf_check prebuilds/linux-x64/vmm/tiny_vmm.node 62 x86_64 || fail "the tiny VMM prebuild is not an x86_64 shared object"
 node -e 'require(process.argv[1])' "$root/prebuilds/linux-x64/node.napi.node" ||
   fail "the linux-x64 prebuild does not load in this Node"
 
@@ -82,4 +74,4 @@ elf_check prebuilds/linux-s390x/node.napi.node 22 s390x || fail "the linux-s390x
 
 echo
 echo "prebuild: done in $(( $(date +%s) - started )) s:"
-ls -l prebuilds/*/*.node prebuilds/*/vmm/*.node
+ls -l prebuilds/*/*.node

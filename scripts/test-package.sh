@@ -22,10 +22,10 @@ trap 'rm -f "$tally"' EXIT
 env -u LD_PRELOAD -u KVM_TOD_ADDON KVM_TOD_PACKAGE_TEST=1 KVM_TOD_S390X_NODE="$s390x_node" \
   QEMU_LD_PREFIX="$s390x_sysroot" KVM_TOD_TALLY="$tally" \
   KVM_TOD_SUITE_LABEL="package (npm pack, install without a compiler)" \
-  npx mocha --no-config --reporter ./test/helpers/tally-reporter.js --timeout 240000 --slow 20000 \
+  npx mocha --no-config --reporter @kvm-tod/testkit/tally-reporter --timeout 240000 --slow 20000 \
     --grep 'package tarball' test/package/package.test.js
 status=$?
 [ -n "$outer_tally" ] && cat "$tally" >> "$outer_tally"
 echo "test:package took $(( $(date +%s) - started )) s"
-node scripts/print-tally.js "$tally" || status=1
+node_modules/.bin/kvm-tod-tally "$tally" || status=1
 exit $status

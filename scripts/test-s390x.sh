@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `npm run test:s390x`: the whole mocha suite big-endian, on the official s390x Node
+# `npm run test:s390x`: every package's mocha suite big-endian, on the official s390x Node
 # under qemu-user, with the addon and the s390 kernel double cross-compiled for s390x.
 # Under qemu-user every KVM ioctl is ENOSYS, so the double stands in for /dev/kvm.
 #   - installs what is missing (apt): qemu-user-static, g++-s390x-linux-gnu,
@@ -38,8 +38,8 @@ s390x_build_addon test:s390x "$out" || exit 1
 addon=$s390x_addon
 
 step "cross-compile: the s390 kernel double"
-make -s -C test/double CC=s390x-linux-gnu-gcc OUT="$out/double" || exit 1
-double="$out/double/s390_kvm_double.so"
+double=$(node -p "require('@kvm-tod/testkit/s390-double').build({ cc: 's390x-linux-gnu-gcc', out: '$out/double' })") ||
+  exit 1
 
 step "cross-compile: the exec shim (s390x programs start s390x programs through qemu)"
 mkdir -p "$out/exec"
@@ -59,18 +59,25 @@ outer_tally=${KVM_TOD_TALLY:-}  # .ci/run sums every script's runs from the file
 tally=$(mktemp)
 trap 'rm -f "$tally"' EXIT
 # mocha runs in-process (no node flags, so bin/mocha.js spawns no child Node).
-# The selftest test compiles test/double/selftest.c with the cross gcc and runs it under qemu.
+# The selftest test compiles the double's selftest.c (@kvm-tod/testkit) with the cross gcc and runs it under qemu.
 # qemu-user answers KVM ioctls with ENOSYS even on closed or non-KVM descriptors;
 # KVM_TOD_EMULATED tells timing tests that every call is 10-50 times slower here.
 # KVM_S390_DOUBLE_QEMU_ERRNO=1 has the double give the kernel's EBADF/ENOTTY instead.
 # A test that starts process.execPath (an s390x binary) needs binfmt_misc, which this
 # host may lack: the exec shim (scripts/qemu-exec-shim.c) runs it through $KVM_TOD_QEMU.
-KVM_S390_DOUBLE_QEMU_ERRNO=1 KVM_TOD_TALLY="$tally" KVM_TOD_SUITE_LABEL="s390x big-endian (qemu-user, kernel double)" \
-  KVM_TOD_ADDON="$addon" KVM_TOD_EXPECT_ARCH=s390x KVM_TOD_EMULATED=qemu-user \
-  KVM_S390_DOUBLE_CC=s390x-linux-gnu-gcc KVM_S390_DOUBLE_RUNNER=qemu-s390x-static \
-  run390 node_modules/mocha/bin/mocha.js
-status=$?
+export KVM_S390_DOUBLE_QEMU_ERRNO=1 KVM_TOD_TALLY="$tally" KVM_TOD_ADDON="$addon" KVM_TOD_EXPECT_ARCH=s390x \
+  KVM_TOD_EMULATED=qemu-user KVM_S390_DOUBLE_CC=s390x-linux-gnu-gcc KVM_S390_DOUBLE_RUNNER=qemu-s390x-static
+label="s390x big-endian (qemu-user, kernel double)"
+status=0
+KVM_TOD_SUITE_LABEL="$label" run390 node_modules/mocha/bin/mocha.js || status=1
+# Then each workspace package's own suite, in its folder (its .mocharc.json), as npm test runs them.
+for dir in $(node -p "require('./package.json').workspaces.join(' ')"); do
+  node -e 'process.exit(require(`./${process.argv[1]}/package.json`).scripts?.test ? 0 : 1)' "$dir" || continue
+  step "suite: $dir on s390x under qemu-user"
+  (cd "$dir" && KVM_TOD_SUITE_LABEL="$label · $(node -p "require('./package.json').name")" \
+    run390 "$root/node_modules/mocha/bin/mocha.js") || status=1
+done
 [ -n "$outer_tally" ] && cat "$tally" >> "$outer_tally"
 echo "test:s390x took $(( $(date +%s) - started )) s"
-node scripts/print-tally.js "$tally" || status=1
+node_modules/.bin/kvm-tod-tally "$tally" || status=1
 exit $status

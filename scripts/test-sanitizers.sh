@@ -73,8 +73,9 @@ grep -q libasan <<<"$linked" && grep -q libubsan <<<"$linked" \
   || { echo "$addon is not linked with the sanitizer runtimes"; exit 1; }
 
 step "build: the s390 kernel double, instrumented the same way"
-make -s -B -C test/double OUT="$out/double" CFLAGS="-O1 -g $SAN_FLAGS" || { echo "double build failed"; exit 1; }
-double=$out/double/s390_kvm_double.so
+double=$(node -p "require('@kvm-tod/testkit/s390-double')
+  .build({ out: '$out/double', cflags: '-O1 -g $SAN_FLAGS', force: true })") ||
+  { echo "double build failed"; exit 1; }
 
 rm -rf "$logs" && mkdir -p "$logs"
 export ASAN_OPTIONS="detect_leaks=0:log_path=$logs/asan"
@@ -110,10 +111,10 @@ rm -f "$logs"/*
 echo "ok: ASan and UBSan reports are caught"
 
 step "suite: the native tests on the sanitized addon"
-shopt -s nullglob  # test/kvm/*.test.js: every real-KVM test, wherever /dev/kvm opens
+shopt -s nullglob  # every package's test/kvm/*.test.js: every real-KVM test, wherever /dev/kvm opens
 files=(
   test/unit/arguments.test.js test/unit/kvmclock-policy.test.js
-  test/kvm.test.js test/guest-clock-kvm.test.js test/kvm/*.test.js
+  test/kvm/*.test.js cli/test/kvm/*.test.js vmm/*/test/kvm/*.test.js
   test/double/s390-tod.test.js test/double/s390-guest-clock.test.js test/double/s390-byte-order.test.js
   test/robustness/descriptors.test.js test/robustness/threads.test.js test/robustness/faults-guest-clock.test.js
   test/robustness/fuzz-native.test.js test/robustness/fuzz-api.test.js test/robustness/fuzz-sections.test.js
@@ -124,7 +125,7 @@ for f in "${files[@]}"; do
 done
 status=0
 KVM_TOD_SUITE_LABEL="sanitizers (ASan+UBSan)" KVM_TOD_ADDON="$addon" LD_PRELOAD="$asan_runtime $double" \
-  node node_modules/mocha/bin/mocha.js --no-config --reporter ./test/helpers/tally-reporter.js \
+  node node_modules/mocha/bin/mocha.js --no-config --reporter @kvm-tod/testkit/tally-reporter \
   --timeout 600000 --slow 20000 "${present[@]}" 2> >(tee "$logs/mocha.stderr" >&2) || status=1
 wait  # for tee
 

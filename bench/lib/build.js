@@ -1,10 +1,11 @@
-// What the benchmark needs built, each into a git-ignored folder, each step's
-// output on stderr (stdout is kept for the report, or for --json):
-//   - the library: dist/ (tsc) when missing or older than lib/ (so that the figures are
-//     of the code as it is), and the addon (build/Release, or $KVM_TOD_ADDON) only when
-//     missing: other work in this repo owns that build;
-//   - the benchmark helper (bench/native) with node-gyp into build-bench/native;
-//   - the s390 kernel double (test/double) with make into build-bench/double.
+// What the benchmark needs, each step's output on stderr (stdout is kept for the report,
+// or for --json):
+//   - the library ('kvm-tod', built by the workspace: `npm run build` at its root) and its
+//     addon ($KVM_TOD_ADDON, else the one the library finds);
+//   - the benchmark helper and the stand-in addon (native/, this package's binding.gyp) with
+//     node-gyp into build/, rebuilt when their sources, or the library's native sources the
+//     stand-in is built from (found by name: 'kvm-tod/native-glue'), are newer;
+//   - the s390 kernel double (@kvm-tod/testkit) with make into build/double.
 // A step that cannot be done is not fatal: the figures that need it are skipped with
 // the reason.
 'use strict';
@@ -12,8 +13,9 @@ const { spawnSync } = require('child_process');
 const fs = require('fs');
 const path = require('path');
 
-const root = path.join(__dirname, '..', '..');
-const out = path.join(root, 'build-bench');
+/** This package's folder: the phases run here. */
+const root = path.join(__dirname, '..');
+const out = path.join(root, 'build');
 
 function run(cmd, args, options = {}) {
   const r = spawnSync(cmd, args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], ...options });
@@ -38,37 +40,27 @@ function mtime(file) {
   }
 }
 
-/** The addon the library will load ($KVM_TOD_ADDON is relative to where the bench was started). */
+/** $KVM_TOD_ADDON, absolute (it is relative to where the bench was started; the phases run here). */
 function addonPath() {
-  return process.env.KVM_TOD_ADDON
-    ? path.resolve(process.env.KVM_TOD_ADDON)
-    : path.join(root, 'build', 'Release', 'kvm_tod.node');
+  return process.env.KVM_TOD_ADDON ? path.resolve(process.env.KVM_TOD_ADDON) : undefined;
 }
 
-function newestIn(dir) {
-  let newest = -1;
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestIn(p) : mtime(p));
-  }
-  return newest;
-}
-
-/** dist/ and the addon. Returns a reason string when the library cannot be had. */
-function ensureLibrary(log) {
-  const dist = path.join(root, 'dist', 'index.js');
-  if (!fs.existsSync(dist) || newestIn(path.join(root, 'lib')) > mtime(dist)) {
-    log('building the TypeScript (npm run build:ts)');
-    const r = run('npm', ['run', '--silent', 'build:ts']);
-    if (!r.ok && !fs.existsSync(dist)) return `npm run build:ts failed (${r.why}):\n${tail(r.output)}`;
-    if (!r.ok) log(`npm run build:ts failed (${r.why}); measuring the dist/ there is:\n${tail(r.output, 5)}`);
-  }
-  const addon = addonPath();
-  if (!fs.existsSync(addon)) {
-    if (process.env.KVM_TOD_ADDON) return `KVM_TOD_ADDON=${process.env.KVM_TOD_ADDON} does not exist`;
-    log('building the addon (npm run build:native)');
-    const r = run('npm', ['run', '--silent', 'build:native']);
-    if (!r.ok) return `npm run build:native failed (${r.why}):\n${tail(r.output)}`;
+/** The library and its addon. Returns a reason string when they cannot be had. */
+function ensureLibrary() {
+  if (process.env.KVM_TOD_ADDON && !fs.existsSync(addonPath()))
+    return `KVM_TOD_ADDON=${process.env.KVM_TOD_ADDON} does not exist`;
+  // Reading a constant loads the addon, as any KVM call does.
+  const r = spawnSync(process.execPath, ['-e', "require('kvm-tod').constants.KVM_CAP_ADJUST_CLOCK"], {
+    cwd: root,
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) {
+    const why =
+      (r.stderr || r.error?.message || '')
+        .trim()
+        .split('\n')
+        .find((l) => /Error/.test(l)) ?? 'it did not load';
+    return `'kvm-tod' and its addon do not load here (${why}): run npm run build at the workspace root`;
   }
   return undefined;
 }
@@ -95,48 +87,64 @@ function nodeGyp() {
   return which.ok ? [which.output.trim(), []] : undefined;
 }
 
+/** The library's native sources the stand-in is built from, by the library's name. */
+function librarySources() {
+  try {
+    const dir = path.resolve(require('kvm-tod/native-glue').include_dir);
+    return [...fs.readdirSync(dir).map((f) => path.join(dir, f)), path.join(path.dirname(dir), 'glue.gyp')];
+  } catch {
+    return [];
+  }
+}
+
 /**
- * The helper, rebuilt when its sources are newer than the build. node-gyp always
- * builds into <dir>/build, so it works on a copy under build-bench/native, inside
- * the repo so that node-addon-api resolves from node_modules.
- * Returns { file } or { reason }.
+ * The helper and the stand-in addon (native/, binding.gyp), rebuilt with node-gyp when a
+ * source is newer than the build. Returns { file, standin } with a reason for any of the
+ * two that is missing (helperReason, standinReason).
  */
 function ensureHelper(log) {
-  const srcDir = path.join(root, 'bench', 'native');
-  const dir = path.join(out, 'native');
-  const file = path.join(dir, 'build', 'Release', 'kvm_tod_bench.node');
-  const sources = fs.readdirSync(srcDir).map((f) => path.join(srcDir, f));
-  if (sources.every((s) => mtime(s) <= mtime(file))) return { file };
+  const file = path.join(out, 'Release', 'kvm_tod_bench.node');
+  const standin = path.join(out, 'Release', 'kvm_tod_standin.node');
+  const sources = [
+    path.join(root, 'binding.gyp'),
+    ...fs
+      .readdirSync(path.join(root, 'native'))
+      .filter((f) => f.endsWith('.cc'))
+      .map((f) => path.join(root, 'native', f)),
+    ...librarySources(),
+  ];
+  const built = Math.min(mtime(file), mtime(standin));
+  if (sources.every((s) => mtime(s) <= built)) return { file, standin };
   const gyp = nodeGyp();
-  if (!gyp) return { reason: 'node-gyp not found (it comes with npm)' };
-  log('building the benchmark helper (bench/native -> build-bench/native, node-gyp)');
-  fs.mkdirSync(dir, { recursive: true });
-  for (const s of sources) fs.copyFileSync(s, path.join(dir, path.basename(s)));
+  if (!gyp) {
+    const reason = 'node-gyp not found (it comes with npm)';
+    return { helperReason: reason, standinReason: reason };
+  }
+  log('building the benchmark helper and the stand-in addon (native/ -> build/Release, node-gyp)');
   const args = [...gyp[1], 'rebuild', '-j', '2', '--loglevel=warn'];
   // Node's own headers where this Node has them (Debian's /usr/include/node): no download.
   const prefix = path.join(path.dirname(process.execPath), '..');
   if (!process.env.npm_config_nodedir && fs.existsSync(path.join(prefix, 'include', 'node', 'node_api.h'))) {
     args.push(`--nodedir=${prefix}`);
   }
-  const r = run(gyp[0], args, { cwd: dir });
-  fs.writeFileSync(path.join(out, 'native.log'), r.output);
-  if (!r.ok || !fs.existsSync(file))
-    return {
-      reason: `the benchmark helper did not build (${r.why}); see build-bench/native.log:\n${tail(r.output, 8)}`,
-    };
-  return { file };
+  const r = run(gyp[0], args);
+  const why = (what) => `the ${what} did not build (${r.why || 'no output file'}):\n${tail(r.output, 8)}`;
+  return {
+    ...(fs.existsSync(file) ? { file } : { helperReason: why('benchmark helper') }),
+    ...(r.ok && fs.existsSync(standin) ? { standin } : { standinReason: why('stand-in addon') }),
+  };
 }
 
 /** The s390 kernel double for this host. Returns { file } or { reason }. */
 function ensureDouble(log) {
-  const file = path.join(out, 'double', 's390_kvm_double.so');
-  const source = path.join(root, 'test', 'double', 's390_kvm_double.c');
-  if (!fs.existsSync(source)) return { reason: 'test/double/s390_kvm_double.c is missing' };
-  if (mtime(source) > mtime(file)) log('building the s390 kernel double (test/double -> build-bench/double, make)');
-  const r = run('make', ['-s', '-C', path.join(root, 'test', 'double'), `OUT=${path.dirname(file)}`]);
-  if (!r.ok || !fs.existsSync(file))
-    return { reason: `the s390 kernel double did not build (${r.why}):\n${tail(r.output, 8)}` };
-  return { file };
+  const double = require('@kvm-tod/testkit/s390-double');
+  const dir = path.join(out, 'double');
+  log('the s390 kernel double (@kvm-tod/testkit -> build/double, make)');
+  try {
+    return { file: double.build({ out: dir }) };
+  } catch (error) {
+    return { reason: `the s390 kernel double did not build: ${error.message.split('\n')[0]}` };
+  }
 }
 
 module.exports = { ensureLibrary, ensureHelper, ensureDouble, addonPath, root };

@@ -3,7 +3,6 @@
 // without it. In ms: what the guest saw, the VMM's own steps between its two looks
 // (hold, write-back, KVMCLOCK_CTRL, entering KVM_RUN) included.
 'use strict';
-const path = require('path');
 const { median, percentile, round } = require('./stats');
 const { sleepMs } = require('./harness');
 
@@ -11,7 +10,7 @@ const PAUSE_MS = 20;
 
 function loadTiny() {
   try {
-    const tiny = require(path.join(__dirname, '..', '..', 'dist', 'vmm', 'x86-tiny'));
+    const tiny = require('@kvm-tod/vmm-x86-tiny');
     const raw = tiny.loadTinyVmm();
     return raw instanceof Error ? { reason: raw.message } : { tiny };
   } catch (error) {

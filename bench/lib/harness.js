@@ -1,7 +1,7 @@
 // Timing: a JavaScript loop against the same work in a C loop, in the same process
 // and on the same descriptor, repeated; and the cost of one call on its own.
 'use strict';
-const { median, summary } = require('./stats');
+const { median, summary, round } = require('./stats');
 
 /**
  * A count for which `loop(n)` (returns elapsed ns) takes about `targetMs`. One warm-up
@@ -93,6 +93,114 @@ function cost({ loop, runs, targetMs, blocks, what }) {
   return { kind: 'cost', what, unit: 'ns per call', iterations: b * blocks, runs, nsPerCall: summary(per) };
 }
 
+/**
+ * The cost of one call of `loop(n)` as a ratio to `floor(n)` (both return elapsed ns), the
+ * bare native call it is judged against. Each run times `targetMs / pairMs` pairs of adjacent
+ * blocks (at least `blocks`), a floor block and a loop block of about `pairMs` each, their
+ * order swapped every pair; a run's ratio is the median over its pairs of (loop ns per call)
+ * / (floor ns per call), so that both sides of every ratio saw the same machine. Blocks
+ * shorter than a scheduler's time slice are seldom cut by another process; those that are
+ * fall out of the median. The figure is the median of the runs.
+ */
+function costVsFloor({ loop, floor, runs, targetMs, blocks, pairMs, ratioMax, what }) {
+  const pairs = Math.max(blocks, Math.round(targetMs / pairMs));
+  const iterations = calibrate(loop, targetMs);
+  const floorIterations = calibrate(floor, targetMs);
+  const b = Math.max(1, Math.round(iterations / pairs));
+  const bf = Math.max(1, Math.round(floorIterations / pairs));
+  loop(Math.min(iterations, 20000));
+  const per = [];
+  const floors = [];
+  const ratios = [];
+  for (let r = 0; r < runs; r++) {
+    const ls = [];
+    const fs = [];
+    const rs = [];
+    for (let k = 0; k < pairs; k++) {
+      let l;
+      let f;
+      if ((k + r) % 2 === 0) {
+        f = floor(bf) / bf;
+        l = loop(b) / b;
+      } else {
+        l = loop(b) / b;
+        f = floor(bf) / bf;
+      }
+      ls.push(l);
+      fs.push(f);
+      rs.push(l / f);
+    }
+    per.push(median(ls));
+    floors.push(median(fs));
+    ratios.push(median(rs));
+  }
+  const ratio = summary(ratios, 2);
+  return {
+    kind: 'cost',
+    what,
+    unit: 'ns per call',
+    iterations: b * pairs,
+    runs,
+    nsPerCall: summary(per),
+    floorNs: summary(floors),
+    ratioToFloor: ratio,
+    target: { ratioToFloorAtMost: ratioMax },
+    met: ratio.median <= ratioMax,
+  };
+}
+
+/**
+ * Per-VM cost as N grows: `loopFor(count)` returns a loop over `count` VMs (elapsed ns for
+ * n rounds, each round one call per VM). For each count, each run times pairs of adjacent
+ * blocks as costVsFloor does, one VM and `count` VMs, about `pairMs` each; a run's ratio is
+ * the median over its pairs of (ns per VM at `count`) / (ns per VM at one VM). The figure's
+ * points are the medians of the runs.
+ */
+function scalingVsOne({ loopFor, counts, runs, targetMs, blocks, pairMs, ratioMax, what }) {
+  const pairs = Math.max(blocks, Math.round(targetMs / pairMs));
+  const one = loopFor(1);
+  const oneIterations = calibrate(one, targetMs);
+  const b1 = Math.max(1, Math.round(oneIterations / pairs));
+  const points = [];
+  for (const count of counts) {
+    const many = loopFor(count);
+    const bn = Math.max(1, Math.round(b1 / count));
+    many(Math.max(1, Math.round(20000 / count)));
+    const perVm = [];
+    const ratios = [];
+    for (let r = 0; r < runs; r++) {
+      const ns = [];
+      const rs = [];
+      for (let k = 0; k < pairs; k++) {
+        let o;
+        let m;
+        if ((k + r) % 2 === 0) {
+          o = one(b1) / b1;
+          m = many(bn) / (bn * count);
+        } else {
+          m = many(bn) / (bn * count);
+          o = one(b1) / b1;
+        }
+        ns.push(m);
+        rs.push(m / o);
+      }
+      perVm.push(median(ns));
+      ratios.push(median(rs));
+    }
+    points.push({ vms: count, nsPerVm: round(median(perVm)), ratioToOneVm: round(median(ratios), 3) });
+  }
+  return {
+    kind: 'costScaling',
+    what,
+    unit: 'ns per VM per hold and release',
+    runs,
+    counts,
+    points,
+    target: { ratioToOneVmAtMost: ratioMax },
+    met: points.every((p) => p.ratioToOneVm <= ratioMax),
+  };
+}
+
 /** Sleeps synchronously (the event loop is not needed while a VM is "stopped"). */
 const sleepCell = new Int32Array(new SharedArrayBuffer(4));
 function sleepMs(ms) {
@@ -106,4 +214,4 @@ function consume(value) {
   return blackhole;
 }
 
-module.exports = { calibrate, compare, cost, sleepMs, consume };
+module.exports = { calibrate, compare, cost, costVsFloor, scalingVsOne, sleepMs, consume };

@@ -1,33 +1,54 @@
-// Where a call's time goes, without any system call, measured on this machine:
-//   - a bare Node-API call (plain C, then through node-addon-api as the addon does);
-//   - each public function with the addon's native function swapped, on the object
-//     lib/native.ts loaded, for the helper's call of the same shape (argument checks,
-//     scratch words written, a Number returned) that issues no ioctl: what the
-//     binding adds to any ioctl, all JavaScript of lib/ included;
-//   - a whole hold and release through GuestClock over each device, the same way: the
-//     JavaScript a stop/cont adds to its two ioctls;
-//   - process.hrtime.bigint(), which GuestClock reads at each hold and release;
+// Where a call's time goes, without any system call. This runs in the stand-in phase: the
+// library ('kvm-tod', used by its name as any user does) has loaded the stand-in addon
+// through KVM_TOD_ADDON, which is its own addon built from its own sources with ioctl()
+// answered at once (native/standin.cc). So every figure here is exactly the library's code
+// around the system call: its JavaScript, its Node-API calls, its argument checks, its
+// scratch words, its BigInts.
+//   - the floor: a bare Node-API call (plain C, then through node-addon-api as the addon's
+//     functions were written);
+//   - each public function, and a whole hold and release through GuestClock over each
+//     device, as ratios to the node-addon-api call timed in adjacent blocks, with targets;
+//   - the same hold and release over N VMs at once, per VM, as a ratio to one VM;
+//   - process.hrtime.bigint(), a clock read from JavaScript;
 //   - a Node-API call that makes one cheap real system call (getppid) against the same
 //     system call in a C loop: what a native call costs beside a system call, which
 //     on some machines is far more than on its own (caches and TLB after a syscall);
 //   - the design the addon avoids: the kvmclock result built as a fresh object with
 //     BigInts in C++.
-// The originals are put back before this returns.
 'use strict';
-const path = require('path');
-const { compare, cost, consume } = require('./harness');
+const { compare, cost, costVsFloor, scalingVsOne, consume } = require('./harness');
+const { WITHOUT_IOCTL_TARGETS } = require('./settings');
 
-// KVM_CLOCK_TSC_STABLE | KVM_CLOCK_REALTIME | KVM_CLOCK_HOST_TSC: what KVM_GET_CLOCK
-// answers on a host with a stable TSC, so getKvmClock builds all four properties.
+// What the stand-in answers KVM_GET_CLOCK: TSC_STABLE | REALTIME | HOST_TSC, what a host with
+// a stable TSC answers, so getKvmClock builds all four properties.
 const KVMCLOCK_FLAGS = 2 | 4 | 8;
-const FD = 7; // never used for a system call here
+// Descriptor numbers far above any open one: the stand-in never touches a descriptor, and a
+// real kernel would answer EBADF, which is how the check below tells the two apart.
+const FD = 1_000_000;
 
-function overhead(kvm, helper, root, settings) {
-  const native = require(path.join(path.dirname(require.resolve(root)), 'native.js'));
-  const binding = native.binding;
-  const names = ['getKvmClock', 'setKvmClock', 'getTod', 'setTod'];
-  const saved = Object.fromEntries(names.map((n) => [n, binding[n]]));
+/** Throws unless the library runs the stand-in addon (a real kernel answers EBADF here). */
+function assertStandIn(kvm) {
+  let data;
+  try {
+    data = kvm.getKvmClock(FD);
+  } catch (error) {
+    throw new Error(`the library did not load the stand-in addon: getKvmClock(${FD}) threw ${error.message}`, {
+      cause: error,
+    });
+  }
+  if (data.flags !== KVMCLOCK_FLAGS) throw new Error(`the stand-in answered flags ${data.flags}`);
+}
+
+function overhead(kvm, helper, settings) {
+  assertStandIn(kvm);
   const common = { runs: settings.runs, targetMs: settings.callTargetMs, blocks: settings.blocks };
+  const { pairMs } = settings;
+  const floor = (n) => {
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < n; i++) helper.noop();
+    return Number(process.hrtime.bigint() - t0);
+  };
+  const vsFloor = (ratioMax, what, loop) => costVsFloor({ ...common, pairMs, ratioMax, what, loop, floor });
   const figures = {};
 
   figures['overhead.napiCallRaw'] = cost({
@@ -41,17 +62,106 @@ function overhead(kvm, helper, root, settings) {
   });
   figures['overhead.napiCall'] = cost({
     ...common,
-    what: 'a no-op Node-API function through node-addon-api (as every addon function is)',
-    loop: (n) => {
-      const t0 = process.hrtime.bigint();
-      for (let i = 0; i < n; i++) helper.noop();
-      return Number(process.hrtime.bigint() - t0);
-    },
+    what: 'a no-op Node-API function through node-addon-api: the floor, which the targets are ratios to',
+    loop: floor,
   });
+
+  const { getKvmClock, setKvmClock, getTod, setTod } = kvm;
+  const clock = 0x0006_2388_1234_5678n;
+  const tod = { high: 0, low: 0xe3a2_f330_2d70_5da5n };
+  const call = WITHOUT_IOCTL_TARGETS.call;
+  figures['overhead.getKvmClock'] = vsFloor(
+    call,
+    `getKvmClock() without its ioctl (flags ${KVMCLOCK_FLAGS}: clock, flags, realtime, hostTsc)`,
+    (n) => {
+      let acc = 0;
+      const t0 = process.hrtime.bigint();
+      for (let i = 0; i < n; i++) acc += getKvmClock(FD).flags;
+      const ns = Number(process.hrtime.bigint() - t0);
+      consume(acc);
+      return ns;
+    },
+  );
+  figures['overhead.setKvmClock'] = vsFloor(call, 'setKvmClock() without its ioctl', (n) => {
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < n; i++) setKvmClock(FD, clock);
+    return Number(process.hrtime.bigint() - t0);
+  });
+  figures['overhead.getTod'] = vsFloor(call, 'getTod() without its ioctl', (n) => {
+    let acc = 0;
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < n; i++) acc += getTod(FD).high;
+    const ns = Number(process.hrtime.bigint() - t0);
+    consume(acc);
+    return ns;
+  });
+  figures['overhead.setTod'] = vsFloor(call, 'setTod() without its ioctl', (n) => {
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < n; i++) setTod(FD, tod);
+    return Number(process.hrtime.bigint() - t0);
+  });
+
+  // GuestClocks as a VMM makes them (default policy 'freeze', no diagnostics subscriber),
+  // running; any warning fails the figure.
+  const warned = [];
+  const runningClocks = (count, device) => {
+    const clocks = [];
+    for (let v = 0; v < count; v++) {
+      const c = new kvm.GuestClock(device(FD + v), { warn: (w) => warned.push(w), name: `bench-${v}` });
+      c.vmStateChanged(true);
+      clocks.push(c);
+    }
+    return clocks;
+  };
+  const holdRelease = WITHOUT_IOCTL_TARGETS.holdRelease;
+  for (const [id, device, what] of [
+    ['overhead.holdReleaseKvmclock', (fd) => new kvm.KvmClockDevice(fd), 'KvmClockDevice'],
+    ['overhead.holdReleaseTod', (fd) => new kvm.S390TodDevice(fd), 'S390TodDevice'],
+  ]) {
+    const [only] = runningClocks(1, device);
+    figures[id] = vsFloor(
+      holdRelease,
+      `GuestClock over ${what}: vmStateChanged(false) + (true) without their two ioctls`,
+      (n) => {
+        const t0 = process.hrtime.bigint();
+        for (let i = 0; i < n; i++) {
+          only.vmStateChanged(false);
+          only.vmStateChanged(true);
+        }
+        return Number(process.hrtime.bigint() - t0);
+      },
+    );
+  }
+  // The same over N VMs held together, then released together (as scaling.js does with
+  // real VMs), one VM being the same loop over one clock.
+  for (const [id, device, what] of [
+    ['overhead.scalingKvmclock', (fd) => new kvm.KvmClockDevice(fd), 'KvmClockDevice'],
+    ['overhead.scalingTod', (fd) => new kvm.S390TodDevice(fd), 'S390TodDevice'],
+  ]) {
+    figures[id] = scalingVsOne({
+      ...common,
+      pairMs,
+      counts: settings.scalingCounts,
+      ratioMax: WITHOUT_IOCTL_TARGETS.scalingPerVm,
+      what: `N GuestClocks over ${what}, all held then all released, without the ioctls: per VM, against one VM`,
+      loopFor: (count) => {
+        const clocks = runningClocks(count, device);
+        return (n) => {
+          const t0 = process.hrtime.bigint();
+          for (let i = 0; i < n; i++) {
+            for (const c of clocks) c.vmStateChanged(false);
+            for (const c of clocks) c.vmStateChanged(true);
+          }
+          return Number(process.hrtime.bigint() - t0);
+        };
+      },
+    });
+  }
+  if (warned.length) throw new Error(`GuestClock warned ${warned.length} times, first: ${warned[0].message}`);
 
   figures['overhead.hrtimeBigint'] = cost({
     ...common,
-    what: 'process.hrtime.bigint(): GuestClock reads it at each hold and release',
+    what: 'process.hrtime.bigint(): a clock read from JavaScript',
     loop: (n) => {
       let acc = 0n;
       const t0 = process.hrtime.bigint();
@@ -87,107 +197,19 @@ function overhead(kvm, helper, root, settings) {
     nsPerCall: beside.overheadNs,
     syscallNs: beside.c,
   };
-
-  try {
-    helper.useScratch(binding.scratch, KVMCLOCK_FLAGS);
-    binding.getKvmClock = helper.getShape;
-    binding.setKvmClock = helper.setShape;
-    binding.getTod = helper.getShape;
-    binding.setTod = helper.setShape;
-    const { getKvmClock, setKvmClock, getTod, setTod } = kvm;
-    const clock = 0x1234_5678_9abc_def0n;
-    const tod = { high: 0, low: 0xe3a2_f330_2d70_5da5n };
-    figures['overhead.getKvmClock'] = cost({
-      ...common,
-      what: `getKvmClock() without its ioctl (flags ${KVMCLOCK_FLAGS}: clock, flags, realtime, hostTsc)`,
-      loop: (n) => {
-        let acc = 0;
-        const t0 = process.hrtime.bigint();
-        for (let i = 0; i < n; i++) acc += getKvmClock(FD).flags;
-        const ns = Number(process.hrtime.bigint() - t0);
-        consume(acc);
-        return ns;
-      },
-    });
-    figures['overhead.setKvmClock'] = cost({
-      ...common,
-      what: 'setKvmClock() without its ioctl',
-      loop: (n) => {
-        const t0 = process.hrtime.bigint();
-        for (let i = 0; i < n; i++) setKvmClock(FD, clock);
-        return Number(process.hrtime.bigint() - t0);
-      },
-    });
-    helper.useScratch(binding.scratch, 0); // the epoch index getTod returns
-    figures['overhead.getTod'] = cost({
-      ...common,
-      what: 'getTod() without its ioctl',
-      loop: (n) => {
-        let acc = 0;
-        const t0 = process.hrtime.bigint();
-        for (let i = 0; i < n; i++) acc += getTod(FD).high;
-        const ns = Number(process.hrtime.bigint() - t0);
-        consume(acc);
-        return ns;
-      },
-    });
-    figures['overhead.setTod'] = cost({
-      ...common,
-      what: 'setTod() without its ioctl',
-      loop: (n) => {
-        const t0 = process.hrtime.bigint();
-        for (let i = 0; i < n; i++) setTod(FD, tod);
-        return Number(process.hrtime.bigint() - t0);
-      },
-    });
-    const holdRelease = (device, what) => {
-      const clock = new kvm.GuestClock(device, {
-        warn: (w) => {
-          throw w;
-        },
-        name: 'bench',
-      });
-      clock.vmStateChanged(true);
-      return cost({
-        ...common,
-        what,
-        loop: (n) => {
-          const t0 = process.hrtime.bigint();
-          for (let i = 0; i < n; i++) {
-            clock.vmStateChanged(false);
-            clock.vmStateChanged(true);
-          }
-          return Number(process.hrtime.bigint() - t0);
-        },
-      });
-    };
-    helper.useScratch(binding.scratch, KVMCLOCK_FLAGS);
-    figures['overhead.holdReleaseKvmclock'] = holdRelease(
-      new kvm.KvmClockDevice(FD),
-      'GuestClock over KvmClockDevice: vmStateChanged(false) + (true) without their two ioctls',
-    );
-    helper.useScratch(binding.scratch, 0);
-    figures['overhead.holdReleaseTod'] = holdRelease(
-      new kvm.S390TodDevice(FD),
-      'GuestClock over S390TodDevice: vmStateChanged(false) + (true) without their two ioctls',
-    );
-    helper.useScratch(binding.scratch, KVMCLOCK_FLAGS);
-    figures['overhead.naiveObject'] = cost({
-      ...common,
-      what: 'the naive design: the getKvmClock result object and its BigInts built in C++ per call',
-      loop: (n) => {
-        let acc = 0;
-        const t0 = process.hrtime.bigint();
-        for (let i = 0; i < n; i++) acc += helper.getShapeObject(FD).flags;
-        const ns = Number(process.hrtime.bigint() - t0);
-        consume(acc);
-        return ns;
-      },
-    });
-  } finally {
-    Object.assign(binding, saved);
-  }
+  figures['overhead.naiveObject'] = cost({
+    ...common,
+    what: 'the naive design: the getKvmClock result object and its BigInts built in C++ per call',
+    loop: (n) => {
+      let acc = 0;
+      const t0 = process.hrtime.bigint();
+      for (let i = 0; i < n; i++) acc += helper.getShapeObject(FD).flags;
+      const ns = Number(process.hrtime.bigint() - t0);
+      consume(acc);
+      return ns;
+    },
+  });
   return figures;
 }
 
-module.exports = { overhead };
+module.exports = { overhead, KVMCLOCK_FLAGS };

@@ -1,6 +1,6 @@
 // The report for people: one table per kind of figure, skipped ones with the reason.
 'use strict';
-const { FIGURES } = require('./settings');
+const { FIGURES, REAL_IOCTL_TARGETS, WITHOUT_IOCTL_TARGET_IDS } = require('./settings');
 
 // Rows are arrays of cells, or [name, { note }] for a figure that was not measured:
 // the note runs across the other columns and does not widen them.
@@ -68,7 +68,7 @@ function compareSection(title, ids, figures, first) {
 function scalingSection(ids, figures) {
   const title =
     'VM scaling: N VMs held and released together, one GuestClock ' +
-    'each, vs the raw ioctl pairs in C (ns per VM); target JS/C <= 1.3';
+    `each, vs the raw ioctl pairs in C (ns per VM); target JS/C <= ${REAL_IOCTL_TARGETS.scaling}`;
   const rows = [];
   for (const id of ids) {
     const f = figures[id];
@@ -95,7 +95,27 @@ function scalingSection(ids, figures) {
   return titled(title, header, rows);
 }
 
-/** The report as text, or with `asMarkdown` as Markdown tables (for docs/performance.md). */
+/**
+ * The targets without the ioctl: all met, or which are not, and which were not measured
+ * (skipped or failed: neither met nor missed). In --json as `withoutIoctlTargets`.
+ */
+function targetSummary(figures) {
+  const ids = WITHOUT_IOCTL_TARGET_IDS;
+  const measured = ids.filter((id) => figures[id] && figures[id].met !== undefined);
+  const missed = measured.filter((id) => !figures[id].met);
+  const unmeasured = ids.filter((id) => !measured.includes(id));
+  return { ids, measured, missed, unmeasured, met: measured.length === ids.length && missed.length === 0 };
+}
+
+function summaryLine(t) {
+  if (t.met) return `Targets without the ioctl: all ${t.ids.length} met.`;
+  const parts = [];
+  if (t.missed.length) parts.push(`${t.missed.length} of ${t.ids.length} NOT met (${t.missed.map(name).join(', ')})`);
+  if (t.unmeasured.length) parts.push(`${t.unmeasured.length} not measured (${t.unmeasured.map(name).join(', ')})`);
+  return `Targets without the ioctl: ${parts.join('; ')}.`;
+}
+
+/** The report as text, or with `asMarkdown` as Markdown tables (for bench/README.md). */
 function render(report, asMarkdown = false) {
   markdown = asMarkdown;
   const { machine: m, figures } = report;
@@ -114,11 +134,12 @@ function render(report, asMarkdown = false) {
   out.push(`${item}kvmclock: ${report.backends.kvmclock}`);
   out.push(`${item}s390 TOD: ${report.backends.s390}`);
   out.push(`${item}addon: ${report.addon}`);
+  out.push(`${item}without the ioctl: ${report.backends.withoutIoctl}`);
   out.push('');
   out.push(
     compareSection(
       'Binding overhead: one call from JavaScript (public API) vs the ' +
-        'same ioctl in a C loop, same process and fd; target JS/C <= 1.3',
+        `same ioctl in a C loop, same process and fd; target JS/C <= ${REAL_IOCTL_TARGETS.call}`,
       ids('binding.'),
       figures,
       'call',
@@ -127,7 +148,8 @@ function render(report, asMarkdown = false) {
   out.push('');
   out.push(
     compareSection(
-      'Hold and release: GuestClock vmStateChanged(false) + (true) vs the two raw ioctls in C; target JS/C <= 1.3',
+      'Hold and release: GuestClock vmStateChanged(false) + (true) vs the two raw ioctls in C; ' +
+        `target JS/C <= ${REAL_IOCTL_TARGETS.holdRelease}`,
       ids('holdRelease.'),
       figures,
       'device',
@@ -225,8 +247,37 @@ function render(report, asMarkdown = false) {
   out.push('');
   out.push(
     section(
+      'Without the ioctl: the cost of the library around the system call (the stand-in addon), ' +
+        'as a ratio to the bare node-addon-api call (napiCall) timed in adjacent blocks',
+      WITHOUT_IOCTL_TARGET_IDS.filter((id) => FIGURES[id] === 'cost'),
+      figures,
+      ['call', 'ns', 'napiCall ns', 'ratio', 'min', 'max', 'target', 'verdict'],
+      (id, f) => [
+        name(id),
+        f.nsPerCall.median,
+        f.floorNs.median,
+        f.ratioToFloor.median.toFixed(2),
+        f.ratioToFloor.min.toFixed(2),
+        f.ratioToFloor.max.toFixed(2),
+        `<= ${f.target.ratioToFloorAtMost}`,
+        verdict(f),
+      ],
+    ),
+  );
+  out.push('');
+  out.push(
+    withoutIoctlScaling(
+      WITHOUT_IOCTL_TARGET_IDS.filter((id) => FIGURES[id] === 'costScaling'),
+      figures,
+    ),
+  );
+  out.push('');
+  out.push(summaryLine(targetSummary(figures)));
+  out.push('');
+  out.push(
+    section(
       "Where a call's time goes, without any ioctl (ns per call)",
-      ids('overhead.'),
+      ids('overhead.').filter((id) => FIGURES[id] === 'cost'),
       figures,
       ['call', 'ns', 'min', 'max', 'what'],
       (id, f) => [name(id), f.nsPerCall.median, f.nsPerCall.min, f.nsPerCall.max, f.what],
@@ -235,4 +286,27 @@ function render(report, asMarkdown = false) {
   return `${out.join('\n')}\n`;
 }
 
-module.exports = { render };
+/** VM scaling without the ioctl: one row per VM count of each figure. */
+function withoutIoctlScaling(ids, figures) {
+  const rows = [];
+  let target = '';
+  for (const id of ids) {
+    const f = figures[id];
+    const missing = notMeasured(id, f);
+    if (missing) {
+      rows.push(missing);
+      continue;
+    }
+    target = f.target.ratioToOneVmAtMost;
+    for (const p of f.points) {
+      const met = p.ratioToOneVm <= f.target.ratioToOneVmAtMost;
+      rows.push([name(id), p.vms, p.nsPerVm, p.ratioToOneVm.toFixed(3), met ? 'met' : 'NOT met']);
+    }
+  }
+  const title =
+    'VM scaling without the ioctl: N GuestClocks held, then released, together (the stand-in addon), ' +
+    `ns per VM and its ratio to one VM in adjacent blocks; target <= ${target || '?'}`;
+  return titled(title, ['figure', 'VMs', 'ns/VM', 'ratio to 1 VM', 'verdict'], rows);
+}
+
+module.exports = { render, targetSummary };

@@ -2,7 +2,9 @@
 // through one GuestClock per VM, against the raw ioctl pairs in C on the same VMs:
 // the per-VM cost as N grows from 1 to 1000 (or as far as the machine lets it go).
 'use strict';
-const { RATIO_MAX } = require('./binding');
+const { REAL_IOCTL_TARGETS } = require('./settings');
+
+const RATIO_MAX = REAL_IOCTL_TARGETS.scaling;
 const { benchClocks, compareHoldRelease } = require('./hold-release');
 
 /**
@@ -30,7 +32,13 @@ function scaling(kvm, { counts, createVm, closeFd, device, cMany, settings, back
       );
       const typed = Int32Array.from(fds);
       // Fewer calls per block as N grows: each block still holds and releases every VM.
-      const f = compareHoldRelease(clocks, { cLoop: (n) => cMany(typed, n), settings, backend, what });
+      const f = compareHoldRelease(clocks, {
+        cLoop: (n) => cMany(typed, n),
+        settings,
+        backend,
+        what,
+        ratioMax: RATIO_MAX,
+      });
       if (warnings.length)
         return { error: `GuestClock warned ${warnings.length} times at ${count} VMs, first: ${warnings[0].message}` };
       points.push({

@@ -1,6 +1,7 @@
 import { assertFd } from '../arg-errors';
 import { KvmError } from '../errors';
-import { getKvmClock, kvmclockCtrl, setKvmClock } from '../kvmclock';
+import { kvmclockCtrl, readKvmClock, setKvmClock } from '../kvmclock';
+import { clockFlags, scratch, scratchHalves } from '../native';
 import { ClockDevice } from './clock-device';
 
 const EINVAL = -22;
@@ -12,9 +13,14 @@ export class KvmClockDevice implements ClockDevice<bigint> {
   /** The VM's descriptor. */
   readonly vmFd: number;
   readonly #vcpuFds = new Set<number>();
-  // The host realtime KVM paired with the last value read, where it offers one
-  // (KVM_CLOCK_REALTIME): the kernel can then catch the clock up itself.
-  #lastRead: { clock: bigint; realtime?: bigint } | undefined;
+  // The last value read, and the host realtime KVM paired with it where it offers one
+  // (KVM_CLOCK_REALTIME): the kernel can then catch the clock up itself. Both are kept as
+  // the addon's 32-bit halves, made bigints only when writeCaughtUp needs them: read() runs
+  // at every hold, and keeping a new bigint in this (long-lived) object costs the garbage
+  // collector's write barrier each time.
+  #lastHasRealtime = false;
+  readonly #last = new BigUint64Array(2); // [clock, realtime]
+  readonly #lastHalves = new Uint32Array(this.#last.buffer);
 
   /**
    * No system call is made: a descriptor that is not open shows at the first read or write.
@@ -32,15 +38,21 @@ export class KvmClockDevice implements ClockDevice<bigint> {
   }
 
   /**
-   * The guest's kvmclock in ns ({@link getKvmClock}); remembers the host realtime KVM
+   * The guest's kvmclock in ns (`getKvmClock`); remembers the host realtime KVM
    * paired with it, for {@link KvmClockDevice.writeCaughtUp}.
    * @throws {TypeError|RangeError} a bad descriptor.
-   * @throws {KvmError} as {@link getKvmClock}: `ENOTTY`, `EBADF`, `EIO`.
+   * @throws {KvmError} as `getKvmClock`: `ENOTTY`, `EBADF`, `EIO`.
    */
   read(): bigint {
-    const data = getKvmClock(this.vmFd);
-    this.#lastRead = { clock: data.clock, realtime: data.realtime };
-    return data.clock;
+    // getKvmClock's call, without the object it builds: only the clock is returned.
+    const flags = readKvmClock(this.vmFd);
+    const halves = this.#lastHalves;
+    halves[0] = scratchHalves[0];
+    halves[1] = scratchHalves[1];
+    halves[2] = scratchHalves[2];
+    halves[3] = scratchHalves[3];
+    this.#lastHasRealtime = (flags & clockFlags.realtime) !== 0;
+    return scratch[0];
   }
 
   /**
@@ -68,10 +80,8 @@ export class KvmClockDevice implements ClockDevice<bigint> {
    * @throws {KvmError} as {@link setKvmClock}.
    */
   writeCaughtUp(value: bigint): boolean {
-    const last = this.#lastRead;
-    const realtime = last !== undefined && last.clock === value ? last.realtime : undefined;
-    if (realtime === undefined) return false;
-    setKvmClock(this.vmFd, value, { realtime });
+    if (!this.#lastHasRealtime || this.#last[0] !== value) return false;
+    setKvmClock(this.vmFd, value, { realtime: this.#last[1] });
     return true;
   }
 
@@ -103,6 +113,7 @@ export class KvmClockDevice implements ClockDevice<bigint> {
    * @throws {AggregateError} the failures of several vCPUs, in `errors`.
    */
   resumed(): void {
+    if (this.#vcpuFds.size === 0) return; // every resume of a VM without vCPUs told
     const errors: unknown[] = [];
     for (const fd of this.#vcpuFds) {
       try {

@@ -1,7 +1,7 @@
 // The s390 kernel's TOD model (arch/s390/kvm/kvm-s390.c), in TypeScript: the
 // guest TOD is the host TOD plus a per-VM epoch, and with the multiple-epoch
 // facility (139) an epoch index that carries and borrows with it.
-import { invalidArgType, optionsObject } from '../arg-errors';
+import { OptionNames, invalidArgType, optionsObject } from '../arg-errors';
 import { KvmError } from '../errors';
 import { hostTod as realHostTod } from '../host-tod';
 import { Tod, assertTod, todAddNs } from '../tod';
@@ -20,6 +20,8 @@ export interface SimulatedS390TodOptions {
   /** A protected-virtualization guest: every read and write is EOPNOTSUPP. */
   protectedGuest?: boolean;
 }
+
+const OPTIONS: OptionNames<SimulatedS390TodOptions> = { hostTod: true, multipleEpoch: true, protectedGuest: true };
 
 /**
  * A simulated s390 guest TOD, behaving as KVM does: the default device where there is
@@ -41,9 +43,10 @@ export class SimulatedS390Tod implements ClockDevice<Tod> {
    * A new simulated VM, its guest TOD equal to the host TOD.
    * @throws {TypeError} `ERR_INVALID_ARG_TYPE`: `options` is not an object, `hostTod` not a
    *   function, `multipleEpoch` or `protectedGuest` not a boolean.
+   * @throws {TypeError} `ERR_INVALID_ARG_VALUE`: `options` has a key that is not an option.
    */
   constructor(options: SimulatedS390TodOptions = {}) {
-    const { hostTod = realHostTod, multipleEpoch = true, protectedGuest = false } = optionsObject(options);
+    const { hostTod = realHostTod, multipleEpoch = true, protectedGuest = false } = optionsObject(options, OPTIONS);
     if (typeof hostTod !== 'function')
       throw invalidArgType('The "options.hostTod" property must be a function', hostTod);
     for (const [name, value] of [

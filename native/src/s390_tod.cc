@@ -9,7 +9,10 @@
 #include "addon_data.h"
 #include "args.h"
 #include "errors.h"
+#include "hot_call.h"
+#include "call_block.h"
 #include "ioctl.h"
+#include "read_instant.h"
 #include "uapi.h"
 
 namespace kvmtod {
@@ -52,48 +55,98 @@ void TodAttrOrThrow(Napi::Env env, int fd, unsigned long request, uint64_t attr,
   if (err != 0) throw TodError(env, err, fd, request, attr);
 }
 
-}  // namespace
 
-Napi::Value GetTod(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  int fd = ArgFd(info, 0, "vmFd");
-  uint64_t* out = Data(env).scratch;
+// The read behind GetTod, on a checked descriptor: the epoch index, the TOD in out[0].
+// False: the error is pending.
+template <typename Call>
+bool ReadTod(Call& call, int fd, uint64_t* out, uint32_t* high) {
   // Zeroed: a kernel that fails part-way must not leave us stack garbage.
   TodClockExt ext{};
   int err = TodAttr(fd, KVM_GET_DEVICE_ATTR, kS390VmTodExt, &ext);
   if (err == 0) {
+    TakeReadInstantIfAsked(out);
     out[0] = ext.tod;
-    return Napi::Number::New(env, ext.epoch_idx);
+    *high = ext.epoch_idx;
+    return true;
   }
-  if (err != ENXIO) throw TodError(env, err, fd, KVM_GET_DEVICE_ATTR, kS390VmTodExt);
+  if (err != ENXIO) {
+    call.Throw([&] { return TodError(call.Env(), err, fd, KVM_GET_DEVICE_ATTR, kS390VmTodExt); });
+    return false;
+  }
   uint64_t low = 0;
-  uint8_t high = 0;
-  TodAttrOrThrow(env, fd, KVM_GET_DEVICE_ATTR, kS390VmTodLow, &low);
-  TodAttrOrThrow(env, fd, KVM_GET_DEVICE_ATTR, kS390VmTodHigh, &high);
+  uint8_t high8 = 0;
+  if (!call.Checked([&](const Napi::CallbackInfo& info) {
+        TodAttrOrThrow(info.Env(), fd, KVM_GET_DEVICE_ATTR, kS390VmTodLow, &low);
+        TodAttrOrThrow(info.Env(), fd, KVM_GET_DEVICE_ATTR, kS390VmTodHigh, &high8);
+      })) {
+    return false;
+  }
+  // The instant of the later of the two reads (HIGH): within a microsecond of LOW's.
+  TakeReadInstantIfAsked(out);
   out[0] = low;
-  return Napi::Number::New(env, high);
+  *high = high8;
+  return true;
 }
 
-Napi::Value SetTod(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  int fd = ArgFd(info, 0, "vmFd");
-  uint8_t high = static_cast<uint8_t>(
-      ArgUint(info, 1, "tod.high", 255, "an integer >= 0 && <= 255", 0x100));
-  if (info[1].IsUndefined()) throw InvalidArgType(env, "tod.high", "number", info[1]);
-  if (info[2].IsUndefined()) throw InvalidArgType(env, "tod.low", "bigint", info[2]);
-  uint64_t low = ArgU64(info, 2, "tod.low", 0);
+// The write behind SetTod, on checked arguments (the error, if any, is left pending).
+template <typename Call>
+void WriteTod(Call& call, int fd, uint32_t high, uint64_t low) {
   TodClockExt ext{};
-  ext.epoch_idx = high;
+  ext.epoch_idx = static_cast<uint8_t>(high);
   ext.tod = low;
   int err = TodAttr(fd, KVM_SET_DEVICE_ATTR, kS390VmTodExt, &ext);
-  if (err == 0) return env.Undefined();
-  if (err != ENXIO) throw TodError(env, err, fd, KVM_SET_DEVICE_ATTR, kS390VmTodExt);
+  if (err == 0) return;
+  if (err != ENXIO) {
+    call.Throw([&] { return TodError(call.Env(), err, fd, KVM_SET_DEVICE_ATTR, kS390VmTodExt); });
+    return;
+  }
   // HIGH first, unlike QEMU (LOW, then HIGH): these kernels accept HIGH only as 0 and
   // store nothing for it, so checking it first means a refused epoch index fails the
   // call before LOW has moved the guest clock.
-  TodAttrOrThrow(env, fd, KVM_SET_DEVICE_ATTR, kS390VmTodHigh, &high);
-  TodAttrOrThrow(env, fd, KVM_SET_DEVICE_ATTR, kS390VmTodLow, &low);
-  return env.Undefined();
+  uint8_t high8 = static_cast<uint8_t>(high);
+  call.Checked([&](const Napi::CallbackInfo& info) {
+    TodAttrOrThrow(info.Env(), fd, KVM_SET_DEVICE_ATTR, kS390VmTodHigh, &high8);
+    TodAttrOrThrow(info.Env(), fd, KVM_SET_DEVICE_ATTR, kS390VmTodLow, &low);
+  });
+}
+
+}  // namespace
+
+napi_value GetTod(napi_env env, napi_callback_info cbinfo) {
+  int fd;
+  uint32_t unused;
+  uint32_t high;
+  HotCall<0> armed(env, cbinfo);
+  if (armed.Armed(0, 0, &fd, &unused)) {
+    uint64_t* out = armed.Data().scratch;
+    if (ReadTod(armed, fd, out, &high)) PutCallResult(out, high);
+    return nullptr;
+  }
+  HotCall<1> call(env, cbinfo);
+  if (!call.Fd(0, "vmFd", &fd) || !ReadTod(call, fd, call.Data().scratch, &high)) return nullptr;
+  napi_value result;
+  if (napi_create_uint32(env, high, &result) != napi_ok) return nullptr;
+  return result;
+}
+
+napi_value SetTod(napi_env env, napi_callback_info cbinfo) {
+  int fd;
+  uint32_t high;
+  uint64_t low;
+  {
+    HotCall<1> armed(env, cbinfo);
+    if (armed.Armed(1, 255, &fd, &high)) {
+      if (armed.RequiredU64(0, "tod.low", &low)) WriteTod(armed, fd, high, low);
+      return nullptr;
+    }
+  }
+  HotCall<3> call(env, cbinfo);
+  if (!call.Fd(0, "vmFd", &fd) || !call.RequiredUint(1, "tod.high", 255, "an integer >= 0 && <= 255", &high) ||
+      !call.RequiredU64(2, "tod.low", &low)) {
+    return nullptr;
+  }
+  WriteTod(call, fd, high, low);
+  return nullptr;
 }
 
 Napi::Value HasTodAttribute(const Napi::CallbackInfo& info) {

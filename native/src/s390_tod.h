@@ -6,10 +6,11 @@
 
 namespace kvmtod {
 
-// (vmFd) -> epoch index; the 64-bit TOD lands in scratch[0].
-Napi::Value GetTod(const Napi::CallbackInfo& info);
+// (vmFd) -> epoch index; the 64-bit TOD lands in scratch[0]. A plain Node-API callback
+// (hot_call.h), as is SetTod: their function data is the environment's AddonData.
+napi_value GetTod(napi_env env, napi_callback_info info);
 // (vmFd, high, low)
-Napi::Value SetTod(const Napi::CallbackInfo& info);
+napi_value SetTod(napi_env env, napi_callback_info info);
 // (vmFd, attr) -> boolean, from KVM_HAS_DEVICE_ATTR
 Napi::Value HasTodAttribute(const Napi::CallbackInfo& info);
 // (vmFd) -> boolean: does GET of the extended attribute work?

@@ -7,10 +7,11 @@
 
 namespace kvmtod {
 
-// (vmFd) -> flags; clock, realtime, host_tsc land in scratch[0..2].
-Napi::Value GetKvmClock(const Napi::CallbackInfo& info);
+// (vmFd) -> flags; clock, realtime, host_tsc land in scratch[0..2]. A plain Node-API
+// callback (hot_call.h), as is SetKvmClock: their function data is the environment's AddonData.
+napi_value GetKvmClock(napi_env env, napi_callback_info info);
 // (vmFd, clock, flags = 0, realtime = 0n)
-Napi::Value SetKvmClock(const Napi::CallbackInfo& info);
+napi_value SetKvmClock(napi_env env, napi_callback_info info);
 // (vcpuFd)
 Napi::Value KvmclockCtrl(const Napi::CallbackInfo& info);
 

@@ -1,12 +1,13 @@
 // Every code example in README.md and docs/ works as written: `js` blocks run (on the
 // simulated device, or on the s390 kernel double's VMs), `ts` blocks compile with
 // tsc --strict, a `js no-run` block says why just above it, and no block carries a tag
-// outside the convention (so none escapes by its spelling). `js kvm` blocks run in
-// test/kvm/doc-examples.test.js, where /dev/kvm works.
+// outside the convention (so none escapes by its spelling). `js kvm` blocks type-check
+// here (tsc --strict --checkJs) and run in test/kvm/doc-examples.test.js, where /dev/kvm
+// works.
 'use strict';
 const assert = require('assert');
-const double = require('../helpers/s390-double');
-const { KINDS, docBlocks, runJs, compileTs, printedClaim } = require('../helpers/doc-examples');
+const double = require('@kvm-tod/testkit/s390-double');
+const { KINDS, docBlocks, runJs, compileTs, printedClaim } = require('@kvm-tod/testkit/doc-examples');
 
 const blocks = docBlocks();
 const where = (b) => `${b.file}:${b.line}`;
@@ -37,6 +38,13 @@ describe("the docs' code examples", function () {
   it("the `ts` blocks compile with tsc --strict against the package's types", () => {
     const ts = blocks.filter((b) => b.info === 'ts');
     assert.strictEqual(compileTs(ts), '');
+  });
+
+  it('the `js kvm` blocks, run only where /dev/kvm works, type-check with tsc --strict (checkJs)', () => {
+    // What a TypeScript user copying one would be told, checked on every host.
+    const kvmBlocks = blocks.filter((b) => b.info === 'js kvm');
+    assert.ok(kvmBlocks.length > 0);
+    assert.strictEqual(compileTs(kvmBlocks), '');
   });
 
   describe('the `js` blocks run', () => {

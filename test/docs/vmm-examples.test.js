@@ -5,7 +5,7 @@
 const assert = require('assert');
 const { spawnSync } = require('child_process');
 const path = require('path');
-const { itKvm } = require('../helpers/kvm');
+const { itKvm } = require('@kvm-tod/testkit/kvm');
 
 const root = path.join(__dirname, '..', '..');
 const PAUSE_MS = 300;

@@ -4,8 +4,8 @@
 'use strict';
 const assert = require('assert');
 const kvm = require('../..');
-const double = require('../helpers/s390-double');
-const { collectWarnings } = require('../helpers/counting-device');
+const double = require('@kvm-tod/testkit/s390-double');
+const { collectWarnings } = require('@kvm-tod/testkit/counting-device');
 
 const { itDouble, withTwoDoubleVms } = double;
 

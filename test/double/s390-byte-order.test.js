@@ -6,7 +6,7 @@
 const assert = require('assert');
 const os = require('os');
 const kvm = require('../..');
-const { itDouble, withDoubleVm } = require('../helpers/s390-double');
+const { itDouble, withDoubleVm } = require('@kvm-tod/testkit/s390-double');
 
 const PATTERN = { high: 0x5a, low: 0x0102030405000000n };
 // The clock runs on between a set and a get (slowly under qemu-user), so compare by

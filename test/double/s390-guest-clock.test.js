@@ -5,9 +5,9 @@
 'use strict';
 const assert = require('assert');
 const kvm = require('../..');
-const pauseJump = require('../helpers/pause-jump');
-const { itDouble, withDoubleVm, configure } = require('../helpers/s390-double');
-const { collectWarnings } = require('../helpers/counting-device');
+const pauseJump = require('@kvm-tod/testkit/pause-jump');
+const { itDouble, withDoubleVm, configure } = require('@kvm-tod/testkit/s390-double');
+const { collectWarnings } = require('@kvm-tod/testkit/counting-device');
 
 const { sleep } = pauseJump;
 const PAUSE_MS = 600;

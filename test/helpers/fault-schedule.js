@@ -21,7 +21,7 @@ const assert = require('assert');
 const fc = require('fast-check');
 const os = require('os');
 const kvm = require('../..');
-const { collectWarnings } = require('./counting-device');
+const { collectWarnings } = require('@kvm-tod/testkit/counting-device');
 
 const M72 = 1n << 72n;
 const M64 = 1n << 64n;

@@ -5,8 +5,8 @@
 'use strict';
 const assert = require('assert');
 const kvm = require('../..');
-const { itKvm, withVm } = require('../helpers/kvm');
-const { sleep } = require('../helpers/pause-jump');
+const { itKvm, withVm } = require('@kvm-tod/testkit/kvm');
+const { sleep } = require('@kvm-tod/testkit/pause-jump');
 
 const PAUSE_MS = 1000;
 const noWarning = (w) => assert.fail(`unexpected warning ${w.code}: ${w.message}`);

@@ -9,8 +9,8 @@ const fs = require('fs');
 const path = require('path');
 const { spawnSync } = require('child_process');
 const kvm = require('../..');
-const { itKvm, withVm } = require('../helpers/kvm');
-const { openAt, snapshot, victimFile } = require('../helpers/fd-tools');
+const { itKvm, withVm } = require('@kvm-tod/testkit/kvm');
+const { openAt, snapshot, victimFile } = require('@kvm-tod/testkit/fd-tools');
 const { assertEveryCallFails } = require('../helpers/vm-calls');
 
 describe('descriptor misuse on real KVM', function () {

@@ -3,8 +3,8 @@
 // prints what the text after it says it prints.
 'use strict';
 const assert = require('assert');
-const { itKvm } = require('../helpers/kvm');
-const { docBlocks, runJs, printedClaim } = require('../helpers/doc-examples');
+const { itKvm } = require('@kvm-tod/testkit/kvm');
+const { docBlocks, runJs, printedClaim } = require('@kvm-tod/testkit/doc-examples');
 
 describe("the docs' `js kvm` examples on real KVM", function () {
   this.timeout(180_000);

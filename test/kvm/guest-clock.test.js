@@ -3,8 +3,8 @@
 'use strict';
 const assert = require('assert');
 const kvm = require('../..');
-const pauseJump = require('../helpers/pause-jump');
-const { itKvm, withVm } = require('../helpers/kvm');
+const pauseJump = require('@kvm-tod/testkit/pause-jump');
+const { itKvm, withVm } = require('@kvm-tod/testkit/kvm');
 
 describe('GuestClock on real kvmclock', () => {
   itKvm(

@@ -3,9 +3,11 @@
 'use strict';
 const assert = require('assert');
 const kvm = require('../..');
-const { itKvm, withVm } = require('../helpers/kvm');
+const { itKvm, withVm } = require('@kvm-tod/testkit/kvm');
 
-const { sleep } = require('../helpers/pause-jump');
+const { sleep } = require('@kvm-tod/testkit/pause-jump');
+const { askReadInstant, takeReadInstant } = require('../../dist/read-instant');
+const native = require('../../dist/native');
 
 describe('real /dev/kvm (x86_64)', () => {
   itKvm('opens /dev/kvm, reports API version 12, creates and closes a VM', () => {
@@ -20,6 +22,20 @@ describe('real /dev/kvm (x86_64)', () => {
       kvm.closeFd(kvmFd);
     }
   });
+
+  itKvm(
+    "getKvmClock takes the instant of its read when asked (GuestClock's hold), on the host's monotonic clock",
+    withVm((vmFd) => {
+      const before = process.hrtime.bigint();
+      askReadInstant();
+      kvm.getKvmClock(vmFd);
+      const taken = native.scratchHalves[8] === 2; // read-instant.ts: TAKEN, in scratch word 4
+      const instant = takeReadInstant();
+      const after = process.hrtime.bigint();
+      assert.ok(taken, 'the addon took no instant');
+      assert.ok(before <= instant && instant <= after, `${instant} is not within ${before}..${after}`);
+    }),
+  );
 
   itKvm(
     'KVM_CAP_ADJUST_CLOCK answers the kvmclock flags',

@@ -3,10 +3,10 @@
 'use strict';
 const assert = require('assert');
 const kvm = require('../..');
-const { itKvm, withVm } = require('../helpers/kvm');
-const { collectWarnings } = require('../helpers/counting-device');
+const { itKvm, withVm } = require('@kvm-tod/testkit/kvm');
+const { collectWarnings } = require('@kvm-tod/testkit/counting-device');
 
-const { controlJumpMs, heldLimitMs, measureAcrossPause } = require('../helpers/pause-jump');
+const { controlJumpMs, heldLimitMs, measureAcrossPause } = require('@kvm-tod/testkit/pause-jump');
 
 describe('kvmclock policies and the pause notice on real KVM', () => {
   /** Across stop, pauseMs and cont under `policy`: the jump and the unheld host time (ms). */

@@ -173,7 +173,7 @@ describeTarball('package tarball', function () {
     if (tmp && !process.env.KVM_TOD_KEEP_PACKAGE_TEST) fs.rmSync(tmp, { recursive: true, force: true });
   });
 
-  it('holds exactly the compiled JS and types, the native sources and build files, both prebuilds and the docs', () => {
+  it('holds the library alone: its compiled JS and types, native sources, both prebuilds, docs and examples', () => {
     const expected = new Set(['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'binding.gyp']);
     for (const f of walk(path.join(root, 'lib'))) {
       if (!f.endsWith('.ts')) continue;
@@ -184,17 +184,8 @@ describeTarball('package tarball', function () {
     expected.add('dist/index.mjs');
     expected.add('dist/index.d.mts');
     for (const f of walk(path.join(root, 'native'))) expected.add(`native/${f}`);
-    // The tiny x86 VMM the demo runs its guest in: compiled, its native sources, its prebuild.
-    for (const f of walk(path.join(root, 'vmm/x86-tiny'))) {
-      if (f.endsWith('.ts')) {
-        expected.add(`dist/vmm/x86-tiny/${f.replace(/\.ts$/, '.js')}`);
-        expected.add(`dist/vmm/x86-tiny/${f.replace(/\.ts$/, '.d.ts')}`);
-      } else if (f.startsWith('native/')) {
-        expected.add(`vmm/x86-tiny/${f}`);
-      }
-    }
-    expected.add('prebuilds/linux-x64/vmm/tiny_vmm.node');
     for (const f of walk(path.join(root, 'docs'))) expected.add(`docs/${f}`);
+    for (const f of walk(path.join(root, 'examples'))) expected.add(`examples/${f}`);
     expected.add('prebuilds/linux-x64/node.napi.node');
     expected.add('prebuilds/linux-s390x/node.napi.node');
 
@@ -208,9 +199,9 @@ describeTarball('package tarball', function () {
     );
   });
 
-  it('ships no tests, dependencies, build output, caches, CI files, scripts or source maps', () => {
-    const banned =
-      /^(test|node_modules|build|build-[^/]*|\.cache|\.ci|\.git|scripts|bench|lib)\/|\.map$|\.tgz$|^\.|\/\./;
+  it('ships no tests, dependencies, build output, caches, CI files, scripts, maps or other packages', () => {
+    const folders = 'test|node_modules|build|build-[^/]*|\\.cache|\\.ci|\\.git|scripts|bench|lib|cli|vmm|boxes|testkit';
+    const banned = new RegExp(`^(${folders})/|\\.map$|\\.tgz$|^\\.|/\\.`);
     assert.deepStrictEqual(
       files.filter((f) => banned.test(f)),
       [],
@@ -219,10 +210,14 @@ describeTarball('package tarball', function () {
     assert.ok(files.includes('native/src/addon.cc'), 'the addon sources');
   });
 
-  it('points main, types, exports and bin at files it ships, and states what it supports', () => {
+  it('points main, types and exports at files it ships, has no bin, and says where it lives', () => {
     const shipped = JSON.parse(run('tar', ['xzOf', tarball, 'package/package.json']));
-    const targets = [shipped.main, shipped.types, ...Object.values(shipped.bin)];
+    const targets = [shipped.main, shipped.types, ...Object.values(shipped.exports['./native-glue'])];
     for (const condition of ['import', 'require']) targets.push(...Object.values(shipped.exports['.'][condition]));
+    assert.strictEqual(shipped.bin, undefined, 'the library has no command (the CLI is @kvm-tod/cli)');
+    assert.match(shipped.repository.url, /^git\+https:\/\//);
+    assert.match(shipped.bugs.url, /^https:\/\//);
+    assert.match(shipped.homepage, /^https:\/\//);
     for (const t of targets) assert.ok(files.includes(path.posix.normalize(t)), `${t} is not in the tarball`);
     assert.strictEqual(shipped.scripts.install, 'node-gyp-build');
     assert.ok(shipped.dependencies['node-gyp-build'], 'node-gyp-build is a runtime dependency');
@@ -308,25 +303,16 @@ describeTarball('package tarball', function () {
     assert.ok(r.exports > 30, `${r.exports} exports`);
   });
 
-  it("the tiny x86 VMM of the demo's guest loads from its own prebuild, not taken for the addon", () => {
-    const r = inProject([
-      '-e',
-      `
-      const path = require('path');
-      const dir = path.dirname(require.resolve('kvm-tod/package.json'));
-      const tiny = require(path.join(dir, 'dist/vmm/x86-tiny'));
-      const loaded = tiny.loadTinyVmm();
-      console.log(JSON.stringify({
-        file: path.relative(dir, tiny.tinyVmmAddonPath()),
-        loaded: !(loaded instanceof Error) && typeof loaded.run === 'function',
-        addon: path.relative(dir, require('node-gyp-build').path(dir)),
-      }));`,
-    ]);
-    assert.deepStrictEqual(r, {
-      file: 'prebuilds/linux-x64/vmm/tiny_vmm.node',
-      loaded: true,
-      addon: 'prebuilds/linux-x64/node.napi.node',
-    });
+  it('examples/ run from the installed package as they do from the clone', () => {
+    const dir = path.join(project, 'node_modules', 'kvm-tod', 'examples');
+    const env = cleanEnv({ PATH: bindir });
+    const r = spawnSync('node', [path.join(dir, 's390-vmm-hook.js'), '100'], { cwd: project, env, encoding: 'utf8' });
+    assert.strictEqual(r.status, 0, `${r.stdout}${r.stderr}`);
+    assert.match(r.stdout, /guest TOD moved -?\d+\.\d{3} ms across the stop/);
+    const x86 = spawnSync('node', [path.join(dir, 'x86-vmm-hook.js'), '100'], { cwd: project, env, encoding: 'utf8' });
+    // Without /dev/kvm it says why and exits 2; with one it runs (0).
+    assert.ok([0, 2].includes(x86.status), `exit ${x86.status}: ${x86.stdout}${x86.stderr}`);
+    assert.doesNotMatch(x86.stderr, /Cannot find module/);
   });
 
   it('import: the same names and the same KvmError', () => {
@@ -350,11 +336,9 @@ describeTarball('package tarball', function () {
     assert.deepStrictEqual(r, { isKvmError: true, code: 'EBADF', functions: true, differ: [] });
   });
 
-  it('the kvm-tod command runs from the installed package', () => {
-    const env = cleanEnv({ PATH: `${path.join(project, 'node_modules/.bin')}:${bindir}` });
-    const r = spawnSync('kvm-tod', ['--help'], { cwd: project, env, encoding: 'utf8' });
-    assert.strictEqual(r.status, 0, r.stderr);
-    assert.match(r.stdout, /demo/);
+  it('installs no command: the kvm-tod command is the CLI package, not the library', () => {
+    assert.ok(!fs.existsSync(path.join(project, 'node_modules', '.bin', 'kvm-tod')), 'node_modules/.bin/kvm-tod');
+    assert.ok(!files.some((f) => f.startsWith('dist/cli/')), 'dist/cli/ in the tarball');
   });
 
   it('s390x: the linux-s390x prebuild loads under qemu-user with the s390x Node', function () {

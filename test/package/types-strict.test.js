@@ -6,7 +6,7 @@ const assert = require('assert');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { scratch, tscStrict } = require('../helpers/doc-examples');
+const { scratch, tscStrict } = require('@kvm-tod/testkit/doc-examples');
 
 const root = path.join(__dirname, '..', '..');
 

@@ -6,7 +6,7 @@
 const assert = require('assert');
 const fs = require('fs');
 const kvm = require('../..');
-const { collectWarnings } = require('../helpers/counting-device');
+const { collectWarnings } = require('@kvm-tod/testkit/counting-device');
 
 const { WarningCodes } = kvm;
 

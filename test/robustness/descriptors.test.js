@@ -16,10 +16,10 @@ const path = require('path');
 const readline = require('readline');
 const { spawn, execFileSync } = require('child_process');
 const kvm = require('../..');
-const double = require('../helpers/s390-double');
+const double = require('@kvm-tod/testkit/s390-double');
 const { assertEveryCallFails } = require('../helpers/vm-calls');
-const { closedFd, isOpen, openAt, openAtOrAbove, snapshot, victimFile } = require('../helpers/fd-tools');
-const { collectWarnings } = require('../helpers/counting-device');
+const { closedFd, isOpen, openAt, openAtOrAbove, snapshot, victimFile } = require('@kvm-tod/testkit/fd-tools');
+const { collectWarnings } = require('@kvm-tod/testkit/counting-device');
 
 const vmCalls = {
   getTod: { call: (fd) => kvm.getTod(fd), request: 'KVM_GET_DEVICE_ATTR', attribute: 'KVM_S390_VM_TOD_EXT' },

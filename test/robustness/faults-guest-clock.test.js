@@ -14,8 +14,8 @@ const kvm = require('../..');
 // GuestClock's symbol-keyed members (lib/internals.ts), for the mutants below: not part of the package.
 const internal = require('../../dist/internals');
 const { schedule, runSchedule, inProcessEnv, nativeCall, describeStep } = require('../helpers/fault-schedule');
-const double = require('../helpers/s390-double');
-const { collectWarnings } = require('../helpers/counting-device');
+const double = require('@kvm-tod/testkit/s390-double');
+const { collectWarnings } = require('@kvm-tod/testkit/counting-device');
 const { runs } = require('../helpers/scale');
 
 const IN_PROCESS_RUNS = runs(1000, 'FAULT_RUNS');

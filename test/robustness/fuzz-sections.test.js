@@ -10,7 +10,7 @@ const assert = require('assert');
 const fc = require('fast-check');
 const kvm = require('../..');
 const { anyValue, hostile, materialize, undocumented } = require('../helpers/fuzz-values');
-const { CountingDevice, collectWarnings } = require('../helpers/counting-device');
+const { CountingDevice, collectWarnings } = require('@kvm-tod/testkit/counting-device');
 const { runs } = require('../helpers/scale');
 
 const RUNS = runs(400, 'FUZZ_RUNS');

@@ -10,7 +10,7 @@ const fs = require('fs');
 const path = require('path');
 const { spawnSync } = require('child_process');
 const { Worker } = require('worker_threads');
-const double = require('../helpers/s390-double');
+const double = require('@kvm-tod/testkit/s390-double');
 const { EMULATED } = require('../helpers/scale');
 
 const CHILD = path.join(__dirname, '..', 'fixtures', 'threads-child.js');

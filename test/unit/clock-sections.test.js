@@ -5,7 +5,7 @@
 'use strict';
 const assert = require('assert');
 const kvm = require('../..');
-const { CountingDevice, collectWarnings } = require('../helpers/counting-device');
+const { CountingDevice, collectWarnings } = require('@kvm-tod/testkit/counting-device');
 
 const { GuestClock, SimulatedS390Tod, WarningCodes } = kvm;
 const HOST_1970 = { high: 0, low: 0x7d91048bca000000n };

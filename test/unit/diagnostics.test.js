@@ -3,7 +3,7 @@
 const assert = require('assert');
 const dc = require('diagnostics_channel');
 const kvm = require('../..');
-const { CountingDevice } = require('../helpers/counting-device');
+const { CountingDevice } = require('@kvm-tod/testkit/counting-device');
 
 function record(name) {
   const seen = [];
@@ -71,5 +71,105 @@ describe('diagnostics channels', () => {
       hold.seen.map((m) => m.reason),
       ['load'],
     );
+  });
+});
+
+// A subscriber that throws: Node's diagnostics_channel catches the throw in publish() and
+// raises it again on process.nextTick, as an uncaught exception. The clock has done its
+// step by then (each publish comes after the state change it reports), vmStateChanged and
+// the section calls return as usual, and the rest of the step (the pause notice after a
+// release) still runs. Each test takes the uncaught exception it provokes from mocha's
+// handler and checks it.
+describe('diagnostics: a subscriber that throws', () => {
+  /** Runs `fn` with `thrower` subscribed to `channel`; what was raised, synchronously and after. */
+  async function withThrowingSubscriber(channel, fn) {
+    const thrown = [];
+    const seen = [];
+    const thrower = (message) => {
+      seen.push(message);
+      const error = new Error(`subscriber of ${channel}`);
+      thrown.push(error);
+      throw error;
+    };
+    const listeners = process.listeners('uncaughtException');
+    const caught = [];
+    process.removeAllListeners('uncaughtException');
+    process.on('uncaughtException', (error) => caught.push(error));
+    dc.subscribe(channel, thrower);
+    let caughtSync;
+    try {
+      fn(seen);
+      caughtSync = caught.length;
+      await new Promise((resolve) => setImmediate(resolve)); // the nextTick queue has run
+    } finally {
+      dc.unsubscribe(channel, thrower);
+      process.removeAllListeners('uncaughtException');
+      for (const listener of listeners) process.on('uncaughtException', listener);
+    }
+    assert.strictEqual(caughtSync, 0, 'the error was raised synchronously');
+    assert.ok(thrown.length > 0, 'the subscriber was never called');
+    assert.deepStrictEqual(caught, thrown, 'each throw comes back once, as an uncaught exception');
+    return seen;
+  }
+
+  it('hold: the clock is held when the subscriber runs, and stays held; vmStateChanged does not throw', async () => {
+    const device = new CountingDevice();
+    const clock = new kvm.GuestClock(device, { warn: () => assert.fail('no warning') });
+    clock.vmStateChanged(true);
+    const seen = await withThrowingSubscriber(kvm.Channels.HOLD, (messages) => {
+      clock.vmStateChanged(false);
+      assert.deepStrictEqual(
+        messages.map((m) => [m.reason, m.clock.held]),
+        [['stop', true]],
+      );
+    });
+    assert.deepStrictEqual([clock.held, clock.heldValue, clock.running, device.reads], [true, 1000n, false, 1]);
+    assert.strictEqual(seen.length, 1);
+  });
+
+  it('release: the held value is written back and released, and the pause notice still goes out', async () => {
+    const device = new CountingDevice();
+    const notices = [];
+    device.resumed = () => notices.push(clock.held);
+    const clock = new kvm.GuestClock(device, { warn: () => assert.fail('no warning') });
+    clock.vmStateChanged(true);
+    clock.vmStateChanged(false);
+    device.tick(5_000n); // KVM's clock ran on while stopped
+    const other = [];
+    const second = (message) => other.push(message.value);
+    dc.subscribe(kvm.Channels.RELEASE, second);
+    try {
+      await withThrowingSubscriber(kvm.Channels.RELEASE, (messages) => {
+        clock.vmStateChanged(true);
+        assert.deepStrictEqual(
+          messages.map((m) => [m.value, m.clock.held]),
+          [[1000n, false]],
+        );
+      });
+    } finally {
+      dc.unsubscribe(kvm.Channels.RELEASE, second);
+    }
+    assert.deepStrictEqual([device.written, clock.held, clock.running], [[1000n], false, true]);
+    assert.deepStrictEqual(notices, [false], 'KVMCLOCK_CTRL after the release, throw or not');
+    assert.deepStrictEqual(other, [1000n], 'the other subscribers still get the message');
+  });
+
+  it('fallback: a failed hold still warns and leaves the clock running', async () => {
+    const device = new CountingDevice();
+    const warnings = [];
+    const clock = new kvm.GuestClock(device, { warn: (w) => warnings.push(w.code) });
+    clock.vmStateChanged(true);
+    device.failRead = 'EIO';
+    await withThrowingSubscriber(kvm.Channels.FALLBACK, () => clock.vmStateChanged(false));
+    assert.deepStrictEqual([clock.held, warnings], [false, [kvm.WarningCodes.HOLD_FAILED]]);
+  });
+
+  it('load: loadClockSection returns, and the destination holds the migrated value', async () => {
+    const source = new kvm.GuestClock(new CountingDevice(42n), { warn: () => {} });
+    const bytes = kvm.saveClockSection(source);
+    const device = new CountingDevice();
+    const dest = new kvm.GuestClock(device, { warn: () => assert.fail('no warning') });
+    await withThrowingSubscriber(kvm.Channels.HOLD, () => kvm.loadClockSection(dest, bytes));
+    assert.deepStrictEqual([device.written, dest.held, dest.heldValue], [[42n], true, 42n]);
   });
 });

@@ -3,7 +3,7 @@
 'use strict';
 const assert = require('assert');
 const { GuestClock, KvmTodWarning, WarningCodes, KvmError } = require('../..');
-const { CountingDevice, collectWarnings } = require('../helpers/counting-device');
+const { CountingDevice, collectWarnings } = require('@kvm-tod/testkit/counting-device');
 
 function setup(options = {}) {
   const device = new CountingDevice();

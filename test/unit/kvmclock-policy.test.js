@@ -4,7 +4,7 @@
 const assert = require('assert');
 const fs = require('fs');
 const kvm = require('../..');
-const { collectWarnings } = require('../helpers/counting-device');
+const { collectWarnings } = require('@kvm-tod/testkit/counting-device');
 
 describe('the pause notice and kvmclock catch-up, without a VM', () => {
   it(
@@ -39,7 +39,7 @@ describe('the pause notice and kvmclock catch-up, without a VM', () => {
   );
 
   it('the pause notice goes out on every resume after a pause, held or not, but not on a first start', () => {
-    const { CountingDevice } = require('../helpers/counting-device');
+    const { CountingDevice } = require('@kvm-tod/testkit/counting-device');
     const device = new CountingDevice();
     let notices = 0;
     device.resumed = () => notices++;

@@ -4,7 +4,7 @@
 'use strict';
 const assert = require('assert');
 const kvm = require('../..');
-const { CountingDevice, collectWarnings } = require('../helpers/counting-device');
+const { CountingDevice, collectWarnings } = require('@kvm-tod/testkit/counting-device');
 
 describe('todclock migration section', () => {
   it('encodes a present value as QEMU does: 01, epoch index, big-endian TOD', () => {
@@ -112,7 +112,7 @@ describe('todclock migration section', () => {
   });
 });
 
-const { sleep } = require('../helpers/pause-jump');
+const { sleep } = require('@kvm-tod/testkit/pause-jump');
 
 function vm(policy) {
   const device = new kvm.SimulatedS390Tod();

@@ -3,9 +3,9 @@
 'use strict';
 const assert = require('assert');
 const kvm = require('../..');
-const { CountingDevice, collectWarnings } = require('../helpers/counting-device');
+const { CountingDevice, collectWarnings } = require('@kvm-tod/testkit/counting-device');
 
-const { clockAcrossPause, sleep, msBetween } = require('../helpers/pause-jump');
+const { clockAcrossPause, sleep, msBetween } = require('@kvm-tod/testkit/pause-jump');
 
 // 20 ms on a quiet host; plus the time the clock was surely not held on a slow one.
 const frozen = ({ jumpMs, unheldMs }) => jumpMs >= 0 && jumpMs < 20 + unheldMs;

@@ -2,8 +2,8 @@
 // library's error and argument helpers compiled in so that failures look the same.
 #include <napi.h>
 
-#include "../../../native/src/addon_data.h"
-#include "../../../native/src/errors.h"
+#include "addon_data.h"
+#include "errors.h"
 #include "glue.h"
 
 namespace linuxvmm {

@@ -13,9 +13,9 @@
 #include <cerrno>
 #include <mutex>
 
-#include "../../../native/src/args.h"
-#include "../../../native/src/errors.h"
-#include "../../../native/src/ioctl.h"
+#include "args.h"
+#include "errors.h"
+#include "ioctl.h"
 #include "glue.h"
 
 namespace linuxvmm {

@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "../../../native/src/args.h"
-#include "../../../native/src/errors.h"
-#include "../../../native/src/ioctl.h"
+#include "args.h"
+#include "errors.h"
+#include "ioctl.h"
 #include "glue.h"
 
 namespace linuxvmm {

@@ -7,9 +7,9 @@
 #include <cstring>
 #include <vector>
 
-#include "../../../native/src/args.h"
-#include "../../../native/src/errors.h"
-#include "../../../native/src/ioctl.h"
+#include "args.h"
+#include "errors.h"
+#include "ioctl.h"
 #include "cpuid_abi.h"
 #include "glue.h"
 

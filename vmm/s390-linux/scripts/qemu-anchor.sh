@@ -18,7 +18,8 @@ cache="$root/.cache/s390-linux-qemu"
 log() { echo "qemu-anchor: $*" >&2; }
 fail() { echo "qemu-anchor: *** $* ***" >&2; exit 1; }
 mkdir -p "$cache/debs"
-command -v s390x-linux-gnu-readelf >/dev/null || fail "no s390x-linux-gnu-readelf (apt-get install binutils-s390x-linux-gnu)"
+command -v s390x-linux-gnu-readelf >/dev/null ||
+  fail "no s390x-linux-gnu-readelf (apt-get install binutils-s390x-linux-gnu)"
 
 fetch() {  # PKG[:ARCH]: its .deb in $cache/debs (once)
   local name=${1%%:*}
@@ -51,7 +52,8 @@ if [ ! -x "$slim/qemu-system-s390x" ]; then
   [ -x "$bin" ] || fail "no qemu-system-s390x in qemu-system-misc:s390x"
   # Copy the binary and, walking DT_NEEDED from it, every library it needs, flat into lib/.
   cp "$bin" "$slim/qemu-system-s390x"
-  cp -L "$tree/lib/ld64.so.1" "$slim/lib/ld64.so.1" 2>/dev/null || cp -L "$tree"/usr/lib/s390x-linux-gnu/ld64.so.1 "$slim/lib/"
+  cp -L "$tree/lib/ld64.so.1" "$slim/lib/ld64.so.1" 2>/dev/null ||
+    cp -L "$tree"/usr/lib/s390x-linux-gnu/ld64.so.1 "$slim/lib/"
   todo="$slim/qemu-system-s390x"
   while [ -n "$todo" ]; do
     more=
@@ -76,6 +78,6 @@ fi
 
 [ "${1:-}" = --prepare ] && exit 0
 cd "$root"
-S390_BOX_FILES="$slim" S390_BOX_TIMEOUT=${S390_BOX_TIMEOUT:-3600} bash scripts/s390-box.sh env \
+S390_BOX_FILES="$slim" S390_BOX_TIMEOUT=${S390_BOX_TIMEOUT:-3600} bash boxes/s390-box.sh env \
   S390_GUEST_BUSY="${S390_GUEST_BUSY:-fork}" S390_GUEST_RCU_TIMEOUT="${S390_GUEST_RCU_TIMEOUT:-3}" \
   node "$pkg/dist/qemu-anchor.js" "$slim" "${1:-10000}"

@@ -1,4 +1,4 @@
-// Loads the VMM's own addon (build/s390_linux.node, cross-compiled for s390x by
+// Loads the VMM's own addon (build/s390x/s390_linux.node, cross-compiled for s390x by
 // scripts/build-native.sh from native/*.cc) and describes it. The addon answers a failure
 // with {error: -errno, request} (or a bare -errno); check() and checkErrno() turn those into
 // the library's KvmError, so a failure here reads like any other of kvm-tod's.
@@ -59,8 +59,9 @@ export interface Native {
   kick(tid: number): number;
 }
 
-/** Where the addon is: S390_LINUX_ADDON, else build/ beside dist/. */
-export const addonPath = process.env.S390_LINUX_ADDON ?? path.join(__dirname, '..', 'build', 's390_linux.node');
+/** Where the addon is: S390_LINUX_ADDON, else build/s390x/ beside dist/. */
+export const addonPath =
+  process.env.S390_LINUX_ADDON ?? path.join(__dirname, '..', 'build', 's390x', 's390_linux.node');
 
 let loaded: Native | undefined;
 

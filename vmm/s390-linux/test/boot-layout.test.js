@@ -71,8 +71,9 @@ describe('s390-linux boot layout (no kernel)', () => {
     );
   });
 
-  const vmlinuz = path.join(__dirname, '..', '..', '..', '.cache', 's390-box', 'vmlinuz');
-  const noKernel = ' [skipped: no .cache/s390-box/vmlinuz: run `npm run s390-box -- true` once]';
+  const vmlinuz = path.join(__dirname, '..', 'build', 's390x', 'guest', 'vmlinuz');
+  const noKernel =
+    ' [skipped: no build/s390x/guest/vmlinuz: `npm run s390-box -- true` once, then `npm run build:s390x` here]';
   const real = fs.existsSync(vmlinuz) ? it : it.skip;
   real(
     `the box's own kernel: S390EP at 0x10008, and it states 4096 for the command line${real === it ? '' : noKernel}`,

@@ -10,18 +10,10 @@ const path = require('path');
 
 const script = path.join(__dirname, '..', 'scripts', 'guest-initramfs.sh');
 
+/** What the script lacks here to build the initramfs (its own --check), or undefined. */
 function missing() {
-  if (spawnSync('sh', ['-c', 'command -v s390x-linux-gnu-gcc']).status !== 0)
-    return 'needs s390x-linux-gnu-gcc (apt-get install gcc-s390x-linux-gnu)';
-  if (!fs.existsSync('/usr/s390x-linux-gnu/lib/libc.a')) return 'needs libc6-dev-s390x-cross';
-  const cached = path.join(__dirname, '..', '..', '..', '.cache', 's390-box', 'debs');
-  const deb = fs.existsSync(cached) && fs.readdirSync(cached).some((f) => f.startsWith('busybox-static_'));
-  if (
-    !deb &&
-    spawnSync('sh', ['-c', 'apt-cache policy busybox-static:s390x | grep -q "Candidate: [0-9]"']).status !== 0
-  )
-    return 'needs busybox-static:s390x (run `npm run s390-box -- true` once, which caches it)';
-  return undefined;
+  const r = spawnSync('bash', [script, '--check'], { encoding: 'utf8' });
+  return r.status === 0 ? undefined : r.stdout.trim() || r.stderr.trim();
 }
 
 /** The entries of a newc cpio: name, mode, uid, gid, data. */
