@@ -12,6 +12,7 @@ import { backendLine, reportHead, textReport } from './report-text';
 import type { InjectedFault } from './fault';
 import { runDemo } from './run-demo';
 import { LinuxHold, linuxDemo } from './linux-guest';
+import { s390LinuxDemo } from './s390-linux-guest';
 import {
   DemoArgs,
   DEFAULT_PAUSE_MS,
@@ -22,9 +23,11 @@ import {
   reportWidth,
 } from './options';
 
-// `--guest linux`: the scenarios are the holds, 'none' (the VMM without kvm-tod) first.
+// `--guest linux`: the scenarios are the holds, 'none' (the VMM without kvm-tod) first. The
+// guest is the host's own architecture's (s390x or x86_64), on its /dev/kvm.
 function linuxHolds(policy: string | undefined, backend: string | undefined): LinuxHold[] {
-  if (backend !== undefined && backend !== 'auto' && backend !== 'kvmclock') {
+  const own = process.arch === 's390x' ? 's390' : 'kvmclock';
+  if (backend !== undefined && backend !== 'auto' && backend !== own) {
     throw new UsageError(
       `kvm-tod demo: --guest linux runs on this host's /dev/kvm; --backend ${backend} does not apply`,
     );
@@ -141,7 +144,8 @@ Options:
                        hold, the four scenarios of the QEMU commit with the
                        guest moved to a second VM (live) and a third
                        (offline) (needs /dev/kvm and the source tree; see
-                       vmm/linux/README.md)
+                       vmm/linux/README.md). On s390x: an s390x guest, the
+                       stop/cont scenarios on one boot (vmm/s390-linux/README.md)
   --json               print one JSON document instead of the table
   --wide               the report at its full width: the table with every column
                        and no line wrapped (by default it fits 120 columns: what
@@ -190,7 +194,10 @@ export async function demo(argv: string[], extras: DemoExtras = {}): Promise<num
     process.stdout.write(DEMO_HELP);
     return 0;
   }
-  if (args.linux) return linuxDemo({ pauseMs: args.pauseMs, holds: args.linux, json: args.json, wide: args.wide });
+  if (args.linux) {
+    const linux = { pauseMs: args.pauseMs, holds: args.linux, json: args.json, wide: args.wide };
+    return process.arch === 's390x' ? s390LinuxDemo(linux) : linuxDemo(linux);
+  }
   const { fault } = extras;
   const { backend, requested, fallbackReason } = selectBackend(args.backend);
   try {
