@@ -29,7 +29,8 @@ const title = "s390 kvm.ko: the QEMU commit's four scenarios on the s390x Linux 
   });
 
   const summary = (s) =>
-    `leap ${s.leapMs.toFixed(1)} ms of a ${s.pauseMs.toFixed(1)} ms pause, ${s.kernelComplaints.length} complaint lines` +
+    `leap ${s.leapMs.toFixed(1)} ms of a ${s.pauseMs.toFixed(1)} ms pause, ` +
+    `${s.kernelComplaints.length} complaint lines` +
     `${s.kernelComplaints.length ? `:\n${s.kernelComplaints.map((c) => c.text).join('\n')}` : ''}`;
   const heldThrough = (s) => {
     assert.ok(Math.abs(s.leapMs) < 0.05 * s.pauseMs, summary(s));
