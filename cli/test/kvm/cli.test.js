@@ -68,13 +68,18 @@ describe('kvm-tod probe on real KVM', function () {
   itKvm(
     '--json on KVM: API version 12, a VM, kvmclock readable, ADJUST_CLOCK decoded, no s390 TOD on x86',
     function () {
-      const get = (id) => doc.checks.find((c) => c.id === id);
-      assert.strictEqual(get('api-version').value, 12);
-      assert.strictEqual(get('vm').ok, true);
-      assert.strictEqual(get('kvmclock').ok, true);
-      assert.match(get('cap-adjust-clock').value, /^\d+: /);
-      assert.strictEqual(get('tod-low').ok, false);
-      assert.strictEqual(get('tod-low').error.code, 'ENOTTY');
+      assert.deepStrictEqual([doc.arch, doc.clockKind, doc.allocatePgste], ['x64', 'kvmclock', null]);
+      assert.deepStrictEqual([doc.apiVersion.status, doc.apiVersion.value], ['works', 12]);
+      assert.strictEqual(doc.vm.status, 'works', JSON.stringify(doc.vm));
+      assert.strictEqual(doc.kvmclock.status, 'works', JSON.stringify(doc.kvmclock));
+      const adjust = doc.capabilities.adjustClock;
+      assert.strictEqual(adjust.status, 'works', JSON.stringify(adjust));
+      assert.ok(Number.isInteger(adjust.value) && adjust.value > 0, JSON.stringify(adjust));
+      assert.match(adjust.detail, new RegExp(`^${adjust.value}: `), 'the flags decoded');
+      // The s390 TOD attributes are not an x86 VM's: KVM_HAS_DEVICE_ATTR is not one of its
+      // ioctls (ENOTTY, as in the KVM box's 6.1), or it has no such group (ENXIO).
+      assert.strictEqual(doc.tod.low.status, 'absent', JSON.stringify(doc.tod.low));
+      assert.ok(['ENOTTY', 'ENXIO'].includes(doc.tod.low.error.code), JSON.stringify(doc.tod.low));
     },
   );
 });
