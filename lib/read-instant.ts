@@ -29,3 +29,18 @@ export function takeReadInstant(): bigint {
   scratchHalves[STATE] = IDLE;
   return taken ? scratch[INSTANT] : process.hrtime.bigint();
 }
+
+/**
+ * {@link takeReadInstant} into `target` (the halves of a bigint word) without making a
+ * bigint: a taken instant is copied half by half, else the clock is read here.
+ */
+export function takeReadInstantInto(target: Uint32Array): void {
+  const taken = scratchHalves[STATE] === TAKEN;
+  scratchHalves[STATE] = IDLE;
+  if (taken) {
+    target[0] = scratchHalves[INSTANT * 2];
+    target[1] = scratchHalves[INSTANT * 2 + 1];
+  } else {
+    new BigUint64Array(target.buffer, target.byteOffset, 1)[0] = process.hrtime.bigint();
+  }
+}
