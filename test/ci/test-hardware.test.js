@@ -8,7 +8,7 @@ const { spawnSync } = require('child_process');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { validateJUnit, parseTap } = require('@kvm-tod/testkit/ci-results');
+const { validateJUnit, junitValidatorMissing, parseTap } = require('@kvm-tod/testkit/ci-results');
 const { s390Kvm } = require('@kvm-tod/testkit/s390-kvm');
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -45,9 +45,16 @@ function testHardware(args) {
   };
 }
 
+// Where no validator runs (a big-endian host without xmllint), the JUnit file is not checked
+// against the schema, and the titles say so; its contents are still checked.
+const noValidator = junitValidatorMissing();
+const validatorGate = noValidator ? ` [JUnit schema check skipped: ${noValidator}]` : '';
+
 async function assertValidResults(dir, counts) {
-  const junit = await validateJUnit(path.join(dir, 'hardware.junit.xml'));
-  assert.deepStrictEqual(junit.errors, [], 'JUnit XML against testkit/junit.xsd');
+  if (!noValidator) {
+    const junit = await validateJUnit(path.join(dir, 'hardware.junit.xml'));
+    assert.deepStrictEqual(junit.errors, [], 'JUnit XML against testkit/junit.xsd');
+  }
   const tap = parseTap(path.join(dir, 'hardware.tap'));
   assert.deepStrictEqual(tap.errors, [], 'TAP 13');
   assert.deepStrictEqual(tap.counts, counts);
@@ -67,7 +74,7 @@ describe('npm run test:hardware: results, environment record and exit status', f
   it(
     s390Kvm.ok
       ? 'on this s390x KVM: every check runs; exit 0; the record says real KVM'
-      : 'without an s390x KVM: every check a SKIP with the reason, exit 77, JUnit and TAP say so',
+      : `without an s390x KVM: every check a SKIP with the reason, exit 77, JUnit and TAP say so${validatorGate}`,
     async function () {
       const r = run([]);
       if (s390Kvm.ok) {
@@ -86,7 +93,7 @@ describe('npm run test:hardware: results, environment record and exit status', f
   );
 
   (s390Kvm.ok ? it.skip : it)(
-    `--require-kvm without an s390x KVM: every check a failure naming why, exit 1` +
+    `--require-kvm without an s390x KVM: every check a failure naming why, exit 1${validatorGate}` +
       (s390Kvm.ok ? ' [skipped: this host has one]' : ''),
     async function () {
       const r = run(['--require-kvm']);
@@ -99,7 +106,8 @@ describe('npm run test:hardware: results, environment record and exit status', f
     },
   );
 
-  it('--backend double: what the double can answer passes, said in every title; exit 0; the record', async function () {
+  const doubleTitle = `--backend double: what the double can answer passes, said in every title; exit 0; the record`;
+  it(`${doubleTitle}${validatorGate}`, async function () {
     const r = run(['--backend', 'double']);
     assert.strictEqual(r.status, 0, r.out);
     assert.match(r.out, /BACKEND = the s390 kernel double, NOT real IBM Z hardware/);
