@@ -14,9 +14,8 @@ const { s390Kvm } = require('@kvm-tod/testkit/s390-kvm');
 const ROOT = path.join(__dirname, '..', '..');
 const CHECKS = 19; // every check of @kvm-tod/testkit/s390-checks
 
-/** The runner with `args`, results in a fresh folder: { status, out, dir, env (the record) }. */
-function testHardware(args) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kvm-tod-test-hardware-'));
+/** The runner's environment: none of this process's suite settings. */
+function runnerEnv() {
   const env = { ...process.env };
   for (const name of [
     'KVM_TOD_TALLY',
@@ -30,9 +29,26 @@ function testHardware(args) {
   // The runner is a host script that finds its own addon and preloads what it needs: under
   // npm run test:s390x this process is s390x under qemu-user, but the runner's node is the host's.
   for (const name of ['LD_PRELOAD', 'KVM_TOD_ADDON', 'KVM_TOD_EXPECT_ARCH']) delete env[name];
+  return env;
+}
+
+/** The architecture and version of the node the runner runs on (under qemu-user: the host's). */
+function runnerNode() {
+  const r = spawnSync('bash', ['-c', 'node -p "process.arch + \' \' + process.version"'], {
+    cwd: ROOT,
+    env: runnerEnv(),
+    encoding: 'utf8',
+  });
+  const [arch, version] = r.stdout.trim().split(' ');
+  return { arch, version };
+}
+
+/** The runner with `args`, results in a fresh folder: { status, out, dir, env (the record) }. */
+function testHardware(args) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kvm-tod-test-hardware-'));
   const r = spawnSync('bash', ['scripts/test-hardware.sh', '--results', dir, ...args], {
     cwd: ROOT,
-    env,
+    env: runnerEnv(),
     encoding: 'utf8',
     timeout: 300000,
   });
@@ -124,11 +140,12 @@ describe('npm run test:hardware: results, environment record and exit status', f
     );
     const e = r.env;
     assert.strictEqual(e.backend, 'double');
-    assert.deepStrictEqual([e.host.arch, e.host.kernel], [process.arch, os.release()]);
+    const node = runnerNode();
+    assert.deepStrictEqual([e.host.arch, e.host.kernel], [node.arch, os.release()]);
     assert.deepStrictEqual([e.kvm.device, e.kvm.apiVersion, e.kvm.vm], ['works', 12, 'works']);
     assert.deepStrictEqual(e.kvm.tod, { low: 'works', high: 'works', extReported: 'absent', ext: 'works' });
     assert.strictEqual(e.kvm.capabilities.vmAttributes, 1);
-    assert.strictEqual(e.versions.node, process.version);
+    assert.strictEqual(e.versions.node, node.version);
     assert.strictEqual(e.versions.kvmTod, require('../../package.json').version);
     for (const key of ['machine', 'facilities', 'facility139', 'allocatePgste']) assert.ok(key in e, key);
   });
