@@ -183,6 +183,7 @@ function hasAttribute(vmFd: number, attribute: 'low' | 'high' | 'ext'): HostChec
   );
 }
 
+/** The options of {@link probeHost}. */
 export interface ProbeHostOptions {
   /** The KVM device to open; `/dev/kvm` by default. */
   path?: string;
