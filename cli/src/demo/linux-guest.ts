@@ -256,14 +256,17 @@ export const bootingLine = (hold: LinuxHold, qemu: boolean): string =>
     ? `  booting the guest for the four scenarios: ${LABEL[hold]} ...`
     : `  booting the guest for: ${LABEL[hold]} ...`;
 
-// The guest needs a working /dev/kvm; there is no simulation of a Linux kernel.
-function checkKvm(): void {
+/**
+ * The guest needs a working /dev/kvm (there is no simulation of a Linux kernel): else exit
+ * status 3, naming the box of this architecture (`box`) and the command that runs it there.
+ */
+export function checkKvm(box: string, command: string): void {
   try {
     closeFd(openKvm());
   } catch (error) {
     throw new CliError(
       `kvm-tod demo --guest linux: needs a working /dev/kvm (${describeError(error)}); ` +
-        'on a machine without one, run it in the KVM box: npm run kvm-box -- npx kvm-tod demo --guest linux',
+        `on a machine without one, run it in the ${box}: ${command}`,
       3,
     );
   }
@@ -271,7 +274,7 @@ function checkKvm(): void {
 
 /** Runs the Linux demo; returns the exit status. */
 export async function linuxDemo(options: LinuxDemoOptions): Promise<number> {
-  checkKvm();
+  checkKvm('KVM box', 'npm run kvm-box -- npx kvm-tod demo --guest linux');
   const vmm = await loadVmm();
   const files = vmm.guestFiles();
   const width = options.wide ? Infinity : REPORT_WIDTH;

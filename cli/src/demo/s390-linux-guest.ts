@@ -5,9 +5,9 @@
 // printed is the result: how far its clocks leapt and what its kernel said about it.
 import * as path from 'path';
 import type { Hold, KernelComplaint, Phase, PauseRunResult, PhaseResult } from '@kvm-tod/vmm-s390-linux';
-import { closeFd, openKvm } from 'kvm-tod';
 import { CliError, describeError } from '../command-line';
 import { formatDuration, renderTable, REPORT_WIDTH, wrapLine } from '../text';
+import { checkKvm } from './linux-guest';
 
 export interface S390LinuxDemoOptions {
   pauseMs: number;
@@ -175,21 +175,9 @@ async function loadVmm(): Promise<S390LinuxVmm> {
   }
 }
 
-function checkKvm(): void {
-  try {
-    closeFd(openKvm());
-  } catch (error) {
-    throw new CliError(
-      `kvm-tod demo --guest linux: needs a working /dev/kvm (${describeError(error)}); ` +
-        'on a machine without one, run it in the s390 box: npm run s390-box -- kvm-tod demo --guest linux',
-      3,
-    );
-  }
-}
-
 /** Runs the s390x Linux demo; returns the exit status. */
 export async function s390LinuxDemo(options: S390LinuxDemoOptions): Promise<number> {
-  checkKvm();
+  checkKvm('s390 box', 'npm run s390-box -- kvm-tod demo --guest linux');
   const vmm = await loadVmm();
   let files: { kernel: string; initrd: string };
   try {
