@@ -13,5 +13,6 @@ export {
   ALIVE_MS,
 } from './stop-cont';
 export { runQemuScenarios, QemuScenariosOptions, QemuScenariosResult, ScenarioResult, Calls } from './qemu-scenarios';
-export { LinuxVm, LinuxVmOptions, GuestLine } from './linux-vm';
-export { parseClockLine, kernelComplaint, aboutPause, guestLeap, ComplaintKind, ClockSample } from './guest-output';
+export { LinuxVm, LinuxVmOptions } from './linux-vm';
+export { kernelComplaint, aboutPause, ComplaintKind } from './kernel-complaints';
+export { GuestLine, ClockSample, parseClockLine, guestLeap } from '@kvm-tod/vmm-common';

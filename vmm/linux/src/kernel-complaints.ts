@@ -1,35 +1,7 @@
-// Reading what the guest printed: its own clock lines (vmm/linux/guest/init.c) and the
-// kernel's complaints about time (the watchdogs'). Pure, so the unit tests feed it lines.
-
-/** One "kvmtod-clock" line: the guest's CLOCK_REALTIME and CLOCK_MONOTONIC, in ns. */
-export interface ClockSample {
-  seq: number;
-  realtimeNs: bigint;
-  monotonicNs: bigint;
-  /** The host's monotonic clock when the line's first byte reached the VMM. */
-  hostNs: bigint;
-}
-
-/**
- * Any line with a clock reading in it, for waiting on a guest that runs: a kernel message
- * can share a console line with the guest's output (the console and the tty write the same
- * UART), and such a line proves the guest runs though parseClockLine rejects it (its host
- * stamp is the kernel's first byte, not the reading's).
- */
-export const CLOCK_SEEN = /kvmtod-clock \d+ /;
-
-const CLOCK_LINE = /^kvmtod-clock (\d+) (\d+)\.(\d{9}) (\d+)\.(\d{9})$/;
-
-export function parseClockLine(text: string, hostNs: bigint): ClockSample | undefined {
-  const m = CLOCK_LINE.exec(text);
-  if (!m) return undefined;
-  return {
-    seq: Number(m[1]),
-    realtimeNs: BigInt(m[2]) * 1_000_000_000n + BigInt(m[3]),
-    monotonicNs: BigInt(m[4]) * 1_000_000_000n + BigInt(m[5]),
-    hostNs,
-  };
-}
+// The x86 kernel's complaints about time (the watchdogs'), in its own words: which lines of
+// what the guest printed are complaints, and which of those are about a pause. Pure, so the
+// unit tests feed it lines. The guest's clock lines and its leap are @kvm-tod/vmm-common's.
+import { firstMatch } from '@kvm-tod/vmm-common';
 
 /** What a kernel line complains about. */
 export type ComplaintKind =
@@ -60,8 +32,7 @@ const COMPLAINTS: [ComplaintKind, RegExp][] = [
 ];
 
 export function kernelComplaint(text: string): ComplaintKind | undefined {
-  for (const [kind, pattern] of COMPLAINTS) if (pattern.test(text)) return kind;
-  return undefined;
+  return firstMatch(COMPLAINTS, text);
 }
 
 /**
@@ -76,36 +47,4 @@ export function aboutPause(kind: ComplaintKind, text: string, pauseMs: number): 
   if (kind !== 'clocksource-watchdog') return true;
   const m = /cs_nsec: (\d+)/.exec(text);
   return m !== null && Number(m[1]) >= (pauseMs / 2) * 1e6;
-}
-
-/** How far the guest's clocks moved across a pause beyond the time the guest ran. */
-export interface GuestLeap {
-  /** CLOCK_MONOTONIC's leap, ns: about the pause without a hold, about 0 with freeze. */
-  monotonicLeapNs: bigint;
-  realtimeLeapNs: bigint;
-  /** The last sample before the stop and the first after the cont. */
-  before: ClockSample;
-  after: ClockSample;
-}
-
-/**
- * The guest's leap across a pause from `stopNs` to `contNs` (host monotonic): between the
- * last sample before and the first after, the guest ran for the host time between them
- * minus the pause, and any movement of its clocks beyond that is the leap.
- */
-export function guestLeap(samples: ClockSample[], stopNs: bigint, contNs: bigint): GuestLeap | undefined {
-  let before: ClockSample | undefined;
-  let after: ClockSample | undefined;
-  for (const s of samples) {
-    if (s.hostNs <= stopNs) before = s;
-    else if (s.hostNs >= contNs && after === undefined) after = s;
-  }
-  if (!before || !after) return undefined;
-  const ran = after.hostNs - before.hostNs - (contNs - stopNs);
-  return {
-    monotonicLeapNs: after.monotonicNs - before.monotonicNs - ran,
-    realtimeLeapNs: after.realtimeNs - before.realtimeNs - ran,
-    before,
-    after,
-  };
 }

@@ -9,7 +9,8 @@
 // Settings as environment: LINUX_GUEST_BUSY=1, LINUX_GUEST_EXTRA='word word', LINUX_GUEST_CYCLES=3
 // (stop/cont that many times in one boot).
 import { guestFiles } from './guest-files';
-import { GuestLine, LinuxVm } from './linux-vm';
+import { GuestLine } from '@kvm-tod/vmm-common';
+import { LinuxVm } from './linux-vm';
 import { runQemuScenarios } from './qemu-scenarios';
 import { Hold, commandLine, defaultSettings, runStopCont } from './stop-cont';
 

@@ -5,8 +5,9 @@
 // its RAM and its KVM state (migrate.ts), and its clock with the library's sections, or,
 // without the library, not at all: it then runs on the destination's own kvmclock.
 import { GuestClock, KvmClockDevice, KvmTodWarning, getKvmClock, loadClockSection, saveClockSection } from 'kvm-tod';
-import { CLOCK_SEEN, ClockSample, aboutPause, guestLeap, kernelComplaint, parseClockLine } from './guest-output';
-import { GuestLine, LinuxVm } from './linux-vm';
+import { CLOCK_SEEN, ClockSample, GuestLine, guestLeap, parseClockLine } from '@kvm-tod/vmm-common';
+import { aboutPause, kernelComplaint } from './kernel-complaints';
+import { LinuxVm } from './linux-vm';
 import { MoveReport, moveGuest } from './migrate';
 import { ALIVE_MS, GuestSettings, Hold, KernelComplaint, commandLine, defaultSettings } from './stop-cont';
 
@@ -33,7 +34,7 @@ export interface Calls {
 export interface ScenarioResult {
   /** Host time from the stop (source) to the cont or start (destination), ms. */
   pauseMs: number;
-  /** CLOCK_MONOTONIC's leap, ms, and CLOCK_REALTIME's (guest-observed, guest-output.ts). */
+  /** CLOCK_MONOTONIC's leap, ms, and CLOCK_REALTIME's (guest-observed: guestLeap). */
   leapMs: number;
   realtimeLeapMs: number;
   /**

@@ -2,16 +2,9 @@
 // the vCPU, wait, cont, watch what it prints, and read from its own lines how far its
 // clocks leapt and what its kernel complained about.
 import { GuestClock, KvmClockDevice, KvmTodWarning } from 'kvm-tod';
-import {
-  CLOCK_SEEN,
-  ClockSample,
-  ComplaintKind,
-  aboutPause,
-  guestLeap,
-  kernelComplaint,
-  parseClockLine,
-} from './guest-output';
-import { GuestLine, LinuxVm } from './linux-vm';
+import { CLOCK_SEEN, ClockSample, GuestLine, guestLeap, parseClockLine } from '@kvm-tod/vmm-common';
+import { ComplaintKind, aboutPause, kernelComplaint } from './kernel-complaints';
+import { LinuxVm } from './linux-vm';
 
 /** How the VMM treats the guest clock across the pause. */
 export type Hold = 'none' | 'freeze' | 'catch-up';
@@ -82,7 +75,7 @@ export interface StopContOptions {
 
 export interface KernelComplaint {
   kind: ComplaintKind;
-  /** Whether the line is about this pause (guest-output.ts aboutPause), not background noise. */
+  /** Whether the line is about this pause (kernel-complaints.ts aboutPause), not background noise. */
   aboutPause: boolean;
   text: string;
 }

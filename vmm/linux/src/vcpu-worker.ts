@@ -1,61 +1,30 @@
-// The vCPU's thread: a worker that runs KVM_RUN in a loop and is the VM's I/O bus (the
-// serial port, the CMOS clock, the keyboard controller's reset line). It stops when the
-// main thread asks (vcpu-control.ts): after KVM_RUN returns to it, so that whatever the
-// main thread does next (hold the guest clock) happens while the vCPU is out of the guest.
-import { parentPort, workerData } from 'worker_threads';
+// The vCPU's thread: a worker that runs KVM_RUN in a loop (@kvm-tod/vmm-common's
+// runVcpuThread: it stops when the main thread asks, after KVM_RUN returned to it) and is the
+// VM's I/O bus (the serial port, the CMOS clock, the keyboard controller's reset line).
+import { workerData } from 'worker_threads';
+import { LineAssembler, VcpuThreadSetup, postLine, runVcpuThread } from '@kvm-tod/vmm-common';
 import { Cmos } from './cmos';
 import { vmm } from './native';
 import { Serial16550 } from './serial';
 import { ioDetail, recordExit, recordOutput } from './vcpu-stats';
-import {
-  CMD,
-  Command,
-  DEVICE_BYTES,
-  DeviceState,
-  LEN,
-  STATE,
-  State,
-  TID,
-  WorkerMessage,
-  WorkerSetup,
-} from './vcpu-control';
+import { DeviceState, WorkerSetup } from './vcpu-control';
 
 const EINTR = -4;
 const COM1 = 0x3f8;
 const COM1_IRQ = 4;
 
-const setup = workerData as WorkerSetup;
-const control = new Int32Array(setup.control);
+const setup = workerData as WorkerSetup & VcpuThreadSetup;
 const L = vmm.runLayout;
 const runBuffer = vmm.mapRun(setup.kvmFd, setup.vcpuFd);
 const run = new DataView(runBuffer);
 const runBytes = new Uint8Array(runBuffer);
 const stats = new Int32Array(setup.stats);
 
-function post(message: WorkerMessage): void {
-  parentPort!.postMessage(message);
-}
-
-// Console output goes to the main thread a line at a time, stamped with the host's
-// monotonic clock when the guest wrote the line's first byte (a clock line's reading was
-// taken just before) and its last.
-let pending: number[] = [];
-let startNs = 0n;
+// Console output goes to the main thread a line at a time (LineAssembler's stamps).
+const lines = new LineAssembler(postLine);
 function transmit(byte: number): void {
   recordOutput(stats);
-  if (byte === 0x0a) {
-    const text = Buffer.from(pending).toString('latin1').replace(/\r$/, '');
-    post({
-      type: 'output',
-      text,
-      startNs: (pending.length ? startNs : process.hrtime.bigint()).toString(),
-      endNs: process.hrtime.bigint().toString(),
-    });
-    pending = [];
-  } else {
-    if (pending.length === 0) startNs = process.hrtime.bigint();
-    pending.push(byte);
-  }
+  lines.pushByte(byte, process.hrtime.bigint());
 }
 
 const serial = new Serial16550(transmit, (level) => vmm.irqLine(setup.vmFd, COM1_IRQ, level ? 1 : 0));
@@ -135,36 +104,6 @@ function exitText(reason: number): string | undefined {
   }
 }
 
-// A migration's device state, through the shared devices buffer (vcpu-control.ts).
-const deviceBytes = new Uint8Array(setup.devices);
-
-function saveDevices(): void {
-  const state: DeviceState = {
-    serial: serial.snapshot(),
-    cmosIndex: cmos.index,
-    pending,
-    pendingStartNs: startNs.toString(),
-  };
-  const bytes = Buffer.from(JSON.stringify(state));
-  if (bytes.length > DEVICE_BYTES) throw new Error(`device state of ${bytes.length} bytes`);
-  deviceBytes.set(bytes);
-  Atomics.compareExchange(control, CMD, Command.Save, Command.Stop);
-  Atomics.store(control, LEN, bytes.length);
-  Atomics.notify(control, LEN);
-}
-
-function loadDevices(): void {
-  const length = Atomics.load(control, LEN);
-  const state = JSON.parse(Buffer.from(deviceBytes.subarray(0, length)).toString()) as DeviceState;
-  serial.restore(state.serial);
-  cmos.index = state.cmosIndex;
-  pending = state.pending;
-  startNs = BigInt(state.pendingStartNs);
-  Atomics.compareExchange(control, CMD, Command.Load, Command.Stop);
-  Atomics.store(control, LEN, -1);
-  Atomics.notify(control, LEN);
-}
-
 // After an I/O or MMIO exit, KVM finishes the instruction (the value of an IN, the
 // instruction pointer) only at the next KVM_RUN: one with immediate_exit set does just that
 // and returns EINTR, so that the registers read at a stop are whole (what the KVM API asks
@@ -184,53 +123,28 @@ function completePendingExit(): string | undefined {
   return undefined;
 }
 
-function setState(state: State): void {
-  Atomics.store(control, STATE, state);
-  Atomics.notify(control, STATE);
-}
-
-function loop(): string {
-  for (;;) {
-    const cmd = Atomics.load(control, CMD);
-    if (cmd === Command.Quit) return 'quit';
-    if (cmd === Command.Save) {
-      saveDevices();
-      continue;
-    }
-    if (cmd === Command.Load) {
-      loadDevices();
-      continue;
-    }
-    if (cmd === Command.Stop) {
-      const end = completePendingExit();
-      if (end !== undefined) return end;
-      runBytes[L.immediateExit] = 0;
-      setState(State.Stopped);
-      Atomics.wait(control, CMD, Command.Stop);
-      continue;
-    }
-    if (Atomics.load(control, STATE) !== State.Running) setState(State.Running);
+runVcpuThread<DeviceState>({
+  setup,
+  tid: vmm.prepareVcpuThread(),
+  enter() {
     const r = vmm.run(setup.vcpuFd);
     exitPending = r >= 0;
-    if (r === EINTR) {
-      // A kick. Its immediate_exit is stale once the main thread wants us running again
-      // (it re-kicks until we report stopped, so clearing it here loses no stop).
-      if (Atomics.load(control, CMD) === Command.Run) runBytes[L.immediateExit] = 0;
-      continue;
-    }
-    if (r < 0) continue;
-    const end = exitText(run.getUint32(L.exitReason, true));
-    if (end !== undefined) return end;
-  }
-}
-
-Atomics.store(control, TID, vmm.prepareVcpuThread());
-let reason: string;
-try {
-  reason = loop();
-} catch (error) {
-  reason = `vCPU thread failed: ${(error as Error).message}`;
-}
-if (pending.length) transmit(0x0a);
-post({ type: 'exit', reason });
-setState(State.Exited);
+    return r;
+  },
+  immediateExit(on) {
+    runBytes[L.immediateExit] = on ? 1 : 0;
+  },
+  isKick: (r) => r === EINTR,
+  // Any other failure of KVM_RUN: run again; a vCPU that cannot run shows as silence (the
+  // watchdog ends the run with where it is).
+  failed() {},
+  exit: () => exitText(run.getUint32(L.exitReason, true)),
+  beforeStop: completePendingExit,
+  saveDevices: () => ({ serial: serial.snapshot(), cmosIndex: cmos.index, console: lines.snapshot() }),
+  loadDevices(state) {
+    serial.restore(state.serial);
+    cmos.index = state.cmosIndex;
+    lines.restore(state.console);
+  },
+  ending: () => lines.flush(process.hrtime.bigint()),
+});

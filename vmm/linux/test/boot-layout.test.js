@@ -1,6 +1,6 @@
 // The Linux VMM's boot layout (vmm/linux/), checked without KVM: the bzImage header it
 // reads, the zero page, e820 map and MP table it writes, the registers at entry, the
-// serial port the kernel's 8250 driver probes, and its reading of the guest's lines.
+// serial port the kernel's 8250 driver probes, and the x86 kernel's complaints about time.
 'use strict';
 const assert = require('assert');
 const { parseBzImage } = require('../dist/bzimage');
@@ -9,7 +9,7 @@ const { buildMpTable } = require('../dist/mptable');
 const { Serial16550 } = require('../dist/serial');
 const { Cmos } = require('../dist/cmos');
 const { fixCpuid, cpuidLeaf } = require('../dist/cpuid');
-const { parseClockLine, kernelComplaint, aboutPause, guestLeap } = require('../dist/guest-output');
+const { kernelComplaint, aboutPause } = require('../dist/kernel-complaints');
 
 const { fakeBzImage: fakeImage } = require('./fixtures/bzimage');
 
@@ -252,14 +252,7 @@ describe('Linux VMM: devices', () => {
   });
 });
 
-describe("Linux VMM: reading the guest's lines", () => {
-  it('parses its clock lines and nothing else', () => {
-    const s = parseClockLine('kvmtod-clock 7 1764619087.000000123 12.500000000', 5n);
-    assert.deepStrictEqual(s, { seq: 7, realtimeNs: 1764619087000000123n, monotonicNs: 12500000000n, hostNs: 5n });
-    assert.strictEqual(parseClockLine('kvmtod-clock 7 1764619087.000000123 12.5000[   3.1] x', 0n), undefined);
-    assert.strictEqual(parseClockLine('[    1.0] kvmtod-clock 1 2.000000000 3.000000000', 0n), undefined);
-  });
-
+describe("Linux VMM: the x86 kernel's complaints", () => {
   it("knows the kernel's time complaints by their words", () => {
     const cases = [
       ['[   31.2] watchdog: BUG: soft lockup - CPU#0 stuck for 22s! [init:1]', 'soft-lockup'],
@@ -297,32 +290,5 @@ describe("Linux VMM: reading the guest's lines", () => {
     assert.strictEqual(aboutPause('rcu-stall', 'rcu: INFO: rcu_preempt self-detected stall on CPU', 15000), true);
     assert.strictEqual(aboutPause('tsc-unstable', "Marking clocksource 'tsc' as unstable", 15000), false);
     assert.strictEqual(aboutPause('hrtimer', 'hrtimer: interrupt took 9627034 ns', 15000), false);
-  });
-
-  it('the leap: the clock movement across the pause beyond the time the guest ran', () => {
-    const ms = (n) => BigInt(n) * 1_000_000n;
-    const sample = (seq, guestMs, hostMs) => ({
-      seq,
-      realtimeNs: ms(1_000_000 + guestMs),
-      monotonicNs: ms(guestMs),
-      hostNs: ms(hostMs),
-    });
-    // The guest ticks every 250 ms; the host stops it at 1100 and lets it go at 11100.
-    const noHold = [
-      sample(0, 0, 0),
-      sample(1, 250, 250),
-      sample(2, 500, 500),
-      sample(3, 750, 750),
-      sample(4, 1000, 1000),
-      sample(5, 11250, 11250),
-    ];
-    const leap = guestLeap(noHold, ms(1100), ms(11100));
-    assert.strictEqual(leap.monotonicLeapNs, ms(10000));
-    assert.strictEqual(leap.realtimeLeapNs, ms(10000));
-    assert.strictEqual(leap.before.seq, 4);
-    assert.strictEqual(leap.after.seq, 5);
-    const frozen = [...noHold.slice(0, 5), sample(5, 1250, 11250)];
-    assert.strictEqual(guestLeap(frozen, ms(1100), ms(11100)).monotonicLeapNs, 0n);
-    assert.strictEqual(guestLeap(noHold.slice(0, 5), ms(1100), ms(11100)), undefined, 'no sample after the cont');
   });
 });

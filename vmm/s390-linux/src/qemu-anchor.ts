@@ -10,11 +10,11 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
-import { GuestLine, LineAssembler } from './console';
+import { CLOCK_SEEN, ClockSample, GuestLine, LineAssembler, guestLeap, parseClockLine } from '@kvm-tod/vmm-common';
 import { guestFiles } from './guest-files';
-import { CLOCK_SEEN, ClockSample, guestLeap, kernelComplaint, parseClockLine } from './guest-output';
+import { kernelComplaint } from './kernel-complaints';
 import { commandLine } from './settings';
-import { KernelComplaint, stallSettings } from './stop-cont';
+import { KernelComplaint, LEAP_WINDOW, stallSettings } from './stop-cont';
 
 export type AnchorHow = 'qmp-stop' | 'sigstop';
 
@@ -203,7 +203,7 @@ export async function runQemuAnchor(qemuRoot: string, pauseMs: number, watchMs =
         const samples = console_.lines
           .map((l) => parseClockLine(l.text, l.startNs))
           .filter((s): s is ClockSample => s !== undefined);
-        const leap = guestLeap(samples, stopNs, contNs);
+        const leap = guestLeap(samples, stopNs, contNs, LEAP_WINDOW);
         if (!leap) throw new Error('no clock lines on both sides of the pause');
         const kernelComplaints = lines.flatMap((l) => {
           const kind = kernelComplaint(l.text);

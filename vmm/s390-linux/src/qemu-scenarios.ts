@@ -5,12 +5,20 @@
 // its memory and its KVM state (migrate.ts), and its TOD with the library's todclock section
 // or, without the library, not at all: it then runs on the destination's own TOD (the host's).
 import { GuestClock, KvmTodWarning, loadTodSection, saveTodSection, Tod } from 'kvm-tod';
-import { GuestLine } from './console';
-import { CLOCK_SEEN, ClockSample, guestLeap, parseClockLine } from './guest-output';
+import { CLOCK_SEEN, ClockSample, GuestLine, guestLeap, parseClockLine } from '@kvm-tod/vmm-common';
 import { MoveReport, moveGuest } from './migrate';
 import { S390Vm } from './s390-vm';
 import { GuestSettings, commandLine } from './settings';
-import { ALIVE_MS, Calls, CountingTodDevice, Hold, KernelComplaint, complaintsIn, stallSettings } from './stop-cont';
+import {
+  ALIVE_MS,
+  Calls,
+  CountingTodDevice,
+  Hold,
+  KernelComplaint,
+  LEAP_WINDOW,
+  complaintsIn,
+  stallSettings,
+} from './stop-cont';
 
 export interface QemuScenariosOptions {
   kernel: string;
@@ -178,7 +186,7 @@ export async function runQemuScenarios(options: QemuScenariosOptions): Promise<Q
     const all = lines.slice();
     const samples = all.map((l) => parseClockLine(l.text, l.startNs)).filter((s): s is ClockSample => s !== undefined);
     const scenarios: ScenarioResult[] = phases.map((p, i) => {
-      const leap = guestLeap(samples, p.stopNs, p.contNs);
+      const leap = guestLeap(samples, p.stopNs, p.contNs, LEAP_WINDOW);
       if (!leap) throw new Error(`no clock lines on both sides of a pause; the guest printed:\n${p.to.tail(30)}`);
       const to = i + 1 < phases.length ? phases[i + 1].firstLine : all.length;
       const span = all.slice(p.firstLine, to);

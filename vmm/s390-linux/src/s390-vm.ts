@@ -1,15 +1,12 @@
 // An s390x Linux guest on one vCPU, the way a VMM written in Node runs one: the VM is set up
-// here (main thread), the vCPU runs on its own worker thread (vcpu-worker.ts), and stop() and
-// cont() from the main thread stop it and let it go. The VMM's state hook (GuestClock's
-// vmStateChanged, or nothing) is called where a real VMM calls it: after the vCPU has left
-// KVM_RUN at a stop, before it enters KVM_RUN again at a cont.
-import { EventEmitter } from 'events';
+// here (main thread), the vCPU runs on its own worker thread (vcpu-worker.ts); stop() and
+// cont(), and the state hook's place between them, are @kvm-tod/vmm-common's VcpuVm. What is
+// s390's own: the machine (CPU model, memory, FLIC, vCPU reset, initial PSW) and the kick.
 import * as fs from 'fs';
 import * as path from 'path';
-import { Worker } from 'worker_threads';
+import { VcpuVm } from '@kvm-tod/vmm-common';
 import { closeFd, createVcpu, createVm, openKvm } from 'kvm-tod';
 import { planBoot } from './boot-layout';
-import { GuestLine } from './console';
 import {
   CPU_PROCESSOR_SIZE,
   FACILITY_TOPOLOGY,
@@ -20,9 +17,7 @@ import {
   hasFacility,
 } from './cpu-model';
 import { check, checkErrno, native } from './native';
-import { CMD, Command, DEVICE_BYTES, LEN, STATE, State, TID, WORDS, WorkerMessage, WorkerSetup } from './vcpu-control';
-
-export { GuestLine } from './console';
+import { WorkerSetup } from './vcpu-control';
 
 export interface S390VmOptions {
   kernel: string;
@@ -55,42 +50,27 @@ export interface CpuModelReport {
 const KVM_DEV_TYPE_FLIC = 6;
 const KVM_DEV_FLIC_GET_ALL_IRQS = 1;
 
-/** How long stop() waits for the vCPU thread to leave the guest before it gives up. */
-const STOP_TIMEOUT_MS = 30_000;
 /** How long a new vCPU thread may take to start (a worker's Node on the box's emulated CPU, under load). */
 const START_TIMEOUT_MS = 180_000;
 
-export class S390Vm extends EventEmitter {
+export class S390Vm extends VcpuVm {
   readonly kvmFd: number;
   readonly vmFd: number;
   readonly vcpuFd: number;
   /** The VM's floating-interrupt controller (KVM_DEV_TYPE_FLIC). */
   readonly flicFd: number;
   readonly memorySize: number;
-  /** Everything the guest printed, in order. */
-  readonly lines: GuestLine[] = [];
-  /** What the vCPU thread reported it does not serve (once per kind). */
-  readonly notes: string[] = [];
   /** Guest memory from absolute 0 (one slot). */
   readonly memory: Uint8Array;
   readonly cpuModel: CpuModelReport;
   /** This thread's view of the vCPU's kvm_run (the worker has its own). */
   readonly run: DataView;
   private readonly runBytes: Uint8Array;
-  private readonly control: Int32Array<SharedArrayBuffer> = new Int32Array(new SharedArrayBuffer(WORDS * 4));
-  private readonly devices = new Uint8Array(new SharedArrayBuffer(DEVICE_BYTES));
-  private readonly worker: Worker;
-  /** The VMM's state hook (see S390VmOptions.stateHook); may be set before start(). */
-  stateHook: (running: boolean) => void;
-  private exitReason: string | undefined;
-  private closed = false;
-  private started = false;
 
   /** Sets the VM up (CPU model, memory, boot layout, vCPU, initial PSW) and its vCPU thread. */
   constructor(options: S390VmOptions) {
-    super();
+    super(options.stateHook, START_TIMEOUT_MS);
     const vmm = native();
-    this.stateHook = options.stateHook ?? (() => {});
     this.memorySize = (options.memoryMiB ?? 256) * 0x100000;
     const plan = options.incoming
       ? undefined
@@ -125,30 +105,11 @@ export class S390Vm extends EventEmitter {
       kvmFd: this.kvmFd,
       vmFd: this.vmFd,
       vcpuFd: this.vcpuFd,
-      control: this.control.buffer,
-      devices: this.devices.buffer,
       memoryAddress: mapped.address,
       memorySize: this.memorySize,
       trace: options.trace,
     };
-    this.worker = new Worker(path.join(__dirname, 'vcpu-worker.js'), { workerData: setup });
-    this.worker.on('message', (m: WorkerMessage) => {
-      if (m.type === 'output') {
-        const line = { text: m.text, startNs: BigInt(m.startNs), endNs: BigInt(m.endNs) };
-        this.lines.push(line);
-        this.emit('line', line);
-      } else if (m.type === 'note') {
-        this.notes.push(m.text);
-        this.emit('note', m.text);
-      } else {
-        this.exitReason = m.reason;
-        this.emit('exit', m.reason);
-      }
-    });
-    this.worker.on('error', (error) => {
-      this.exitReason = `vCPU worker failed: ${error.message}`;
-      this.emit('exit', this.exitReason);
-    });
+    this.startThread(path.join(__dirname, 'vcpu-worker.js'), setup);
   }
 
   /** Takes facility 11 out of KVM's CPU model, before the vCPU exists (cpu-model.ts). */
@@ -200,155 +161,12 @@ export class S390Vm extends EventEmitter {
     return this.run.getBigUint64(native().runLayout.crs + 8 * n);
   }
 
-  /** Why the vCPU thread ended, once it has. */
-  get exit(): string | undefined {
-    return this.exitReason;
+  protected kick(tid: number): void {
+    this.runBytes[native().runLayout.immediateExit] = 1;
+    if (tid) native().kick(tid);
   }
 
-  /** First start (or a migration destination's start): the hook is told, the vCPU runs. */
-  async start(): Promise<void> {
-    if (this.started) throw new Error('already started');
-    this.started = true;
-    await this.waitState((s) => s !== State.Starting, 'the vCPU thread to start', START_TIMEOUT_MS);
-    this.stateHook(true);
-    this.command(Command.Run);
-  }
-
-  /**
-   * Stops the vCPU: kicks it out of KVM_RUN (immediate_exit, then a signal to its thread,
-   * repeated until it says it stopped), then calls the hook with false.
-   */
-  stop(): void {
-    Atomics.store(this.control, CMD, Command.Stop);
-    const deadline = Date.now() + STOP_TIMEOUT_MS;
-    while (!this.stoppedOrExited()) {
-      this.runBytes[native().runLayout.immediateExit] = 1;
-      const tid = Atomics.load(this.control, TID);
-      if (tid) native().kick(tid);
-      Atomics.wait(this.control, STATE, State.Running, 20);
-      if (Date.now() > deadline) throw new Error(`the vCPU did not stop within ${STOP_TIMEOUT_MS} ms`);
-    }
-    this.stateHook(false);
-  }
-
-  /** Calls the hook with true, then lets the vCPU run again. */
-  cont(): void {
-    this.stateHook(true);
-    this.command(Command.Run);
-  }
-
-  /** The SCLP's and the console's state on the vCPU thread, as JSON bytes; the vCPU must be stopped. */
-  saveDevices(): Buffer {
-    this.requireStopped('saveDevices');
-    Atomics.store(this.control, LEN, -1);
-    this.command(Command.Save);
-    if (Atomics.wait(this.control, LEN, -1, STOP_TIMEOUT_MS) === 'timed-out')
-      throw new Error('the vCPU thread did not save its devices');
-    return Buffer.from(this.devices.subarray(0, Atomics.load(this.control, LEN)));
-  }
-
-  /** Gives the vCPU thread's devices what a source's saveDevices() returned; the vCPU must be stopped. */
-  loadDevices(bytes: Buffer): void {
-    this.requireStopped('loadDevices');
-    if (bytes.length > DEVICE_BYTES) throw new Error(`device state of ${bytes.length} bytes`);
-    this.devices.set(bytes);
-    Atomics.store(this.control, LEN, bytes.length);
-    this.command(Command.Load);
-    const deadline = Date.now() + STOP_TIMEOUT_MS;
-    while (Atomics.load(this.control, LEN) !== -1) {
-      if (Date.now() > deadline) throw new Error('the vCPU thread did not load its devices');
-      Atomics.wait(this.control, LEN, bytes.length, 20);
-    }
-  }
-
-  /** Resolves with the first guest line from index `from` on matching `pattern`, or rejects after `timeoutMs`. */
-  waitForLine(pattern: RegExp, timeoutMs: number, from = 0): Promise<GuestLine> {
-    for (let i = from; i < this.lines.length; i++)
-      if (pattern.test(this.lines[i].text)) return Promise.resolve(this.lines[i]);
-    return new Promise((resolve, reject) => {
-      const onLine = (line: GuestLine): void => {
-        if (!pattern.test(line.text)) return;
-        done();
-        resolve(line);
-      };
-      const onExit = (reason: string): void => {
-        done();
-        reject(new Error(`the guest ended (${reason}) before printing ${pattern}; its last lines:\n${this.tail(15)}`));
-      };
-      const timer = setTimeout(() => {
-        done();
-        reject(
-          new Error(`no guest line matching ${pattern} within ${timeoutMs} ms; its last lines:\n${this.tail(15)}`),
-        );
-      }, timeoutMs);
-      const done = (): void => {
-        clearTimeout(timer);
-        this.off('line', onLine);
-        this.off('exit', onExit);
-      };
-      if (this.exitReason !== undefined) return onExit(this.exitReason);
-      this.on('line', onLine);
-      this.on('exit', onExit);
-    });
-  }
-
-  /** The last `n` lines the guest printed, as text. */
-  tail(n: number): string {
-    return this.lines
-      .slice(-n)
-      .map((l) => l.text)
-      .join('\n');
-  }
-
-  /** Ends the vCPU thread and closes the VM's descriptors. */
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    Atomics.store(this.control, CMD, Command.Quit);
-    Atomics.notify(this.control, CMD);
-    const deadline = Date.now() + STOP_TIMEOUT_MS;
-    while (
-      Atomics.load(this.control, STATE) !== State.Exited &&
-      this.exitReason === undefined &&
-      Date.now() < deadline
-    ) {
-      this.runBytes[native().runLayout.immediateExit] = 1;
-      const tid = Atomics.load(this.control, TID);
-      if (tid) native().kick(tid);
-      Atomics.wait(this.control, STATE, Atomics.load(this.control, STATE), 20);
-    }
-    await this.worker.terminate();
+  protected closeDescriptors(): void {
     for (const fd of [this.vcpuFd, this.flicFd, this.vmFd, this.kvmFd]) closeFd(fd);
-  }
-
-  private command(cmd: Command): void {
-    Atomics.store(this.control, CMD, cmd);
-    Atomics.notify(this.control, CMD);
-  }
-
-  private requireStopped(what: string): void {
-    const deadline = Date.now() + START_TIMEOUT_MS;
-    // A fresh VM's thread reports Stopped once it is up; a started one after stop().
-    while (Atomics.load(this.control, STATE) === State.Starting) {
-      if (Date.now() > deadline) throw new Error(`${what}: the vCPU thread did not start`);
-      Atomics.wait(this.control, STATE, State.Starting, 20);
-    }
-    if (Atomics.load(this.control, STATE) !== State.Stopped || Atomics.load(this.control, CMD) !== Command.Stop)
-      throw new Error(`${what}: the vCPU is not stopped`);
-  }
-
-  private stoppedOrExited(): boolean {
-    const state = Atomics.load(this.control, STATE);
-    return state === State.Stopped || state === State.Exited;
-  }
-
-  private async waitState(ok: (s: number) => boolean, what: string, timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!ok(Atomics.load(this.control, STATE))) {
-      if (this.exitReason !== undefined)
-        throw new Error(`the vCPU thread ended (${this.exitReason}) while waiting for ${what}`);
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
   }
 }

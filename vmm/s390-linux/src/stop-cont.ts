@@ -5,8 +5,8 @@
 // stopped), freeze or catch-up (a GuestClock over the VM's S390TodDevice, its
 // vmStateChanged called from the VMM's stop and cont, as a Node VMM on IBM Z would wire it).
 import { GuestClock, KvmTodWarning, S390TodDevice, Tod } from 'kvm-tod';
-import { GuestLine } from './console';
-import { CLOCK_SEEN, ClockSample, ComplaintKind, guestLeap, kernelComplaint, parseClockLine } from './guest-output';
+import { CLOCK_SEEN, ClockSample, GuestLine, LeapWindow, guestLeap, parseClockLine } from '@kvm-tod/vmm-common';
+import { ComplaintKind, kernelComplaint } from './kernel-complaints';
 import { S390Vm } from './s390-vm';
 import { GuestSettings, commandLine, defaultSettings } from './settings';
 
@@ -103,6 +103,13 @@ export interface PauseRunOptions {
  */
 export const ALIVE_MS = 120_000;
 
+/**
+ * The samples each side of a pause that the guest's leap is read from (guestLeap): a line the
+ * guest wrote while its kernel printed a stall report reaches the VMM seconds late, so the
+ * least delayed of a few lines says when the guest read its clock, not the nearest one.
+ */
+export const LEAP_WINDOW: LeapWindow = { before: 4, after: 8 };
+
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const ms = (n: bigint): number => Number(n) / 1e6;
 
@@ -185,7 +192,7 @@ export async function runPauses(options: PauseRunOptions): Promise<PauseRunResul
       const samples = vm.lines
         .map((l) => parseClockLine(l.text, l.startNs))
         .filter((s): s is ClockSample => s !== undefined);
-      const leap = guestLeap(samples, stopNs, contNs);
+      const leap = guestLeap(samples, stopNs, contNs, LEAP_WINDOW);
       if (!leap) throw new Error(`no clock lines on both sides of a pause; the guest printed:\n${vm.tail(30)}`);
       phases.push({
         hold: phase.hold,

@@ -1,25 +1,13 @@
-// The vCPU's thread: a worker that runs KVM_RUN in a loop and answers what KVM leaves to user
-// space (the SCLP and its console, DIAGNOSE, the rest as program interruptions: intercepts.ts).
-// It stops when the main thread asks (vcpu-control.ts): after KVM_RUN returns to it, so that
-// whatever the main thread does next (hold the guest clock) happens while the vCPU is out of
-// the guest.
-import { parentPort, workerData } from 'worker_threads';
-import { LineAssembler } from './console';
+// The vCPU's thread: a worker that runs KVM_RUN in a loop (@kvm-tod/vmm-common's
+// runVcpuThread: it stops when the main thread asks, after KVM_RUN returned to it) and answers
+// what KVM leaves to user space (the SCLP and its console, DIAGNOSE, the rest as program
+// interruptions: intercepts.ts).
+import { workerData } from 'worker_threads';
+import { LineAssembler, VcpuThreadSetup, post, postLine, runVcpuThread } from '@kvm-tod/vmm-common';
 import { Action, CpuState, ICPT, instructionIntercept, PSW_WAIT } from './intercepts';
 import { checkErrno, check, native } from './native';
 import { Sclp, realToAbsolute } from './sclp';
-import {
-  CMD,
-  Command,
-  DEVICE_BYTES,
-  DeviceState,
-  LEN,
-  STATE,
-  State,
-  TID,
-  WorkerMessage,
-  WorkerSetup,
-} from './vcpu-control';
+import { DeviceState, WorkerSetup } from './vcpu-control';
 
 const EINTR = -4;
 const EAGAIN = -11;
@@ -27,9 +15,8 @@ const EAGAIN = -11;
 const KVM_S390_PROGRAM_INT = 0xfffe0001;
 const KVM_S390_INT_SERVICE = 0xffff2401;
 
-const setup = workerData as WorkerSetup;
+const setup = workerData as WorkerSetup & VcpuThreadSetup;
 const vmm = native();
-const control = new Int32Array(setup.control);
 const L = vmm.runLayout;
 const E = L.exits;
 const runBuffer = check(vmm.mapRun(setup.kvmFd, setup.vcpuFd), setup.vcpuFd);
@@ -38,14 +25,8 @@ const runBytes = new Uint8Array(runBuffer);
 const memory = new Uint8Array(vmm.viewMemory(setup.memoryAddress, setup.memorySize));
 const sclp = new Sclp(memory, setup.memorySize);
 
-function post(message: WorkerMessage): void {
-  parentPort!.postMessage(message);
-}
-
-// Console output goes to the main thread a line at a time (console.ts).
-const lines = new LineAssembler((line) =>
-  post({ type: 'output', text: line.text, startNs: line.startNs.toString(), endNs: line.endNs.toString() }),
-);
+// Console output goes to the main thread a line at a time (LineAssembler's stamps).
+const lines = new LineAssembler(postLine);
 
 // What the guest did that this VMM does not serve, once per kind (for whoever boots it).
 const noted = new Map<string, number>();
@@ -152,75 +133,23 @@ function exitText(reason: number): string | undefined {
   }
 }
 
-// A migration's device state, through the shared devices buffer (vcpu-control.ts).
-const deviceBytes = new Uint8Array(setup.devices);
-
-function saveDevices(): void {
-  const state: DeviceState = { sclp: sclp.state, console: lines.snapshot() };
-  const bytes = Buffer.from(JSON.stringify(state));
-  if (bytes.length > DEVICE_BYTES) throw new Error(`device state of ${bytes.length} bytes`);
-  deviceBytes.set(bytes);
-  Atomics.compareExchange(control, CMD, Command.Save, Command.Stop);
-  Atomics.store(control, LEN, bytes.length);
-  Atomics.notify(control, LEN);
-}
-
-function loadDevices(): void {
-  const length = Atomics.load(control, LEN);
-  const state = JSON.parse(Buffer.from(deviceBytes.subarray(0, length)).toString()) as DeviceState;
-  sclp.state = state.sclp;
-  lines.restore(state.console);
-  Atomics.compareExchange(control, CMD, Command.Load, Command.Stop);
-  Atomics.store(control, LEN, -1);
-  Atomics.notify(control, LEN);
-}
-
-function setState(state: State): void {
-  Atomics.store(control, STATE, state);
-  Atomics.notify(control, STATE);
-}
-
-function loop(): string {
-  for (;;) {
-    const cmd = Atomics.load(control, CMD);
-    if (cmd === Command.Quit) return 'quit';
-    if (cmd === Command.Save) {
-      saveDevices();
-      continue;
-    }
-    if (cmd === Command.Load) {
-      loadDevices();
-      continue;
-    }
-    if (cmd === Command.Stop) {
-      // Every exit was answered before its KVM_RUN returned here: kvm_run holds the whole
-      // state (KVM reads the PSW and registers back from it at the next KVM_RUN).
-      runBytes[L.immediateExit] = 0;
-      setState(State.Stopped);
-      Atomics.wait(control, CMD, Command.Stop);
-      continue;
-    }
-    if (Atomics.load(control, STATE) !== State.Running) setState(State.Running);
-    const r = vmm.run(setup.vcpuFd);
-    if (r === EINTR || r === EAGAIN) {
-      // A kick. Its immediate_exit is stale once the main thread wants us running again
-      // (it re-kicks until we report stopped, so clearing it here loses no stop).
-      if (Atomics.load(control, CMD) === Command.Run) runBytes[L.immediateExit] = 0;
-      continue;
-    }
-    if (r < 0) checkErrno(r, 'KVM_RUN', setup.vcpuFd);
-    const end = exitText(run.getUint32(L.exitReason));
-    if (end !== undefined) return end;
-  }
-}
-
-Atomics.store(control, TID, check(vmm.prepareVcpuThread(), setup.vcpuFd));
-let reason: string;
-try {
-  reason = loop();
-} catch (error) {
-  reason = `vCPU thread failed: ${(error as Error).message}`;
-}
-lines.flush(process.hrtime.bigint());
-post({ type: 'exit', reason });
-setState(State.Exited);
+runVcpuThread<DeviceState>({
+  setup,
+  tid: check(vmm.prepareVcpuThread(), setup.vcpuFd),
+  enter: () => vmm.run(setup.vcpuFd),
+  immediateExit(on) {
+    runBytes[L.immediateExit] = on ? 1 : 0;
+  },
+  isKick: (r) => r === EINTR || r === EAGAIN,
+  failed: (r) => void checkErrno(r, 'KVM_RUN', setup.vcpuFd),
+  exit: () => exitText(run.getUint32(L.exitReason)),
+  // Every exit was answered before its KVM_RUN returned here: kvm_run holds the whole state
+  // (KVM reads the PSW and registers back from it at the next KVM_RUN), so a stop needs no
+  // beforeStop.
+  saveDevices: () => ({ sclp: sclp.state, console: lines.snapshot() }),
+  loadDevices(state) {
+    sclp.state = state.sclp;
+    lines.restore(state.console);
+  },
+  ending: () => lines.flush(process.hrtime.bigint()),
+});

@@ -1,10 +1,14 @@
 // The direct boot's layout (src/boot-layout.ts): the kernel at 0, the parm area, the initrd,
-// the initial PSW. On a made-up image, and on the box's own kernel where it is cached.
+// the initial PSW. On a made-up image, and on the box's own kernel where it is cached. And
+// what else the boot is given: the CPU model's facility bits (src/cpu-model.ts) and the
+// command line (src/settings.ts).
 'use strict';
 const assert = require('assert');
 const fs = require('fs');
 const path = require('path');
 const { planBoot } = require('../dist/boot-layout');
+const { clearFacility, facilities, hasFacility, CPU_PROCESSOR_SIZE } = require('../dist/cpu-model');
+const { commandLine, defaultSettings } = require('../dist/settings');
 
 const MIB = 0x100000;
 
@@ -87,4 +91,30 @@ describe('s390-linux boot layout (no kernel)', () => {
       assert.strictEqual(plan.maxCommandLine, 4096);
     },
   );
+});
+
+describe('s390-linux: what the boot is given besides the layout', () => {
+  it('CPU model: facility n is bit n of the list from the left, after the 16-byte head', () => {
+    const p = new Uint8Array(CPU_PROCESSOR_SIZE);
+    p[16] = 0xf0; // 0-3
+    p[17] = 0x10; // 11
+    assert.deepStrictEqual(facilities(p), [0, 1, 2, 3, 11]);
+    assert.ok(hasFacility(p, 11));
+    clearFacility(p, 11);
+    assert.deepStrictEqual(facilities(p), [0, 1, 2, 3]);
+  });
+
+  it('the command line: the SCLP VT220 console, /init, topology hidden, the settings as words', () => {
+    const line = commandLine({ ...defaultSettings, busy: ['fork'], rcuStallTimeout: 3, hungTaskTimeout: 5 }).split(' ');
+    for (const w of [
+      'console=ttysclp0',
+      'rdinit=/init',
+      'facilities=!11',
+      'kvmtod_busy=fork',
+      'rcupdate.rcu_cpu_stall_timeout=3',
+      'sysctl.kernel.hung_task_timeout_secs=5',
+    ])
+      assert.ok(line.includes(w), w);
+    assert.ok(!commandLine(defaultSettings).includes('kvmtod_busy'));
+  });
 });

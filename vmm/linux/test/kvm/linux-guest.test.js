@@ -25,7 +25,7 @@ describe('Linux guest under the Node VMM: stop, a pause, cont', function () {
 
   const run = (hold) => runStopCont({ ...files, hold, pauseMs: PAUSE_MS, settings });
   // Only what the kernel said about the pause: under the emulated TSC of the KVM box it also
-  // marks the TSC unstable now and then, pause or not (vmm/linux/guest-output.ts).
+  // marks the TSC unstable now and then, pause or not (vmm/linux/src/kernel-complaints.ts).
   const aboutPause = (r) => r.kernelComplaints.filter((c) => c.aboutPause).map((c) => c.text);
   const show = (r) =>
     `leap ${r.leapMs.toFixed(1)} ms of ${r.pauseMs.toFixed(1)} ms; kernel said:\n${r.excerpt.join('\n')}`;
