@@ -17,6 +17,8 @@ export {
   CMD,
   Command,
   DEVICE_BYTES,
+  DEVICES_FAILED,
+  ERROR,
   LEN,
   STATE,
   State,

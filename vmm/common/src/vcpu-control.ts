@@ -5,8 +5,11 @@
 export const CMD = 0; // what the main thread wants: Command
 export const STATE = 1; // where the worker is: State
 export const TID = 2; // the worker's thread id, for the kick
-export const LEN = 3; // bytes of device state in the devices buffer; -1 while a Save is under way
-export const WORDS = 4;
+export const LEN = 3; // bytes of device state in the devices buffer; -1 once a Load is done; see below
+export const ERROR = 4; // when LEN is DEVICES_FAILED: bytes of the worker's error message in the devices buffer
+export const WORDS = 5;
+/** LEN when the worker could not save or load its devices (its message is in the devices buffer). */
+export const DEVICES_FAILED = -2;
 /** Room for the worker's device state (JSON) in VcpuThreadSetup.devices. */
 export const DEVICE_BYTES = 16384;
 

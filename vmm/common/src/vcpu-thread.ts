@@ -5,7 +5,19 @@
 // architecture's: each VMM's worker passes it in.
 import { parentPort } from 'worker_threads';
 import { GuestLine } from './guest-console';
-import { CMD, Command, DEVICE_BYTES, LEN, STATE, State, TID, VcpuThreadSetup, WorkerMessage } from './vcpu-control';
+import {
+  CMD,
+  Command,
+  DEVICE_BYTES,
+  DEVICES_FAILED,
+  ERROR,
+  LEN,
+  STATE,
+  State,
+  TID,
+  VcpuThreadSetup,
+  WorkerMessage,
+} from './vcpu-control';
 
 /** What one VMM's vCPU thread does at each step of the loop. */
 export interface VcpuThreadOptions<Devices> {
@@ -50,33 +62,40 @@ export function runVcpuThread<Devices>(o: VcpuThreadOptions<Devices>): void {
     Atomics.notify(control, STATE);
   };
 
-  const saveDevices = (): void => {
-    const bytes = Buffer.from(JSON.stringify(o.saveDevices()));
-    if (bytes.length > DEVICE_BYTES) throw new Error(`device state of ${bytes.length} bytes`);
-    deviceBytes.set(bytes);
-    Atomics.compareExchange(control, CMD, Command.Save, Command.Stop);
-    Atomics.store(control, LEN, bytes.length);
+  // A Save or Load answers in LEN, and the vCPU stays stopped either way: a state that cannot
+  // be saved or loaded (bytes that are not the VMM's JSON, a migration's hostile ones) is the
+  // main thread's error to report, not the end of the vCPU thread.
+  const answer = (done: Command, len: number): void => {
+    Atomics.compareExchange(control, CMD, done, Command.Stop);
+    Atomics.store(control, LEN, len);
     Atomics.notify(control, LEN);
   };
-
-  const loadDevices = (): void => {
-    const length = Atomics.load(control, LEN);
-    o.loadDevices(JSON.parse(Buffer.from(deviceBytes.subarray(0, length)).toString()) as Devices);
-    Atomics.compareExchange(control, CMD, Command.Load, Command.Stop);
-    Atomics.store(control, LEN, -1);
-    Atomics.notify(control, LEN);
+  const serveDevices = (cmd: Command): void => {
+    try {
+      if (cmd === Command.Save) {
+        const bytes = Buffer.from(JSON.stringify(o.saveDevices()));
+        if (bytes.length > DEVICE_BYTES) throw new Error(`device state of ${bytes.length} bytes`);
+        deviceBytes.set(bytes);
+        answer(cmd, bytes.length);
+      } else {
+        const length = Atomics.load(control, LEN);
+        o.loadDevices(JSON.parse(Buffer.from(deviceBytes.subarray(0, length)).toString()) as Devices);
+        answer(cmd, -1);
+      }
+    } catch (error) {
+      const message = Buffer.from(String((error as Error).message ?? error)).subarray(0, DEVICE_BYTES);
+      deviceBytes.set(message);
+      Atomics.store(control, ERROR, message.length);
+      answer(cmd, DEVICES_FAILED);
+    }
   };
 
   const loop = (): string => {
     for (;;) {
       const cmd = Atomics.load(control, CMD);
       if (cmd === Command.Quit) return 'quit';
-      if (cmd === Command.Save) {
-        saveDevices();
-        continue;
-      }
-      if (cmd === Command.Load) {
-        loadDevices();
+      if (cmd === Command.Save || cmd === Command.Load) {
+        serveDevices(cmd);
         continue;
       }
       if (cmd === Command.Stop) {

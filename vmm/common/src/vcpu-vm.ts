@@ -10,6 +10,8 @@ import {
   CMD,
   Command,
   DEVICE_BYTES,
+  DEVICES_FAILED,
+  ERROR,
   LEN,
   STATE,
   State,
@@ -134,25 +136,40 @@ export abstract class VcpuVm extends EventEmitter {
   /** The state of the devices on the vCPU thread, as JSON bytes; the vCPU must be stopped. */
   saveDevices(): Buffer {
     this.requireStopped('saveDevices');
-    Atomics.store(this.control, LEN, -1);
-    this.command(Command.Save);
-    if (Atomics.wait(this.control, LEN, -1, STOP_TIMEOUT_MS) === 'timed-out')
-      throw new Error('the vCPU thread did not save its devices');
-    return Buffer.from(this.devices.subarray(0, Atomics.load(this.control, LEN)));
+    const length = this.serveDevices(Command.Save, -1, 'save');
+    return Buffer.from(this.devices.subarray(0, length));
   }
 
-  /** Gives the vCPU thread's devices what a source's saveDevices() returned; the vCPU must be stopped. */
+  /**
+   * Gives the vCPU thread's devices what a source's saveDevices() returned; the vCPU must be
+   * stopped. Bytes its devices cannot take throw here, and the vCPU stays stopped: a VM whose
+   * load failed may hold part of the state, and is for closing.
+   */
   loadDevices(bytes: Buffer): void {
     this.requireStopped('loadDevices');
     if (bytes.length > DEVICE_BYTES) throw new Error(`device state of ${bytes.length} bytes`);
     this.devices.set(bytes);
-    Atomics.store(this.control, LEN, bytes.length);
-    this.command(Command.Load);
+    this.serveDevices(Command.Load, bytes.length, 'load');
+  }
+
+  // Hands the stopped worker a Save or Load and waits for its answer in LEN (vcpu-control.ts).
+  private serveDevices(cmd: Command, len: number, what: string): number {
+    Atomics.store(this.control, LEN, len);
+    this.command(cmd);
     const deadline = Date.now() + STOP_TIMEOUT_MS;
-    while (Atomics.load(this.control, LEN) !== -1) {
-      if (Date.now() > deadline) throw new Error('the vCPU thread did not load its devices');
-      Atomics.wait(this.control, LEN, bytes.length, 20);
+    while (Atomics.load(this.control, LEN) === len) {
+      // Its end shows here at once; the reason comes later, as the 'exit' event.
+      if (Atomics.load(this.control, STATE) === State.Exited)
+        throw new Error(`the vCPU thread ended before it could ${what} its devices`);
+      if (Date.now() > deadline) throw new Error(`the vCPU thread did not ${what} its devices`);
+      Atomics.wait(this.control, LEN, len, 20);
     }
+    const answer = Atomics.load(this.control, LEN);
+    if (answer === DEVICES_FAILED) {
+      const message = Buffer.from(this.devices.subarray(0, Atomics.load(this.control, ERROR))).toString();
+      throw new Error(`the vCPU thread could not ${what} its devices: ${message}`);
+    }
+    return answer;
   }
 
   /** Resolves with the first guest line from index `from` on matching `pattern`, or rejects after `timeoutMs`. */

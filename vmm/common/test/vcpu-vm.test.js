@@ -8,7 +8,7 @@
 'use strict';
 const assert = require('assert');
 const path = require('path');
-const { VcpuVm, State, STATE } = require('..');
+const { VcpuVm, State, STATE, STOP_TIMEOUT_MS } = require('..');
 
 // The words the test shares with the fake guest: immediate_exit, whether it is inside
 // enter(), how many times it entered.
@@ -118,6 +118,20 @@ describe('vmm-common: the stop/cont handshake (a fake vCPU, no KVM)', function (
     await destination.start();
     const next = await destination.waitForLine(/^tick/, 10_000);
     assert.ok(Number(next.text.split(' ')[1]) > saved.counter, `${next.text} after ${saved.counter}`);
+  });
+
+  it('bytes the devices cannot take: an error at once, naming why; the vCPU stays stopped and usable', async () => {
+    const vm = make();
+    vm.saveDevices(); // its thread is up
+    const t0 = Date.now();
+    assert.throws(() => vm.loadDevices(Buffer.from('not json')), /the vCPU thread could not load its devices: .*JSON/);
+    assert.throws(() => vm.loadDevices(Buffer.from('{}')), /could not load its devices: .*undefined/);
+    assert.throws(() => vm.loadDevices(Buffer.alloc(16385)), /device state of 16385 bytes/);
+    assert.ok(Date.now() - t0 < STOP_TIMEOUT_MS, 'no wait for the timeout');
+    assert.strictEqual(vm.workerState(), State.Stopped);
+    vm.loadDevices(Buffer.from(JSON.stringify({ counter: 100, console: { pending: [], startNs: '0' } })));
+    await vm.start();
+    assert.strictEqual((await vm.waitForLine(/^tick/, 10_000)).text, 'tick 105');
   });
 
   it("the guest's lines come stamped, its notes once, its end with the reason; waitForLine then rejects", async () => {
